@@ -1,0 +1,3 @@
+export * from './channels.ts';
+export * from './rtcs.ts';
+export * from './chat.ts';
