@@ -1,0 +1,43 @@
+/** Kysely queries of channel bans. A ban removes the membership (and manager role) in the same transaction. */
+import type { Kysely, Selectable } from 'kysely';
+import type { ChatBanTable, Database } from '../storage/schema.ts';
+
+export type BanRow = Selectable<ChatBanTable>;
+
+export class BanRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records (or replaces) the ban and removes the user from the channel. */
+  async ban(row: BanRow): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const key = (t: 'chat_members' | 'chat_managers' | 'chat_bans') =>
+        tx.deleteFrom(t).where('app_id', '=', row.app_id).where('channel_id', '=', row.channel_id).where('user_id', '=', row.user_id);
+      await key('chat_members').execute();
+      await key('chat_managers').execute();
+      await key('chat_bans').execute();
+      await tx.insertInto('chat_bans').values(row).execute();
+    });
+  }
+
+  /** The ban in force at `now`, if any. */
+  active(appId: string, channelId: string, userId: string, now: number): Promise<BanRow | undefined> {
+    return this.db
+      .selectFrom('chat_bans')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  async remove(appId: string, channelId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('chat_bans').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+  }
+
+  list(appId: string, channelId: string, now: number, after: string | undefined, limit: number): Promise<BanRow[]> {
+    let q = this.db.selectFrom('chat_bans').selectAll().where('app_id', '=', appId).where('channel_id', '=', channelId).where('expires_at', '>', now);
+    if (after !== undefined) q = q.where('user_id', '>', after);
+    return q.orderBy('user_id').limit(limit).execute();
+  }
+}

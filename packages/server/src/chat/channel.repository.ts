@@ -1,0 +1,112 @@
+/** Kysely queries of group channels (the channel row, its creation with members, lists, deletion). */
+import type { Kysely, Selectable } from 'kysely';
+import type { ChatChannelTable, Database } from '../storage/schema.ts';
+import type { Contains } from './text-search.ts';
+
+export type ChannelRow = Selectable<ChatChannelTable>;
+export type NewChannelRow = Pick<ChannelRow, 'app_id' | 'channel_id' | 'name' | 'profile_url' | 'meta' | 'member_key' | 'created_at' | 'updated_at'>;
+export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'profile_url' | 'meta'>>;
+
+export interface ChannelListQuery {
+  after?: string;
+  limit: number;
+  /** Case-sensitive substring of the name. */
+  name?: string;
+  /** Only channels this user is a member of. */
+  memberId?: string;
+}
+
+export class ChannelRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly contains: Contains,
+  ) {}
+
+  /** Creates the channel and its members in one transaction; false when the id is taken. */
+  async insert(row: NewChannelRow, memberIds: readonly string[]): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .insertInto('chat_channels')
+        .values(row)
+        .onConflict((oc) => oc.columns(['app_id', 'channel_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      if (memberIds.length > 0) {
+        await tx
+          .insertInto('chat_members')
+          .values(memberIds.map((user_id) => ({ app_id: row.app_id, channel_id: row.channel_id, user_id, joined_at: row.created_at })))
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  get(appId: string, channelId: string): Promise<ChannelRow | undefined> {
+    return this.db.selectFrom('chat_channels').selectAll().where('app_id', '=', appId).where('channel_id', '=', channelId).executeTakeFirst();
+  }
+
+  /** Channels created with exactly these members that nobody else ever joined and no manager was set on. */
+  reusable(appId: string, memberKey: string): Promise<ChannelRow[]> {
+    return this.db
+      .selectFrom('chat_channels')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('member_key', '=', memberKey)
+      .where('reusable', '=', 1)
+      .orderBy('created_at')
+      .execute();
+  }
+
+  list(appId: string, query: ChannelListQuery): Promise<ChannelRow[]> {
+    let q = this.db.selectFrom('chat_channels as c').selectAll('c').where('c.app_id', '=', appId);
+    if (query.memberId !== undefined) {
+      const memberId = query.memberId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('chat_members as m')
+            .select('m.user_id')
+            .whereRef('m.app_id', '=', 'c.app_id')
+            .whereRef('m.channel_id', '=', 'c.channel_id')
+            .where('m.user_id', '=', memberId),
+        ),
+      );
+    }
+    if (query.after !== undefined) q = q.where('c.channel_id', '>', query.after);
+    if (query.name !== undefined && query.name !== '') q = q.where(this.contains('c.name', query.name));
+    return q.orderBy('c.channel_id').limit(query.limit).execute();
+  }
+
+  async update(appId: string, channelId: string, changes: ChannelChanges & { freeze?: number }, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('chat_channels')
+      .set({ ...changes, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Marks the channel as no longer reusable (someone outside the creation members joined, a manager was set). */
+  async markNotReusable(appId: string, channelId: string): Promise<void> {
+    await this.db.updateTable('chat_channels').set({ reusable: 0 }).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
+  }
+
+  /** Deletes the channel and everything in it; returns the keys of its stored files (to remove from disk). */
+  async delete(appId: string, channelId: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
+    return this.db.transaction().execute(async (tx) => {
+      const files = await tx
+        .selectFrom('chat_messages')
+        .select('file_key')
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
+        .where('file_key', 'is not', null)
+        .execute();
+      for (const table of ['chat_messages', 'chat_members', 'chat_managers', 'chat_bans'] as const) {
+        await tx.deleteFrom(table).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
+      }
+      const result = await tx.deleteFrom('chat_channels').where('app_id', '=', appId).where('channel_id', '=', channelId).executeTakeFirst();
+      return { deleted: Number(result.numDeletedRows) > 0, fileKeys: files.map((f) => f.file_key!).filter(Boolean) };
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Composition of the chat: repositories over the shared storage, the services, the event bus, and —
+ * once socket.io exists — the realtime bridge and the connection handler. server.ts calls this once.
+ */
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
+import type { AppService } from '../apps/app.service.ts';
+import type { ConnectionHandler } from '../realtime/socketio-transport.ts';
+import type { Storage } from '../storage/database.ts';
+import { BanRepository } from './ban.repository.ts';
+import { ChannelRepository } from './channel.repository.ts';
+import { ChannelService } from './channel.service.ts';
+import type { ChatContext, ChatLimits, OnlineUsers } from './chat-context.ts';
+import { chatConnectionHandler } from './connection-handler.ts';
+import { ChatEventBus } from './events.ts';
+import { FileStore } from './file-store.ts';
+import { MemberRepository } from './member.repository.ts';
+import { MembershipService } from './membership.service.ts';
+import { MessageRepository } from './message.repository.ts';
+import { MessageService } from './message.service.ts';
+import { RealtimeBridge } from './realtime-bridge.ts';
+import { containsFor } from './text-search.ts';
+import { UserRepository } from './user.repository.ts';
+import { UserService } from './user.service.ts';
+import { CHAT_LIMITS } from '@parley/protocol';
+
+export interface ChatDeps {
+  storage: Storage;
+  apps: AppService;
+  dataDir: string;
+  log: Logger;
+  /** Base URL of file links; read at each use because the port is known only after listen. */
+  publicUrl(): string;
+  limits?: Partial<ChatLimits>;
+}
+
+export interface Chat {
+  users: UserService;
+  channels: ChannelService;
+  membership: MembershipService;
+  messages: MessageService;
+  bus: ChatEventBus;
+  files: FileStore;
+  /** Looks up a stored file's metadata by its key (file download route). */
+  fileInfo(key: string): ReturnType<MessageRepository['fileByKey']>;
+  limits: ChatLimits;
+  /** Plugs the chat into socket.io: returns the handler to pass to attachSocketIo. */
+  attachRealtime(io: Server): ConnectionHandler;
+  /** Resolves once every event emitted so far has reached socket.io. */
+  idle(): Promise<void>;
+}
+
+export function createChat(deps: ChatDeps): Chat {
+  const { db, engine } = deps.storage;
+  const contains = containsFor(engine);
+  let bridge: RealtimeBridge | undefined;
+  // Until socket.io is attached nobody can be online.
+  const online: OnlineUsers = { online: (appId, ids) => bridge?.online(appId, ids) ?? Promise.resolve([]) };
+  const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, ...deps.limits };
+  const messageRepo = new MessageRepository(db, contains);
+  const ctx: ChatContext = {
+    users: new UserRepository(db),
+    channels: new ChannelRepository(db, contains),
+    members: new MemberRepository(db),
+    messages: messageRepo,
+    bans: new BanRepository(db),
+    bus: new ChatEventBus(),
+    files: new FileStore(deps.dataDir),
+    online,
+    limits,
+    fileUrl: (key) => `${deps.publicUrl()}/v1/files/${key}`,
+    now: () => Date.now(),
+  };
+  const users = new UserService(ctx);
+  return {
+    users,
+    channels: new ChannelService(ctx),
+    membership: new MembershipService(ctx),
+    messages: new MessageService(ctx),
+    bus: ctx.bus,
+    files: ctx.files,
+    fileInfo: (key) => messageRepo.fileByKey(key),
+    limits,
+    attachRealtime(io) {
+      bridge = new RealtimeBridge(io, ctx.members, ctx.users, deps.log);
+      bridge.listen(ctx.bus);
+      return chatConnectionHandler(deps.apps, users);
+    },
+    idle: () => bridge?.idle() ?? Promise.resolve(),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Uploaded files on disk under DATA_DIR/files. Names are generated (random hex), never derived from the
+ * upload, so no request can choose or escape the path. A size limit cuts the stream and removes the file.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+const KEY_PATTERN = /^[a-f0-9]{32}$/;
+
+export class FileTooLargeError extends Error {}
+
+export class FileStore {
+  private readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'files');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  static isKey(key: string): boolean {
+    return KEY_PATTERN.test(key);
+  }
+
+  /**
+   * Streams `source` to a new file and returns its key and size. `truncated()` tells whether the source
+   * stopped at the size limit (multipart's own limit), in which case the file is removed.
+   */
+  async save(source: Readable, truncated: () => boolean): Promise<{ key: string; size: number }> {
+    const key = randomBytes(16).toString('hex');
+    const path = join(this.dir, key);
+    try {
+      await pipeline(source, createWriteStream(path, { flags: 'wx' }));
+      if (truncated()) throw new FileTooLargeError('file too large');
+      return { key, size: (await stat(path)).size };
+    } catch (err) {
+      await rm(path, { force: true });
+      throw err;
+    }
+  }
+
+  /** A stream of a stored file, or undefined when the key is malformed or the file is gone. */
+  async open(key: string): Promise<{ stream: ReadStream; size: number } | undefined> {
+    if (!FileStore.isKey(key)) return undefined;
+    const path = join(this.dir, key);
+    try {
+      const { size } = await stat(path);
+      return { stream: createReadStream(path), size };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.filter(FileStore.isKey).map((k) => rm(join(this.dir, k), { force: true })));
+  }
+}

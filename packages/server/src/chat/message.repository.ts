@@ -1,0 +1,173 @@
+/**
+ * Kysely queries of messages. Sending increments the channel's counter row and inserts the message in
+ * one transaction: the counter's row lock (PostgreSQL `UPDATE … RETURNING`; SQLite runs one write
+ * transaction at a time) orders concurrent senders, and a rollback returns the id, so ids have no gaps.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { ChatMessageTable, Database } from '../storage/schema.ts';
+import type { Contains } from './text-search.ts';
+
+export type MessageRow = Selectable<ChatMessageTable>;
+export type NewMessageRow = Omit<MessageRow, 'message_id'>;
+/** A message with its sender's current profile (null columns when the sender was deleted). */
+export type MessageWithUser = MessageRow & {
+  user_name: string | null;
+  user_profile_url: string | null;
+  user_meta: string | null;
+  user_created_at: number | null;
+  user_updated_at: number | null;
+};
+
+export interface MessageListQuery {
+  /** Exclusive: `prev` lists ids below it (default: from the newest), `next` ids above it (default 0). */
+  base?: number;
+  mode: 'prev' | 'next';
+  limit: number;
+  type?: 'text' | 'file';
+  content?: string;
+}
+
+/** Why a send did not happen, decided inside the sending transaction. */
+export type SendRefusal = 'missing' | 'frozen' | 'not_member';
+
+export class SendRefused extends Error {
+  constructor(readonly reason: SendRefusal) {
+    super(reason);
+  }
+}
+
+const USER_COLUMNS = ['u.name as user_name', 'u.profile_url as user_profile_url', 'u.meta as user_meta', 'u.created_at as user_created_at', 'u.updated_at as user_updated_at'] as const;
+
+export class MessageRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly contains: Contains,
+  ) {}
+
+  /** Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent. */
+  async insert(row: NewMessageRow): Promise<number> {
+    const isFile = row.type === 'file' ? 1 : 0;
+    return this.db.transaction().execute(async (tx) => {
+      const counter = await tx
+        .updateTable('chat_channels')
+        .set((eb) => ({
+          last_message_id: eb('last_message_id', '+', 1),
+          total_message_count: eb('total_message_count', '+', 1),
+          total_file_count: eb('total_file_count', '+', isFile),
+        }))
+        .where('app_id', '=', row.app_id)
+        .where('channel_id', '=', row.channel_id)
+        .where('freeze', '=', 0)
+        .returning('last_message_id')
+        .executeTakeFirst();
+      if (!counter) {
+        const exists = await tx.selectFrom('chat_channels').select('freeze').where('app_id', '=', row.app_id).where('channel_id', '=', row.channel_id).executeTakeFirst();
+        throw new SendRefused(exists ? 'frozen' : 'missing');
+      }
+      const messageId = Number(counter.last_message_id);
+      // Sending marks the sender read up to its own message; no row updated means it is not a member.
+      const member = await tx
+        .updateTable('chat_members')
+        .set({ read_message_id: messageId, read_at: row.created_at })
+        .where('app_id', '=', row.app_id)
+        .where('channel_id', '=', row.channel_id)
+        .where('user_id', '=', row.user_id)
+        .executeTakeFirst();
+      if (Number(member.numUpdatedRows) === 0) throw new SendRefused('not_member');
+      await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
+      return messageId;
+    });
+  }
+
+  /** Messages of one channel joined with their sender's current profile. */
+  private query(appId: string, channelId: string) {
+    return this.db
+      .selectFrom('chat_messages as m')
+      .leftJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
+      .selectAll('m')
+      .select(USER_COLUMNS)
+      .where('m.app_id', '=', appId)
+      .where('m.channel_id', '=', channelId);
+  }
+
+  async get(appId: string, channelId: string, messageId: number): Promise<MessageWithUser | undefined> {
+    const row = await this.query(appId, channelId).where('m.message_id', '=', messageId).executeTakeFirst();
+    return row && { ...row, message_id: Number(row.message_id) };
+  }
+
+  async list(appId: string, channelId: string, query: MessageListQuery): Promise<MessageWithUser[]> {
+    let q = this.query(appId, channelId);
+    if (query.type) q = q.where('m.type', '=', query.type);
+    if (query.content !== undefined && query.content !== '') q = q.where(this.contains('m.content', query.content));
+    if (query.mode === 'next') {
+      q = q.where('m.message_id', '>', query.base ?? 0).orderBy('m.message_id', 'asc');
+    } else {
+      if (query.base !== undefined) q = q.where('m.message_id', '<', query.base);
+      q = q.orderBy('m.message_id', 'desc');
+    }
+    const rows = (await q.limit(query.limit).execute()).map((r) => ({ ...r, message_id: Number(r.message_id) }));
+    return query.mode === 'next' ? rows : rows.reverse();
+  }
+
+  /** The newest message of each listed channel. */
+  async last(appId: string, channelIds: readonly string[]): Promise<Map<string, MessageWithUser>> {
+    const out = new Map<string, MessageWithUser>();
+    if (channelIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('chat_messages as m')
+      .innerJoin(
+        (eb) =>
+          eb
+            .selectFrom('chat_messages')
+            .select(['channel_id', (e) => e.fn.max('message_id').as('max_id')])
+            .where('app_id', '=', appId)
+            .where('channel_id', 'in', [...channelIds])
+            .groupBy('channel_id')
+            .as('latest'),
+        (j) => j.onRef('latest.channel_id', '=', 'm.channel_id').onRef('latest.max_id', '=', 'm.message_id'),
+      )
+      .leftJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
+      .selectAll('m')
+      .select(USER_COLUMNS)
+      .where('m.app_id', '=', appId)
+      .execute();
+    for (const r of rows) out.set(r.channel_id, { ...r, message_id: Number(r.message_id) });
+    return out;
+  }
+
+  async updateMeta(appId: string, channelId: string, messageId: number, meta: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('chat_messages')
+      .set({ meta, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Deletes the message and lowers the channel's counts; false when it did not exist. */
+  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .deleteFrom('chat_messages')
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
+        .where('message_id', '=', messageId)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) return false;
+      await tx
+        .updateTable('chat_channels')
+        .set((eb) => ({ total_message_count: eb('total_message_count', '-', 1), total_file_count: eb('total_file_count', '-', isFile ? 1 : 0) }))
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
+        .execute();
+      return true;
+    });
+  }
+
+  /** The stored file's metadata, by its generated key. */
+  fileByKey(key: string): Promise<Pick<MessageRow, 'file_name' | 'file_type' | 'file_size'> | undefined> {
+    return this.db.selectFrom('chat_messages').select(['file_name', 'file_type', 'file_size']).where('file_key', '=', key).executeTakeFirst();
+  }
+}

@@ -1,0 +1,134 @@
+/** Users of an app: profile, meta, session tokens (issue, verify, revoke). */
+import { CHAT_LIMITS, type ChatMeta, type ChatToken, type ChatUser, type ChatUserList } from '@parley/protocol';
+import type { App } from '../apps/app.service.ts';
+import { requireUser, type ChatContext } from './chat-context.ts';
+import { duplicate, invalid, unauthorized, userNotFound } from './errors.ts';
+import { toUser } from './presenter.ts';
+import { checkMeta, checkText, checkUserId, decodeCursor, mergeMeta, page, pageLimit, removeMetaKeys } from './rules.ts';
+import { issueToken, TokenError, verifyToken } from './tokens.ts';
+
+export interface NewUser {
+  user_id: string;
+  name: string;
+  profile_url?: string;
+  meta?: unknown;
+}
+
+export interface UserUpdate {
+  name?: string;
+  profile_url?: string;
+  meta?: unknown;
+}
+
+/** Default lifetime of a session token when `expires_at` is not given: 7 days. */
+const DEFAULT_TOKEN_TTL_MS = 7 * 86_400_000;
+const MAX_TOKEN_TTL_MS = 10 * 365 * 86_400_000;
+
+export class UserService {
+  constructor(private readonly ctx: ChatContext) {}
+
+  async create(appId: string, input: NewUser): Promise<ChatUser> {
+    const now = this.ctx.now();
+    const row = {
+      app_id: appId,
+      user_id: checkUserId(input.user_id),
+      name: checkText(input.name, 'name', 0, CHAT_LIMITS.userNameMax),
+      profile_url: checkText(input.profile_url ?? '', 'profile_url', 0, CHAT_LIMITS.profileUrlMax),
+      meta: JSON.stringify(checkMeta(input.meta)),
+      tokens_revoked_at: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    if (!(await this.ctx.users.insert(row))) throw duplicate(`user ${row.user_id}`);
+    return toUser(row);
+  }
+
+  async get(appId: string, userId: string): Promise<ChatUser> {
+    return toUser(await requireUser(this.ctx, appId, checkUserId(userId)));
+  }
+
+  async list(appId: string, limit: number | undefined, next: string | undefined): Promise<ChatUserList> {
+    const n = pageLimit(limit);
+    const rows = await this.ctx.users.list(appId, decodeCursor(next), n + 1);
+    const { items, next: cursor } = page(rows, n, (r) => r.user_id);
+    return { users: items.map(toUser), next: cursor };
+  }
+
+  async update(appId: string, userId: string, input: UserUpdate): Promise<ChatUser> {
+    checkUserId(userId);
+    const changes: { name?: string; profile_url?: string; meta?: string } = {};
+    if (input.name !== undefined) changes.name = checkText(input.name, 'name', 0, CHAT_LIMITS.userNameMax);
+    if (input.profile_url !== undefined) changes.profile_url = checkText(input.profile_url, 'profile_url', 0, CHAT_LIMITS.profileUrlMax);
+    if (input.meta !== undefined) changes.meta = JSON.stringify(checkMeta(input.meta));
+    if (!(await this.ctx.users.update(appId, userId, changes, this.ctx.now()))) throw userNotFound(userId);
+    return this.changed(appId, userId);
+  }
+
+  /** Sets the given meta keys, keeping the others; returns the whole meta. */
+  async updateMeta(appId: string, userId: string, meta: unknown): Promise<ChatMeta> {
+    const row = await requireUser(this.ctx, appId, checkUserId(userId));
+    const merged = mergeMeta(JSON.parse(row.meta) as ChatMeta, checkMeta(meta));
+    await this.ctx.users.update(appId, userId, { meta: JSON.stringify(merged) }, this.ctx.now());
+    return (await this.changed(appId, userId)).meta;
+  }
+
+  /** Removes the listed meta keys (all without a list); returns what is left. */
+  async deleteMeta(appId: string, userId: string, keys: string[] | undefined): Promise<ChatMeta> {
+    const row = await requireUser(this.ctx, appId, checkUserId(userId));
+    const left = removeMetaKeys(JSON.parse(row.meta) as ChatMeta, keys);
+    await this.ctx.users.update(appId, userId, { meta: JSON.stringify(left) }, this.ctx.now());
+    return (await this.changed(appId, userId)).meta;
+  }
+
+  private async changed(appId: string, userId: string): Promise<ChatUser> {
+    const user = toUser(await requireUser(this.ctx, appId, userId));
+    this.ctx.bus.emit({ type: 'user_update', appId, user });
+    return user;
+  }
+
+  async delete(appId: string, userId: string): Promise<ChatUser> {
+    const row = await requireUser(this.ctx, appId, checkUserId(userId));
+    // Who shared a channel with the user must be read before the memberships go.
+    const alsoNotify = await this.ctx.users.coMembers(appId, userId);
+    if (!(await this.ctx.users.delete(appId, userId))) throw userNotFound(userId);
+    const user = toUser(row);
+    this.ctx.bus.emit({ type: 'user_delete', appId, user, alsoNotify: [userId, ...alsoNotify] });
+    this.ctx.bus.emit({ type: 'tokens_revoked', appId, userId });
+    return user;
+  }
+
+  async issueToken(app: App, userId: string, expiresAt: number | undefined): Promise<ChatToken> {
+    await requireUser(this.ctx, app.id, checkUserId(userId));
+    const now = this.ctx.now();
+    const exp = expiresAt ?? now + DEFAULT_TOKEN_TTL_MS;
+    if (!Number.isInteger(exp) || exp <= now || exp > now + MAX_TOKEN_TTL_MS) throw invalid('expires_at must be a future unix time in ms, within 10 years');
+    // iat strictly after a revocation made in the same millisecond, so a fresh token is never born revoked.
+    const row = await this.ctx.users.get(app.id, userId);
+    const iat = Math.max(now, Number(row?.tokens_revoked_at ?? 0) + 1);
+    return { token: await issueToken(app, userId, iat, exp), expires_at: exp };
+  }
+
+  /** Refuses every token issued so far and ends the user's live connections. */
+  async revokeTokens(appId: string, userId: string): Promise<{ user_id: string; revoked_at: number }> {
+    checkUserId(userId);
+    const at = this.ctx.now();
+    if (!(await this.ctx.users.revokeTokens(appId, userId, at))) throw userNotFound(userId);
+    this.ctx.bus.emit({ type: 'tokens_revoked', appId, userId });
+    return { user_id: userId, revoked_at: at };
+  }
+
+  /** Checks a token presented by `userId` (socket.io handshake, SDK calls); throws 4001 with the reason. */
+  async verifySession(app: App, userId: string, token: string): Promise<ChatUser> {
+    let claims;
+    try {
+      claims = await verifyToken(app, token, this.ctx.now());
+    } catch (err) {
+      throw unauthorized(err instanceof TokenError ? err.message : 'invalid token');
+    }
+    if (claims.user_id !== userId) throw unauthorized('token was issued to another user');
+    const row = await this.ctx.users.get(app.id, userId);
+    if (!row) throw unauthorized('user does not exist');
+    if (claims.iat <= Number(row.tokens_revoked_at)) throw unauthorized('token revoked');
+    return toUser(row);
+  }
+}

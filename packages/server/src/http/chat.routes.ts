@@ -1,0 +1,122 @@
+/**
+ * The chat Platform API under `/v1` (DESIGN.md, "Chat contract"): authentication by `APP_ID` +
+ * `APP_API_KEY`, the error body `{status, timestamp, path, message, code}`, and the route families in
+ * chat-*.routes.ts. Stored files are served under `/v1/files/{key}` without headers (the key is a
+ * capability), so that `<img src>` and download links work.
+ */
+import multipart from '@fastify/multipart';
+import { CHAT_ERROR_CODES, type ChatErrorBody } from '@parley/protocol';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App, AppService } from '../apps/app.service.ts';
+import type { Chat } from '../chat/chat.ts';
+import { ChatError, unauthorized, unknownApp } from '../chat/errors.ts';
+import { FileStore } from '../chat/file-store.ts';
+import { chatChannelRoutes } from './chat-channels.routes.ts';
+import { chatMessageRoutes } from './chat-messages.routes.ts';
+import { chatUserRoutes } from './chat-users.routes.ts';
+import { describeValidation } from './validation.ts';
+
+export interface ChatRoutesDeps {
+  apps: AppService;
+  chat: Chat;
+}
+
+/** The app a request was authenticated for (set by the `/v1` auth hook). */
+const authenticated = new WeakMap<FastifyRequest, App>();
+export function appOf(req: FastifyRequest): App {
+  const app = authenticated.get(req);
+  if (!app) throw unauthorized('unauthorized');
+  return app;
+}
+
+const pathOf = (req: FastifyRequest): string => req.url.split('?')[0] ?? req.url;
+
+/** Sends the chat error envelope (also used outside routes, e.g. 503 while draining). */
+export function sendChatError(reply: FastifyReply, status: number, code: number, message: string, path: string): void {
+  const body: ChatErrorBody = { status, timestamp: Date.now(), path, message, code };
+  void reply.code(status).send(body);
+}
+
+type FastifyFailure = Error & { statusCode?: number; code?: string; validation?: Parameters<typeof describeValidation>[0]; validationContext?: string };
+
+function toChatError(err: FastifyFailure, fileMaxBytes: number): ChatError | undefined {
+  const C = CHAT_ERROR_CODES;
+  if (err instanceof ChatError) return err;
+  if (err.validation) return new ChatError(C.invalidParameter, 400, describeValidation(err.validation, err.validationContext));
+  if (err.code === 'FST_REQ_FILE_TOO_LARGE') return new ChatError(C.fileSizeLimit, 400, `file must be at most ${fileMaxBytes} bytes`);
+  if (err.statusCode === 429) return new ChatError(C.tooManyRequests, 429, err.message);
+  if (err.statusCode === 413) return new ChatError(C.invalidParameter, 400, 'request body too large');
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ChatError(C.invalidParameter, 400, err.message);
+  return undefined;
+}
+
+const FileParams = Type.Object({ key: Type.String({ maxLength: 64 }) });
+
+export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
+  app.setErrorHandler((err: FastifyFailure, req, reply) => {
+    const known = toChatError(err, deps.chat.limits.fileMaxBytes);
+    if (known) return sendChatError(reply, known.status, known.code, known.message, pathOf(req));
+    // Never leak stacks or SQL: the log has the details, the client a code.
+    reply.log.error({ err, path: pathOf(req) }, 'chat api error');
+    sendChatError(reply, 500, CHAT_ERROR_CODES.unknown, 'unknown server error', pathOf(req));
+  });
+  app.setNotFoundHandler((req, reply) => sendChatError(reply, 404, CHAT_ERROR_CODES.resourceNotFound, `no such endpoint: ${req.method} ${pathOf(req)}`, pathOf(req)));
+
+  // Clients (the seed's tutorial among them) send `Content-type: application/json` on bodiless calls too;
+  // an empty body reads as `{}`, so optional bodies need no special case and required fields are named.
+  const json = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    json(req, text, done);
+  });
+
+  await app.register(async (api) => {
+    // Authentication runs before the body is parsed, so an unauthenticated caller learns nothing else.
+    api.addHook('onRequest', async (req) => {
+      const id = req.headers['app_id'];
+      const key = req.headers['app_api_key'];
+      if (typeof id !== 'string' || id === '') throw unauthorized('unauthorized: APP_ID header is missing');
+      if (typeof key !== 'string' || key === '') throw unauthorized('unauthorized: APP_API_KEY header is missing');
+      if (!(await deps.apps.get(id))) throw unknownApp(`unknown application ${id}`);
+      const found = await deps.apps.authenticate(id, key);
+      if (!found) throw unauthorized('unauthorized: wrong APP_API_KEY');
+      authenticated.set(req, found);
+    });
+    // A call without any body validates like an empty JSON object (see the parser above).
+    api.addHook('preValidation', async (req) => {
+      if (req.body === undefined) req.body = {};
+    });
+    await api.register(multipart, {
+      limits: { fileSize: deps.chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
+      throwFileSizeLimit: true,
+    });
+    await chatUserRoutes(api, deps.chat);
+    await chatChannelRoutes(api, deps.chat);
+    await chatMessageRoutes(api, deps.chat);
+  });
+
+  app.get<{ Params: Static<typeof FileParams> }>(
+    '/files/:key',
+    { schema: { tags: ['chat'], summary: 'A file sent in a message (the unguessable key is the access right)', params: FileParams } },
+    async (req, reply) => {
+      const { key } = req.params;
+      const info = FileStore.isKey(key) ? await deps.chat.fileInfo(key) : undefined;
+      const file = info ? await deps.chat.files.open(key) : undefined;
+      if (!info || !file) return sendChatError(reply, 404, CHAT_ERROR_CODES.resourceNotFound, 'file not found', pathOf(req));
+      const name = info.file_name ?? 'file';
+      const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+      // Served as an attachment, never sniffed, and sandboxed: an uploaded HTML file cannot run on our origin.
+      return reply
+        .header('content-type', info.file_type ?? 'application/octet-stream')
+        .header('content-length', file.size)
+        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, max-age=86400')
+        .send(file.stream);
+    },
+  );
+}
