@@ -1,0 +1,201 @@
+/**
+ * `new GitpleLive.Client({app_id, url, session_token})`: the SDK's entry point. `connectUser` exchanges
+ * the session token for an SDK token, opens the realtime connection and resolves with the user; events
+ * arrive through `on`; `user.*` and `groupChannel.*` call the client API.
+ */
+import { catchUp, joinedChannels, recordFloors } from './catch-up.ts';
+import { CHAT_EVENT_NAMES, type ChatServerEvents, type ChatToken, type GroupChannel, type Message, type User } from './chat-types.ts';
+import { RealtimeConnection, type ReconnectOptions } from './connection.ts';
+import { TypedEmitter } from './emitter.ts';
+import { GroupChannelApi } from './group-channel.api.ts';
+import { MessageSequencer } from './message-sequencer.ts';
+import { NETWORK_ERROR_CODE, RestClient, SdkError } from './rest.ts';
+import { UserApi } from './user.api.ts';
+
+export interface ClientConfig {
+  app_id: string;
+  /** Base URL of the Parley server, e.g. `https://chat.example.com`. */
+  url: string;
+  /** Session token issued by your server through `POST /v1/users/{id}/token`. */
+  session_token: string;
+  reconnect?: ReconnectOptions;
+}
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+/** Connection events of the client (chat events are those of {@link ChatServerEvents}). */
+export interface ConnectionEvents {
+  connected: () => void;
+  /** The connection is closed for good (disconnectUser, the server ended it, reconnection gave up). */
+  disconnected: (reason: string) => void;
+  /** Each reconnection attempt after a drop, numbered from 1. */
+  reconnectTry: (attempt: number) => void;
+  /** Reconnected, and every message sent meanwhile was delivered. */
+  reconnectSucceed: () => void;
+  reconnectFailed: () => void;
+  error: (error: SdkError) => void;
+}
+
+export type ClientEvents = ConnectionEvents & ChatServerEvents;
+
+const CHAT_EVENTS: ReadonlySet<string> = new Set(CHAT_EVENT_NAMES);
+
+const toSdkError = (err: unknown): SdkError =>
+  err instanceof SdkError ? err : new SdkError(NETWORK_ERROR_CODE, err instanceof Error ? err.message : String(err));
+
+export class Client extends TypedEmitter<ClientEvents> {
+  /** The connected user's profile calls. */
+  readonly user: UserApi;
+  /** Group channel calls as the connected user. */
+  readonly groupChannel: GroupChannelApi;
+  private readonly rest: RestClient;
+  private readonly url: string;
+  private readonly sequencer = new MessageSequencer<Message, GroupChannel>((m, c) => this.emit('group:message_send', m, c));
+  private connection: RealtimeConnection | undefined;
+  private state: ConnectionState = 'disconnected';
+  private userId = '';
+  private sdkToken = '';
+  private refreshing: Promise<boolean> | undefined;
+
+  constructor(private readonly config: ClientConfig) {
+    super();
+    for (const key of ['app_id', 'url', 'session_token'] as const) {
+      if (typeof config?.[key] !== 'string' || config[key] === '') throw new SdkError(1001, `${key} is required`);
+    }
+    this.url = config.url.replace(/\/+$/, '');
+    this.rest = new RestClient(this.url, () => ({ appId: config.app_id, userId: this.userId, token: this.sdkToken || config.session_token }), () => this.refreshToken());
+    this.user = new UserApi(this.rest);
+    this.groupChannel = new GroupChannelApi(this.rest);
+  }
+
+  /** `disconnected`, `connecting`, `connected` or `reconnecting`. */
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  /** The user given to connectUser (empty before). */
+  get currentUserId(): string {
+    return this.userId;
+  }
+
+  /**
+   * Connects as the user the session token was issued to; resolves with that user.
+   * @example const me = await client.connectUser({ user_id: 'alice' });
+   */
+  async connectUser({ user_id }: { user_id: string }): Promise<User> {
+    if (typeof user_id !== 'string' || user_id === '') throw new SdkError(1001, 'user_id is required');
+    if (this.state !== 'disconnected') throw new SdkError(1001, 'already connected: call disconnectUser() first');
+    this.userId = user_id;
+    this.state = 'connecting';
+    try {
+      await this.exchangeToken();
+      const me = await this.user.me();
+      const connection = new RealtimeConnection(this.url, this.callbacks(), this.config.reconnect);
+      this.connection = connection;
+      await connection.open();
+      recordFloors(this.sequencer, await joinedChannels(this.groupChannel));
+      if (this.connection !== connection) throw new SdkError(NETWORK_ERROR_CODE, 'disconnected while connecting');
+      this.state = 'connected';
+      this.emit('connected');
+      return me;
+    } catch (err) {
+      this.teardown();
+      throw toSdkError(err);
+    }
+  }
+
+  /**
+   * Closes the connection; `disconnected` follows. The client may connect again.
+   * @example client.disconnectUser();
+   */
+  disconnectUser(): void {
+    if (this.state === 'disconnected') return;
+    this.teardown();
+    this.emit('disconnected', 'client disconnect');
+  }
+
+  private teardown(): void {
+    this.connection?.close();
+    this.connection = undefined;
+    this.sequencer.reset();
+    this.state = 'disconnected';
+    this.sdkToken = '';
+  }
+
+  private async exchangeToken(): Promise<void> {
+    const answer = await this.rest.withToken<ChatToken>('POST', '/users/token', this.config.session_token);
+    this.sdkToken = answer.token;
+  }
+
+  /** On a 401 or a refused connection: a new SDK token from the session token, once at a time. */
+  private refreshToken(): Promise<boolean> {
+    this.refreshing ??= this.exchangeToken().then(
+      () => true,
+      () => false,
+    );
+    const done = this.refreshing;
+    void done.finally(() => {
+      if (this.refreshing === done) this.refreshing = undefined;
+    });
+    return done;
+  }
+
+  private callbacks(): ConstructorParameters<typeof RealtimeConnection>[1] {
+    return {
+      auth: () => ({ app_id: this.config.app_id, user_id: this.userId, token: this.config.session_token }),
+      refreshToken: () => this.refreshToken(),
+      connected: (reconnect) => {
+        if (!reconnect) return;
+        // Hold live messages of every followed channel before any event of the new socket arrives.
+        const held = this.sequencer.knownChannels();
+        for (const id of held) this.sequencer.hold(id);
+        catchUp(this.groupChannel, this.sequencer, held).then(
+          () => this.reconnected(),
+          (err: unknown) => {
+            this.emit('error', toSdkError(err));
+            this.reconnected();
+          },
+        );
+      },
+      lost: () => {
+        this.state = 'reconnecting';
+      },
+      attempt: (n) => {
+        this.state = 'reconnecting';
+        this.emit('reconnectTry', n);
+      },
+      failed: () => {
+        if (this.state === 'disconnected') return;
+        this.teardown();
+        this.emit('reconnectFailed');
+        this.emit('disconnected', 'reconnection failed');
+      },
+      closed: (reason) => {
+        this.teardown();
+        this.emit('disconnected', reason);
+      },
+      event: (name, args) => this.dispatch(name, args),
+    };
+  }
+
+  private reconnected(): void {
+    if (!this.connection?.connected) return;
+    this.state = 'connected';
+    this.emit('reconnectSucceed');
+  }
+
+  private dispatch(name: string, args: unknown[]): void {
+    if (name === 'error') {
+      this.emit('error', new SdkError(NETWORK_ERROR_CODE, String(args[0])));
+      return;
+    }
+    if (!CHAT_EVENTS.has(name)) return;
+    if (name === 'group:message_send') return this.sequencer.live(args[0] as Message, args[1] as GroupChannel);
+    const channel = args[0] as GroupChannel;
+    const self = (args[1] as User | undefined)?.user_id === this.userId;
+    if (name === 'group:channel_delete' || (self && (name === 'group:channel_leave' || name === 'group:channel_ban'))) this.sequencer.forget(channel.channel_id);
+    if (self && name === 'group:channel_join') this.sequencer.setFloor(channel.channel_id, channel.last_message?.message_id ?? 0);
+    // The server sends each event with the argument order of ChatServerEvents; the name was checked above.
+    this.emit(name as keyof ChatServerEvents, ...(args as Parameters<ChatServerEvents[keyof ChatServerEvents]>));
+  }
+}

@@ -1,0 +1,216 @@
+/** `client.groupChannel.*`: channels, membership, messages, receipts and moderation of the connected user. */
+import type { Ban, BannedList, ChannelList, GroupChannel, MemberList, Message, MessageList, Meta } from './chat-types.ts';
+import type { Query, RestClient } from './rest.ts';
+
+export interface ChannelListParams {
+  limit?: number;
+  next?: string;
+  name?: string;
+  include_members?: boolean;
+  show_last_message?: boolean;
+}
+export interface ChannelShowParams {
+  show_members?: boolean;
+  show_managers?: boolean;
+  show_read_receipt?: boolean;
+  show_delivery_receipt?: boolean;
+  show_unread?: boolean;
+}
+export interface ChannelCreate {
+  channel_id?: string;
+  name: string;
+  profile_url?: string;
+  /** Other members; the connected user is always a member of a channel it creates. */
+  members?: string[];
+  reuse?: boolean;
+  meta?: Meta;
+}
+export interface ChannelUpdate {
+  name?: string;
+  profile_url?: string;
+  meta?: Meta;
+}
+export interface PageParams {
+  limit?: number;
+  next?: string;
+}
+export interface TextMessage {
+  type?: 'text';
+  content: string;
+  meta?: Meta;
+}
+export interface FileMessage {
+  type: 'file';
+  /** A browser File/Blob (or a Node Blob). */
+  file: Blob;
+  /** File name when `file` is a Blob without one. */
+  name?: string;
+  meta?: Meta;
+}
+export interface MessageListParams {
+  limit?: number;
+  mode?: 'prev' | 'next';
+  base_message_id?: number;
+  type?: 'text' | 'file';
+  content?: string;
+}
+export interface BanRequest {
+  user_id: string;
+  seconds: number;
+  reason?: string;
+}
+
+const q = (params: object | undefined): Query => (params ?? {}) as Query;
+
+export class GroupChannelApi {
+  constructor(private readonly rest: RestClient) {}
+
+  private path(channelId: string, rest = ''): string {
+    return `/group/channels/${encodeURIComponent(channelId)}${rest}`;
+  }
+
+  /** @example const { channels, next } = await client.groupChannel.getChannelList({ limit: 20 }); */
+  getChannelList(params?: ChannelListParams): Promise<ChannelList> {
+    return this.rest.get('/group/channels', q(params));
+  }
+
+  /** @example const { channels } = await client.groupChannel.getJoinedChannelList({ show_last_message: true }); */
+  getJoinedChannelList(params?: ChannelListParams): Promise<ChannelList> {
+    return this.rest.get('/users/me/group/channels', q(params));
+  }
+
+  /** @example const ch = await client.groupChannel.getChannel('room_1', { show_unread: true }); */
+  getChannel(channelId: string, params?: ChannelShowParams): Promise<GroupChannel> {
+    return this.rest.get(this.path(channelId), q(params));
+  }
+
+  /** @example const ch = await client.groupChannel.createChannel({ channel_id: 'alice_bob', name: 'Alice & Bob', members: ['bob'] }); */
+  createChannel(channel: ChannelCreate): Promise<GroupChannel> {
+    return this.rest.post('/group/channels', channel);
+  }
+
+  /** Managers only. @example await client.groupChannel.updateChannel('room_1', { name: 'Lobby' }); */
+  updateChannel(channelId: string, changes: ChannelUpdate): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId), changes);
+  }
+
+  /** Managers only. @example await client.groupChannel.deleteChannel('room_1'); */
+  deleteChannel(channelId: string): Promise<void> {
+    return this.rest.delete(this.path(channelId));
+  }
+
+  /** Joins the connected user (refused when banned). @example await client.groupChannel.joinChannel('room_1'); */
+  joinChannel(channelId: string): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId, '/join'));
+  }
+
+  /** @example await client.groupChannel.leaveChannel('room_1'); */
+  leaveChannel(channelId: string): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId, '/leave'));
+  }
+
+  /** @example const { members } = await client.groupChannel.getMemberList('room_1'); */
+  getMemberList(channelId: string, params?: PageParams): Promise<MemberList> {
+    return this.rest.get(this.path(channelId, '/members'), q(params));
+  }
+
+  /** User ids of members with a live connection. @example const online = await client.groupChannel.getOnlineMemberList('room_1'); */
+  getOnlineMemberList(channelId: string): Promise<string[]> {
+    return this.rest.get(this.path(channelId, '/online_members'));
+  }
+
+  /** Managers only. @example await client.groupChannel.addManager('room_1', 'bob'); */
+  addManager(channelId: string, userId: string): Promise<GroupChannel> {
+    return this.rest.post(this.path(channelId, '/managers'), { manager: userId });
+  }
+
+  /** Managers only. @example await client.groupChannel.removeManager('room_1', 'bob'); */
+  removeManager(channelId: string, userId: string): Promise<GroupChannel> {
+    return this.rest.delete(this.path(channelId, '/managers'), { manager: userId });
+  }
+
+  /**
+   * Sends a text or a file message as the connected user.
+   * @example await client.groupChannel.sendMessage('room_1', { content: 'hello' });
+   * @example await client.groupChannel.sendMessage('room_1', { type: 'file', file: input.files[0] });
+   */
+  sendMessage(channelId: string, message: TextMessage | FileMessage): Promise<Message> {
+    if (message.type !== 'file') return this.rest.post(this.path(channelId, '/messages'), { type: 'text', content: message.content, meta: message.meta });
+    const form = new FormData();
+    form.set('type', 'file');
+    if (message.meta) form.set('meta', JSON.stringify(message.meta));
+    const name = message.name ?? (message.file as Blob & { name?: string }).name ?? 'file';
+    form.set('file', message.file, name);
+    return this.rest.post(this.path(channelId, '/messages'), form);
+  }
+
+  /** Newest first page, then older ones. @example const { messages } = await client.groupChannel.getMessageList('room_1', { mode: 'prev', base_message_id: 40, limit: 20 }); */
+  getMessageList(channelId: string, params?: MessageListParams): Promise<MessageList> {
+    return this.rest.get(this.path(channelId, '/messages'), q(params));
+  }
+
+  /** The sender or a manager. @example await client.groupChannel.deleteMessage('room_1', 42); */
+  deleteMessage(channelId: string, messageId: number): Promise<void> {
+    return this.rest.delete(this.path(channelId, `/messages/${messageId}`));
+  }
+
+  /** The sender or a manager; members see `group:message_update`. @example await client.groupChannel.updateMessageMeta('room_1', 42, { pinned: 'yes' }); */
+  updateMessageMeta(channelId: string, messageId: number, meta: Meta): Promise<Message> {
+    return this.rest.put(this.path(channelId, `/messages/${messageId}/meta`), { meta });
+  }
+
+  /** @example await client.groupChannel.deleteMessageMeta('room_1', 42, ['pinned']); */
+  deleteMessageMeta(channelId: string, messageId: number, keys?: string[]): Promise<Message> {
+    return this.rest.delete(this.path(channelId, `/messages/${messageId}/meta`), keys ? { keys } : undefined);
+  }
+
+  /** Marks everything in the channel read by the connected user. @example await client.groupChannel.readMessage('room_1'); */
+  readMessage(channelId: string): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId, '/messages/read'));
+  }
+
+  /** Marks everything in the channel delivered to the connected user. @example await client.groupChannel.deliveredMessage('room_1'); */
+  deliveredMessage(channelId: string): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId, '/messages/delivered'));
+  }
+
+  /** `{user_id: ms}` of each member's last read. @example const receipt = await client.groupChannel.getReadReceipt('room_1'); */
+  async getReadReceipt(channelId: string): Promise<Record<string, number>> {
+    return (await this.getChannel(channelId, { show_read_receipt: true })).read_receipt ?? {};
+  }
+
+  /** `{user_id: ms}` of each member's last delivery. @example const receipt = await client.groupChannel.getDeliveryReceipt('room_1'); */
+  async getDeliveryReceipt(channelId: string): Promise<Record<string, number>> {
+    return (await this.getChannel(channelId, { show_delivery_receipt: true })).delivery_receipt ?? {};
+  }
+
+  /** `{user_id: n}` unread counts of the members. @example const unread = await client.groupChannel.getUnreadCount('room_1'); */
+  async getUnreadCount(channelId: string): Promise<Record<string, number>> {
+    return (await this.getChannel(channelId, { show_unread: true })).unread ?? {};
+  }
+
+  /** Managers only; a frozen channel refuses sends (1009). @example await client.groupChannel.freeze('room_1'); */
+  freeze(channelId: string): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId, '/freeze'), { freeze: true });
+  }
+
+  /** Managers only. @example await client.groupChannel.unfreeze('room_1'); */
+  unfreeze(channelId: string): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId, '/freeze'), { freeze: false });
+  }
+
+  /** Managers only. @example await client.groupChannel.ban('room_1', { user_id: 'mallory', seconds: 600, reason: 'spam' }); */
+  ban(channelId: string, ban: BanRequest): Promise<Ban> {
+    return this.rest.post(this.path(channelId, '/ban'), ban);
+  }
+
+  /** Managers only. @example await client.groupChannel.unban('room_1', 'mallory'); */
+  unban(channelId: string, userId: string): Promise<void> {
+    return this.rest.delete(this.path(channelId, `/ban/${encodeURIComponent(userId)}`));
+  }
+
+  /** Managers only. @example const { banned } = await client.groupChannel.getBannedList('room_1'); */
+  getBannedList(channelId: string, params?: PageParams): Promise<BannedList> {
+    return this.rest.get(this.path(channelId, '/banned_list'), q(params));
+  }
+}

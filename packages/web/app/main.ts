@@ -1,0 +1,96 @@
+/**
+ * The demo page: signs in (a dev token from the demo server, or a pasted session token), connects the
+ * SDK loaded from `/sdk/parley.min.js`, and hands the connected client to the chat view.
+ */
+import type { Client, ConnectionState } from '@parley/sdk';
+import { ChatView } from './chat-view.ts';
+import { $, describeError, formValues } from './dom.ts';
+
+declare global {
+  // Set by the SDK bundle.
+  var Parley: { Client: typeof Client };
+}
+
+interface Session {
+  app_id: string;
+  user_id: string;
+  session_token: string;
+}
+
+const SESSION_KEY = 'parley-demo-session';
+let client: Client | undefined;
+let view: ChatView | undefined;
+
+function showState(state: ConnectionState | string, detail = state): void {
+  const badge = $('#state');
+  badge.className = `state ${state}`;
+  badge.textContent = detail;
+}
+
+async function devSession(userId: string): Promise<Session> {
+  const res = await fetch('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: userId }) });
+  const body = (await res.json()) as Session & { message?: string };
+  if (!res.ok) throw new Error(body.message ?? `HTTP ${res.status}`);
+  return body;
+}
+
+async function connect(session: Session): Promise<void> {
+  const c = new Parley.Client({ app_id: session.app_id, url: location.origin, session_token: session.session_token });
+  client = c;
+  showState('connecting');
+  c.on('connected', () => showState('connected'));
+  c.on('reconnectTry', (n) => showState('reconnecting', `reconnecting (${n})`));
+  c.on('reconnectSucceed', () => {
+    showState('connected');
+    void view?.refresh();
+  });
+  c.on('reconnectFailed', () => showState('disconnected', 'reconnection failed'));
+  c.on('disconnected', () => showState('disconnected'));
+  c.on('error', (err) => ($('#chat-error').textContent = describeError(err)));
+  await c.connectUser({ user_id: session.user_id });
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  $('#me').textContent = session.user_id;
+  $('#login').hidden = true;
+  $('#chat').hidden = false;
+  $('#logout').hidden = false;
+  view = new ChatView(c, session.user_id);
+  await view.start();
+}
+
+async function signIn(make: () => Promise<Session>): Promise<void> {
+  $('#login-error').textContent = '';
+  try {
+    await connect(await make());
+  } catch (err) {
+    client?.disconnectUser();
+    client = undefined;
+    showState('disconnected');
+    $('#login-error').textContent = describeError(err);
+  }
+}
+
+function wireLogin(): void {
+  const dev = $<HTMLFormElement>('#dev-login');
+  dev.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void signIn(() => devSession(formValues(dev).user_id ?? ''));
+  });
+  for (const pick of dev.querySelectorAll<HTMLButtonElement>('button[data-user]')) {
+    pick.addEventListener('click', () => void signIn(() => devSession(pick.dataset.user ?? '')));
+  }
+  const manual = $<HTMLFormElement>('#token-login');
+  manual.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = formValues(manual);
+    void signIn(async () => ({ app_id: v.app_id ?? '', user_id: v.user_id ?? '', session_token: v.token ?? '' }));
+  });
+  $('#logout').addEventListener('click', () => {
+    sessionStorage.removeItem(SESSION_KEY);
+    client?.disconnectUser();
+    location.reload();
+  });
+}
+
+wireLogin();
+const saved = sessionStorage.getItem(SESSION_KEY);
+if (saved) void signIn(async () => JSON.parse(saved) as Session);
