@@ -1,0 +1,42 @@
+/**
+ * Messages between the harness and its child processes (load clients and baseline servers), over the
+ * IPC channel that `child_process.fork` opens.
+ */
+import type { HistogramJson } from './histogram.ts';
+
+/**
+ * How a load client reaches a target. `eio`: engine.io v4 + socket.io packets spoken directly over a
+ * WebSocket (cheap, identical client cost for every target); `ws`: the bare ws baseline's JSON frames;
+ * `sio`: the real socket.io-client 4 `io(url)`.
+ */
+export interface ConnectSpec {
+  protocol: 'eio' | 'ws' | 'sio';
+  url: string;
+}
+
+export type ToClient =
+  | {
+      type: 'connect';
+      spec: ConnectSpec;
+      count: number;
+      /** Socket i subscribes to channels[i % channels.length]. */
+      channels: string[];
+      /** Handshakes in flight at once. */
+      concurrency: number;
+      /** Report `progress` when every socket of this process has a publication (one-channel fan-out). */
+      trackCompletion: boolean;
+    }
+  | { type: 'reset' }
+  | { type: 'stats' }
+  | { type: 'close' };
+
+export type FromClient =
+  | { type: 'connected'; ok: number; failed: number; firstError?: string }
+  | { type: 'progress'; done: number }
+  | { type: 'stats'; received: number; done: number; latency: HistogramJson };
+
+/** Sent by a baseline server once it listens. */
+export interface ReadyMessage {
+  type: 'ready';
+  port: number;
+}

@@ -1,0 +1,102 @@
+/**
+ * Benchmark parameters: full defaults, `BENCH_QUICK=1` (or `--quick`) for a scaled-down run, and
+ * individual overrides by environment (`BENCH_*`) or `--name=value` flags. Printed before a run.
+ */
+import { fileURLToPath } from 'node:url';
+import type { ClientMode, TargetKind } from './lib/targets.ts';
+
+export const SCENARIOS = ['fanout', 'latency', 'connections', 'chat', 'profile'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  targets: TargetKind[];
+  /** Load-client processes per run (the 20k-connection ramp uses at least as many as it needs). */
+  clientProcesses: number;
+  client: ClientMode;
+  /** Size of the `p` padding in each published data object. */
+  payloadBytes: number;
+  /** `inflight`: deliveries allowed on their way before the next publish (the window, in messages). */
+  fanout: { subscribers: number[]; seconds: number; warmupSeconds: number; inflight: number };
+  /** One latency run per rate: the requested load, and a lower one the machine can carry. */
+  latency: { channels: number; subscribersPerChannel: number; rates: number[]; seconds: number };
+  connections: { max: number; step: number };
+  chat: { channels: number; membersPerChannel: number; senders: number; seconds: number; postgresAdminUrl: string };
+  profile: { subscribers: number; seconds: number };
+  outDir: string;
+  /** Rewrite bench/README.md's results table (off for smoke runs to other directories). */
+  updateReadme: boolean;
+}
+
+type Source = Record<string, string | undefined>;
+
+function num(src: Source, key: string, fallback: number): number {
+  const raw = src[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number, got ${raw}`);
+  return n;
+}
+
+function list<T extends string>(src: Source, key: string, allowed: readonly T[], fallback: T[]): T[] {
+  const raw = src[key];
+  if (!raw) return fallback;
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean) as T[];
+  const bad = items.find((i) => !allowed.includes(i));
+  if (bad) throw new Error(`${key}: unknown value ${bad} (known: ${allowed.join(', ')})`);
+  return items;
+}
+
+/** `--fanout-subscribers=1000,10000` → BENCH_FANOUT_SUBSCRIBERS; `--quick` → BENCH_QUICK=1. */
+function flagsToEnv(argv: readonly string[]): Source {
+  const out: Source = {};
+  for (const arg of argv) {
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    const [name = '', value = '1'] = arg.slice(2).split(/=(.*)/s);
+    out[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`] = value;
+  }
+  return out;
+}
+
+export function loadOptions(env: Source, argv: readonly string[]): BenchOptions {
+  const src: Source = { ...env, ...flagsToEnv(argv) };
+  const quick = src.BENCH_QUICK === '1' || src.BENCH_QUICK === 'true';
+  const q = <T>(full: T, small: T): T => (quick ? small : full);
+  const subs = (src.BENCH_FANOUT_SUBSCRIBERS ?? q('1000,10000', '200,1000')).split(',').map(Number);
+  if (subs.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_FANOUT_SUBSCRIBERS must be positive integers');
+  const rates = (src.BENCH_LATENCY_RATES ?? q('1000,250', '200')).split(',').map(Number);
+  if (rates.some((n) => !(n > 0))) throw new Error('BENCH_LATENCY_RATES must be positive numbers');
+  const outDir = src.BENCH_OUT ?? fileURLToPath(new URL('results/', import.meta.url));
+  return {
+    quick,
+    scenarios: list(src, 'BENCH_SCENARIOS', SCENARIOS, [...SCENARIOS]),
+    targets: list<TargetKind>(src, 'BENCH_TARGETS', ['parley', 'socketio', 'ws'], ['parley', 'socketio', 'ws']),
+    clientProcesses: Math.max(1, num(src, 'BENCH_CLIENT_PROCESSES', 2)),
+    client: list<ClientMode>(src, 'BENCH_CLIENT', ['thin', 'socket.io-client'], ['thin'])[0]!,
+    payloadBytes: num(src, 'BENCH_PAYLOAD_BYTES', 64),
+    fanout: {
+      subscribers: subs,
+      seconds: num(src, 'BENCH_FANOUT_SECONDS', q(6, 2)),
+      warmupSeconds: num(src, 'BENCH_WARMUP_SECONDS', q(2, 0.5)),
+      inflight: Math.max(1, num(src, 'BENCH_FANOUT_INFLIGHT', 80_000)),
+    },
+    latency: {
+      channels: num(src, 'BENCH_LATENCY_CHANNELS', q(100, 20)),
+      subscribersPerChannel: num(src, 'BENCH_LATENCY_SUBSCRIBERS', q(100, 20)),
+      rates,
+      seconds: num(src, 'BENCH_LATENCY_SECONDS', q(10, 3)),
+    },
+    connections: { max: num(src, 'BENCH_CONNECTIONS_MAX', q(20_000, 2000)), step: num(src, 'BENCH_CONNECTIONS_STEP', q(2500, 1000)) },
+    chat: {
+      channels: num(src, 'BENCH_CHAT_CHANNELS', q(50, 5)),
+      membersPerChannel: 10,
+      senders: num(src, 'BENCH_CHAT_SENDERS', 32),
+      seconds: num(src, 'BENCH_CHAT_SECONDS', q(8, 2)),
+      postgresAdminUrl: src.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    profile: { subscribers: num(src, 'BENCH_PROFILE_SUBSCRIBERS', q(10_000, 1000)), seconds: num(src, 'BENCH_PROFILE_SECONDS', q(6, 2)) },
+    outDir,
+    updateReadme: src.BENCH_UPDATE_README !== '0' && src.BENCH_OUT === undefined,
+  };
+}
