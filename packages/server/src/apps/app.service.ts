@@ -1,0 +1,126 @@
+/**
+ * Applications: each has its own API key, token secret, WebAuth and webhook settings, and sees only its
+ * own sessions, channels and data. Lookups are cached briefly because every request and connection
+ * needs one; changes made by another process (the CLI, another node) show within CACHE_TTL_MS.
+ */
+import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
+import type { Storage } from '../storage/database.ts';
+import type { AppTable } from '../storage/schema.ts';
+import { randomSecret, safeEqual } from '../secrets.ts';
+
+export interface App {
+  id: string;
+  apiKey: string;
+  tokenSecret: string;
+  webauthUrl: string | null;
+  webhookUrl: string | null;
+  webhookEvents: ReadonlySet<WebhookType>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AppChanges {
+  apiKey?: string;
+  webauthUrl?: string | null;
+  webhookUrl?: string | null;
+  webhookEvents?: WebhookType[];
+}
+
+const CACHE_TTL_MS = 5_000;
+const APP_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class AppError extends Error {}
+
+/** The app id is taken (possibly by another node creating it at the same moment). */
+export class AppExistsError extends AppError {}
+
+function toApp(row: AppTable): App {
+  return {
+    id: row.id,
+    apiKey: row.api_key,
+    tokenSecret: row.token_secret,
+    webauthUrl: row.webauth_url,
+    webhookUrl: row.webhook_url,
+    webhookEvents: new Set(row.webhook_events.split(',').filter(Boolean) as WebhookType[]),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class AppService {
+  private readonly cache = new Map<string, { app: App | undefined; at: number }>();
+
+  constructor(private readonly storage: Storage) {}
+
+  /** The app, or undefined when no such app exists. */
+  async get(id: string): Promise<App | undefined> {
+    const hit = this.cache.get(id);
+    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.app;
+    if (!APP_ID_PATTERN.test(id)) return undefined;
+    const row = await this.storage.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+    const app = row ? toApp(row) : undefined;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(id, { app, at: Date.now() });
+    return app;
+  }
+
+  /** The app when `key` is its API key; undefined for an unknown app or a wrong key alike. */
+  async authenticate(id: string, key: string | undefined): Promise<App | undefined> {
+    const app = await this.get(id);
+    if (!app || key === undefined) return undefined;
+    return safeEqual(app.apiKey, key) ? app : undefined;
+  }
+
+  async list(): Promise<App[]> {
+    const rows = await this.storage.db.selectFrom('apps').selectAll().orderBy('id').execute();
+    return rows.map(toApp);
+  }
+
+  async create(id: string, changes: AppChanges = {}): Promise<App> {
+    if (!APP_ID_PATTERN.test(id)) throw new AppError('app id must be 1-64 characters of A-Z, a-z, 0-9, _ and -');
+    const now = Date.now();
+    const row: AppTable = {
+      id,
+      api_key: changes.apiKey ?? randomSecret(),
+      token_secret: randomSecret(32),
+      webauth_url: changes.webauthUrl ?? null,
+      webhook_url: changes.webhookUrl ?? null,
+      webhook_events: (changes.webhookEvents ?? [...WEBHOOK_TYPES]).join(','),
+      created_at: now,
+      updated_at: now,
+    };
+    // ON CONFLICT instead of a read-then-insert: nodes starting together race to create the same app.
+    const result = await this.storage.db
+      .insertInto('apps')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    this.cache.delete(id);
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw new AppExistsError(`app ${id} already exists`);
+    return toApp(row);
+  }
+
+  async update(id: string, changes: AppChanges): Promise<App> {
+    const values: Partial<AppTable> = { updated_at: Date.now() };
+    if (changes.apiKey !== undefined) values.api_key = changes.apiKey;
+    if (changes.webauthUrl !== undefined) values.webauth_url = changes.webauthUrl;
+    if (changes.webhookUrl !== undefined) values.webhook_url = changes.webhookUrl;
+    if (changes.webhookEvents !== undefined) values.webhook_events = changes.webhookEvents.join(',');
+    const result = await this.storage.db.updateTable('apps').set(values).where('id', '=', id).executeTakeFirst();
+    this.cache.delete(id);
+    if (Number(result.numUpdatedRows) === 0) throw new AppError(`app ${id} does not exist`);
+    const app = await this.get(id);
+    if (!app) throw new AppError(`app ${id} does not exist`);
+    return app;
+  }
+
+  /** Replaces the API key; access URLs signed with the old key stop verifying. */
+  async rotateKey(id: string): Promise<App> {
+    return this.update(id, { apiKey: randomSecret() });
+  }
+
+  async count(): Promise<number> {
+    const row = await this.storage.db.selectFrom('apps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Cluster mode (REDIS_URL): the only place that creates Redis clients. It yields the realtime broker and
+ * presence store for the node, and the socket.io Redis adapter so that room emits (chat events) and
+ * socket operations reach every node. RTCS publications use the broker rather than the adapter because
+ * the hub, not socket.io rooms, owns RTCS subscriptions (and the 0.9 transport has no rooms at all).
+ */
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Hub } from '../realtime/hub.ts';
+import { RedisBroker } from './redis-broker.ts';
+import { redisKeys } from './redis-keys.ts';
+import { DEFAULT_PRESENCE_TIMING, RedisPresence, type RedisPresenceOptions } from './redis-presence.ts';
+
+export interface Cluster {
+  broker: RedisBroker;
+  presence: RedisPresence;
+  /** A command connection for shared counters (rate limits). */
+  redis: Redis;
+  /** The socket.io adapter constructor, for `io.adapter(...)`. */
+  adapter: ReturnType<typeof createAdapter>;
+  /** Throws while Redis does not answer (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openCluster(redisUrl: string, hub: Hub, log: Logger, timing: Partial<RedisPresenceOptions> = {}): Promise<Cluster> {
+  const options: RedisOptions = {
+    lazyConnect: true,
+    // Fail commands at once while disconnected, so API calls answer 503 instead of hanging.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  };
+  const clients = [new Redis(redisUrl, options), new Redis(redisUrl, options), new Redis(redisUrl, options), new Redis(redisUrl, options)];
+  const [pub, sub, adapterPub, adapterSub] = clients as [Redis, Redis, Redis, Redis];
+  for (const [i, client] of clients.entries()) {
+    let down = false;
+    client.on('error', (err: Error) => {
+      if (!down) log.warn({ err: err.message, client: i }, 'redis connection error; reconnecting');
+      down = true;
+    });
+    client.on('ready', () => {
+      if (down) log.info({ client: i }, 'redis connection restored');
+      down = false;
+    });
+  }
+  await Promise.all(clients.map((c) => c.connect()));
+
+  const broker = new RedisBroker(pub, sub, log);
+  await broker.start();
+  const presence = new RedisPresence(pub, hub, log, { ...DEFAULT_PRESENCE_TIMING, ...timing });
+  presence.start();
+  const adapter = createAdapter(adapterPub, adapterSub, { key: redisKeys.adapter });
+
+  return {
+    broker,
+    presence,
+    redis: pub,
+    adapter,
+    async ping() {
+      await pub.ping();
+    },
+    async close() {
+      await presence.close();
+      await broker.close();
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

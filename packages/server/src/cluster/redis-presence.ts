@@ -1,0 +1,95 @@
+/**
+ * Cluster-wide presence in Redis. Each subscription is a member of a per-channel sorted set scored by
+ * its expiry, plus the user in a per-channel hash. Every node re-asserts its live subscriptions each
+ * heartbeat; the entries of a node that died are not renewed and drop out after `ttlMs` — counts heal
+ * by themselves within ttlMs, and after a Redis restart the next heartbeat restores every live entry.
+ */
+import type { MemberMap } from '@parley/protocol';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Hub } from '../realtime/hub.ts';
+import type { PresenceStore } from '../realtime/presence.ts';
+import { redisKeys } from './redis-keys.ts';
+
+export interface RedisPresenceOptions {
+  /** How long an entry lives without renewal. */
+  ttlMs: number;
+  /** How often this node renews its entries (well under ttlMs). */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_PRESENCE_TIMING: RedisPresenceOptions = { ttlMs: 30_000, heartbeatMs: 10_000 };
+
+// Drops expired entries from both structures, then returns the live session → user pairs.
+const MEMBERS_SCRIPT = `
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+  redis.call('HDEL', KEYS[2], unpack(expired))
+end
+return redis.call('HGETALL', KEYS[2])
+`;
+
+export class RedisPresence implements PresenceStore {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly hub: Hub,
+    private readonly log: Logger,
+    private readonly options: RedisPresenceOptions = DEFAULT_PRESENCE_TIMING,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.heartbeat().catch((err: unknown) => this.log.warn({ err }, 'presence heartbeat failed; retrying next beat'));
+    }, this.options.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** Renews (or re-creates) every local subscription's entry. */
+  async heartbeat(): Promise<void> {
+    const expiry = Date.now() + this.options.ttlMs;
+    const pipeline = this.redis.pipeline();
+    let n = 0;
+    for (const session of this.hub.allSessions()) {
+      for (const channel of session.channels) {
+        pipeline.zadd(redisKeys.presenceExpiry(session.appId, channel), expiry, session.id);
+        pipeline.hset(redisKeys.presenceInfo(session.appId, channel), session.id, session.user);
+        n++;
+      }
+    }
+    if (n > 0) await pipeline.exec();
+  }
+
+  async add(appId: string, channel: string, sessionId: string, user: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(redisKeys.presenceInfo(appId, channel), sessionId, user)
+      .zadd(redisKeys.presenceExpiry(appId, channel), Date.now() + this.options.ttlMs, sessionId)
+      .exec();
+  }
+
+  async remove(appId: string, channel: string, sessionId: string): Promise<void> {
+    await this.redis.multi().zrem(redisKeys.presenceExpiry(appId, channel), sessionId).hdel(redisKeys.presenceInfo(appId, channel), sessionId).exec();
+  }
+
+  async members(appId: string, channel: string): Promise<MemberMap> {
+    const flat = (await this.redis.eval(MEMBERS_SCRIPT, 2, redisKeys.presenceExpiry(appId, channel), redisKeys.presenceInfo(appId, channel), Date.now())) as string[];
+    const out: MemberMap = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+    return out;
+  }
+
+  async count(appId: string, channel: string): Promise<number> {
+    return this.redis.zcount(redisKeys.presenceExpiry(appId, channel), `(${Date.now()}`, '+inf');
+  }
+
+  async occupied(appId: string, channel: string): Promise<boolean> {
+    return (await this.count(appId, channel)) > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

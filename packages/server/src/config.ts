@@ -1,0 +1,161 @@
+/**
+ * Server configuration: defaults, merged once with the environment and `--flags`, then frozen.
+ * Only main.ts and cli.ts hand `process.env` / `process.argv` in; everything else receives a Config.
+ */
+import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface BootstrapApp {
+  id?: string;
+  apiKey?: string;
+  webauthUrl?: string;
+  webhookUrl?: string;
+  webhookEvents?: WebhookType[];
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Base URL clients are handed in access URLs; derived from host and port when unset. */
+  publicUrl: string;
+  dataDir: string;
+  /** Unset: SQLite under dataDir. `postgres://…`: PostgreSQL. */
+  databaseUrl?: string;
+  /** Unset: single node. Set: cluster mode. */
+  redisUrl?: string;
+  logLevel: LogLevel;
+  accessUrlTtlS: number;
+  /** `*` or a list of allowed origins. */
+  corsOrigins: '*' | string[];
+  shutdownTimeoutS: number;
+  bootstrapApp: BootstrapApp;
+  /** Timeout of WebAuth and webhook calls (the RTCS contract says 1000 ms). */
+  hookTimeoutMs: number;
+  /** Cluster mode: a dead node's presence entries vanish within this time; renewed every third of it. */
+  presenceTtlS: number;
+  /** REST requests per second per client IP and per app; 0 = unlimited. */
+  rateLimitIpPerS: number;
+  rateLimitAppPerS: number;
+}
+
+/** Settings by environment name; each also reads as a `--kebab-case` flag. */
+const SETTINGS = [
+  'PORT',
+  'HOST',
+  'PUBLIC_URL',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'LOG_LEVEL',
+  'ACCESS_URL_TTL_S',
+  'CORS_ORIGINS',
+  'SHUTDOWN_TIMEOUT_S',
+  'PRESENCE_TTL_S',
+  'RATE_LIMIT_IP_PER_S',
+  'RATE_LIMIT_APP_PER_S',
+  'APP_ID',
+  'APP_API_KEY',
+  'APP_WEBAUTH_URL',
+  'APP_WEBHOOK_URL',
+  'APP_WEBHOOK_EVENTS',
+] as const;
+type SettingName = (typeof SETTINGS)[number];
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {}
+
+/** `--public-url=x` / `--public-url x` → PUBLIC_URL. Unknown flags are an error, so typos do not pass silently. */
+function parseFlags(argv: readonly string[]): Partial<Record<SettingName, string>> {
+  const out: Partial<Record<SettingName, string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${arg}`);
+    const eq = arg.indexOf('=');
+    const flag = arg.slice(2, eq === -1 ? undefined : eq);
+    const name = flag.toUpperCase().replaceAll('-', '_') as SettingName;
+    if (!SETTINGS.includes(name)) throw new ConfigError(`unknown flag --${flag}`);
+    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new ConfigError(`flag --${flag} needs a value`);
+    value = value.trim();
+    out[name] = value;
+  }
+  return out;
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+function url(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got ${raw}`);
+  }
+  return raw;
+}
+
+/**
+ * Builds the frozen configuration from an environment map and command-line flags (flags win).
+ * @example loadConfig({ PORT: '9000' }, ['--log-level', 'debug'])
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = []): Readonly<Config> {
+  const flags = parseFlags(argv);
+  const get = (name: SettingName): string | undefined => flags[name] ?? env[name];
+
+  const port = integer('PORT', get('PORT'), 8080, 0, 65535);
+  const host = get('HOST') || '127.0.0.1';
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const publicUrl = (url('PUBLIC_URL', get('PUBLIC_URL')) ?? `http://${publicHost}:${port}`).replace(/\/+$/, '');
+
+  const logLevel = (get('LOG_LEVEL') || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const databaseUrl = get('DATABASE_URL') || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  const redisUrl = get('REDIS_URL') || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
+
+  const corsRaw = get('CORS_ORIGINS') || '*';
+  const corsOrigins = corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
+
+  const eventsRaw = get('APP_WEBHOOK_EVENTS');
+  let webhookEvents: WebhookType[] | undefined;
+  if (eventsRaw !== undefined && eventsRaw !== '') {
+    webhookEvents = eventsRaw.split(',').map((e) => e.trim()).filter(Boolean) as WebhookType[];
+    const bad = webhookEvents.find((e) => !WEBHOOK_TYPES.includes(e));
+    if (bad) throw new ConfigError(`APP_WEBHOOK_EVENTS: unknown event ${bad} (known: ${WEBHOOK_TYPES.join(', ')})`);
+  }
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    dataDir: get('DATA_DIR') || './data',
+    databaseUrl,
+    redisUrl,
+    logLevel,
+    accessUrlTtlS: integer('ACCESS_URL_TTL_S', get('ACCESS_URL_TTL_S'), 86_400, 1, 10 * 365 * 86_400),
+    corsOrigins,
+    shutdownTimeoutS: integer('SHUTDOWN_TIMEOUT_S', get('SHUTDOWN_TIMEOUT_S'), 10, 1, 3600),
+    hookTimeoutMs: 1000,
+    presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
+    rateLimitIpPerS: integer('RATE_LIMIT_IP_PER_S', get('RATE_LIMIT_IP_PER_S'), 5000, 0, 1_000_000),
+    rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),
+    bootstrapApp: {
+      id: get('APP_ID') || undefined,
+      apiKey: get('APP_API_KEY') || undefined,
+      webauthUrl: url('APP_WEBAUTH_URL', get('APP_WEBAUTH_URL')),
+      webhookUrl: url('APP_WEBHOOK_URL', get('APP_WEBHOOK_URL')),
+      webhookEvents,
+    },
+  };
+  Object.freeze(config.bootstrapApp);
+  return Object.freeze(config);
+}

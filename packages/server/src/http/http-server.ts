@@ -1,0 +1,113 @@
+/**
+ * The Fastify instance: CORS, strict validation, draining, and every route family, each with its own
+ * error envelope. socket.io attaches to the same Node HTTP server afterwards (see server.ts).
+ */
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.ts';
+import { CHAT_ERROR_CODES } from '@parley/protocol';
+import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
+import { healthRoutes, type HealthDeps } from './health.routes.ts';
+import { metricsRoutes, observeHttp } from './metrics.routes.ts';
+import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
+import { rtcsRoutes, sendRtcsError, type RtcsRoutesDeps } from './rtcs.routes.ts';
+import { staticRoutes } from './static.routes.ts';
+import { validatorCompiler } from './validation.ts';
+
+export interface HttpDeps {
+  log: Logger;
+  corsOrigins: '*' | string[];
+  rtcs: RtcsRoutesDeps;
+  chat: ChatRoutesDeps;
+  health: HealthDeps;
+  metrics: Metrics;
+  rateLimits: RateLimitSettings;
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  /** Left out of the OpenAPI document on purpose (the document itself). */
+  hidden: boolean;
+}
+
+const routesByApp = new WeakMap<FastifyInstance, RouteInfo[]>();
+
+/** Every route registered on an instance built by buildHttp (for the OpenAPI completeness test). */
+export function registeredRoutes(app: FastifyInstance): readonly RouteInfo[] {
+  return routesByApp.get(app) ?? [];
+}
+
+/** Paths that keep answering while draining, so that orchestrators can watch the shutdown. */
+const ALWAYS_SERVED = new Set(['/health', '/ready', '/metrics']);
+
+export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Per-request info lines would cost on hot paths; errors are still logged by the handlers.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // Requests Node's parser refuses (headers or URL too large, malformed) still get a JSON envelope.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({ code: status, message: status === 431 ? 'request headers or URL too large' : 'malformed HTTP request' });
+      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  const routes: RouteInfo[] = [];
+  routesByApp.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
+  });
+
+  await app.register(cors, {
+    origin: deps.corsOrigins === '*' ? true : deps.corsOrigins,
+    credentials: true,
+    // @fastify/cors allows only GET, HEAD and POST by default; the chat API (and the seed's STEP 5) uses PUT and DELETE.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['content-type', 'x-nhn-apikey', 'app_id', 'app_api_key', 'user_id', 'authorization', 'x-request-id'],
+  });
+
+  await registerRateLimits(app, deps.rateLimits);
+
+  // While draining, every response closes its connection, so keep-alive clients reconnect elsewhere.
+  app.addHook('onSend', async (_req, reply) => {
+    if (deps.health.isDraining()) reply.header('connection', 'close');
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (!deps.health.isDraining() || ALWAYS_SERVED.has(path)) return;
+    reply.header('connection', 'close');
+    // Each API family answers in its own envelope.
+    if (path === '/v1' || path.startsWith('/v1/')) sendChatError(reply, 503, CHAT_ERROR_CODES.unknown, 'server is shutting down', path);
+    else sendRtcsError(reply, 503, 'server is shutting down');
+    return reply;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Parley', description: 'RTCS-compatible realtime and GitpleLive-compatible chat API', version: '0.1.0' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  observeHttp(app, deps.metrics);
+  await app.register(healthRoutes, deps.health);
+  await app.register(metricsRoutes, deps.metrics);
+  await app.register(async (scope) => rtcsRoutes(scope, deps.rtcs));
+  await app.register(async (scope) => rtcsRoutes(scope, deps.rtcs), { prefix: '/tc-pusher' });
+  await app.register(async (scope) => chatRoutes(scope, deps.chat), { prefix: '/v1' });
+  await app.register(async (scope) => staticRoutes(scope));
+  return app;
+}

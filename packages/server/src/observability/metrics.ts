@@ -1,0 +1,106 @@
+/**
+ * Prometheus metrics through prom-client, one registry per server instance. Gauges that mirror live
+ * state (connections, subscriptions) are read at scrape time, so nothing on a hot path updates them.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Hub } from '../realtime/hub.ts';
+import type { HookResult } from '../realtime/hooks-client.ts';
+import type { RealtimeObserver } from '../realtime/observer.ts';
+
+export class Metrics implements RealtimeObserver {
+  readonly registry = new Registry();
+  private readonly publishes: Counter;
+  private readonly publishChannels: Counter;
+  private readonly deliveries: Counter;
+  private readonly drops: Counter<'reason'>;
+  private readonly hooks: Counter<'kind' | 'outcome'>;
+  private readonly hookLatency: Histogram<'kind'>;
+  private readonly httpLatency: Histogram<'method' | 'route' | 'status'>;
+  private readonly storageLatency: Histogram;
+
+  constructor(hub: Hub) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_', eventLoopMonitoringPrecision: 20 });
+    new Gauge({
+      name: 'parley_connections',
+      help: 'Connected realtime sessions on this node, by transport',
+      labelNames: ['transport'],
+      registers,
+      collect() {
+        this.reset();
+        const byTransport = new Map<string, number>();
+        for (const s of hub.allSessions()) byTransport.set(s.transport, (byTransport.get(s.transport) ?? 0) + 1);
+        for (const [transport, n] of byTransport) this.set({ transport }, n);
+      },
+    });
+    new Gauge({
+      name: 'parley_subscriptions',
+      help: 'Channel subscriptions of this node’s sessions',
+      registers,
+      collect() {
+        this.set(hub.subscriptionCount);
+      },
+    });
+    this.publishes = new Counter({ name: 'parley_publishes_total', help: 'Publications accepted by the Service API', registers });
+    this.publishChannels = new Counter({ name: 'parley_publish_channels_total', help: 'Channels named by accepted publications', registers });
+    this.deliveries = new Counter({ name: 'parley_deliveries_total', help: 'Session writes of publications on this node', registers });
+    this.drops = new Counter({
+      name: 'parley_session_drops_total',
+      help: 'Sessions disconnected by the server for flooding or for not reading (slow consumers)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.hooks = new Counter({
+      name: 'parley_hook_requests_total',
+      help: 'WebAuth and webhook calls by outcome (ok = HTTP 200)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.hookLatency = new Histogram({
+      name: 'parley_hook_duration_seconds',
+      help: 'WebAuth and webhook call latency',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+      registers,
+    });
+    this.httpLatency = new Histogram({
+      name: 'parley_http_request_duration_seconds',
+      help: 'HTTP request latency by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.storageLatency = new Histogram({
+      name: 'parley_storage_query_duration_seconds',
+      help: 'Database query latency',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+  }
+
+  published(channels: number): void {
+    this.publishes.inc();
+    this.publishChannels.inc(channels);
+  }
+
+  delivered(sessions: number): void {
+    if (sessions > 0) this.deliveries.inc(sessions);
+  }
+
+  dropped(reason: 'flood' | 'slow_consumer'): void {
+    this.drops.inc({ reason });
+  }
+
+  hook(kind: 'webauth' | 'webhook', result: HookResult): void {
+    this.hooks.inc({ kind, outcome: result.outcome });
+    this.hookLatency.observe({ kind }, result.ms / 1000);
+  }
+
+  http(method: string, route: string, status: number, seconds: number): void {
+    this.httpLatency.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  query(ms: number): void {
+    this.storageLatency.observe(ms / 1000);
+  }
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Hub } from './hub.ts';
+import { Session, type SessionWriter } from './session.ts';
+
+interface Write {
+  to: string[];
+  event: string;
+  data: unknown;
+}
+
+function recorder(): SessionWriter & { writes: Write[] } {
+  const writes: Write[] = [];
+  return { writes, deliver: (sessions, event, data) => writes.push({ to: sessions.map((s) => s.id), event, data }) };
+}
+
+function session(id: string, appId: string, writer: SessionWriter): Session {
+  return new Session({ id, appId, user: `user-${id}`, via: 'browser', origin: '', transport: 'test', granted: [], writer, close: () => {} });
+}
+
+describe('Hub', () => {
+  it('delivers once per session across overlapping channels, in one write per writer', () => {
+    const hub = new Hub();
+    const w1 = recorder();
+    const w2 = recorder();
+    const a = session('a', 'app', w1);
+    const b = session('b', 'app', w1);
+    const c = session('c', 'app', w2);
+    for (const s of [a, b, c]) hub.add(s);
+    hub.join(a, 'x');
+    hub.join(a, 'y');
+    hub.join(b, 'y');
+    hub.join(c, 'x');
+    expect(hub.deliver('app', ['x', 'y'], 'e', 1)).toBe(3);
+    expect(w1.writes).toEqual([{ to: ['a', 'b'], event: 'e', data: 1 }]);
+    expect(w2.writes).toEqual([{ to: ['c'], event: 'e', data: 1 }]);
+  });
+
+  it('keeps apps apart and honours the excluded session', () => {
+    const hub = new Hub();
+    const w = recorder();
+    const mine = session('m', 'app1', w);
+    const theirs = session('t', 'app2', w);
+    hub.add(mine);
+    hub.add(theirs);
+    hub.join(mine, 'shared');
+    hub.join(theirs, 'shared');
+    hub.deliver('app1', ['shared'], 'e', 'x');
+    expect(w.writes.map((x) => x.to)).toEqual([['m']]);
+    expect(hub.deliver('app1', ['shared'], 'e', 'x', 'm')).toBe(0);
+    expect(hub.members('app2', 'shared')).toEqual({ t: 'user-t' });
+    expect(hub.count('app1', 'shared')).toBe(1);
+  });
+
+  it('removes every subscription of a closed session and forgets empty channels', () => {
+    const hub = new Hub();
+    const s = session('s', 'app', recorder());
+    hub.add(s);
+    hub.join(s, 'a');
+    expect(hub.join(s, 'a')).toBe(false);
+    hub.join(s, 'b');
+    expect(hub.subscriptionCount).toBe(2);
+    expect(hub.remove(s).sort()).toEqual(['a', 'b']);
+    expect(hub.subscriptionCount).toBe(0);
+    expect(hub.sessionCount).toBe(0);
+    expect(hub.leave(s, 'a')).toBe(false);
+    expect(hub.deliver('app', ['a'], 'e', 1)).toBe(0);
+  });
+});

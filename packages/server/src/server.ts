@@ -1,0 +1,185 @@
+/**
+ * Composition root: builds storage, apps, the realtime node with its broker and presence store, the
+ * HTTP API and the socket.io transport, and owns start and graceful stop. main.ts and the tests both
+ * start Parley through `createParley`.
+ */
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Server as SocketIoServer } from 'socket.io';
+import { AppService } from './apps/app.service.ts';
+import { openCluster, type Cluster } from './cluster/cluster.ts';
+import type { RedisPresenceOptions } from './cluster/redis-presence.ts';
+import { bootstrapApp, type BootstrapResult } from './apps/bootstrap.ts';
+import { createChat, type Chat } from './chat/chat.ts';
+import type { ChatLimits } from './chat/chat-context.ts';
+import type { Config } from './config.ts';
+import { buildHttp } from './http/http-server.ts';
+import { MemoryBroker, type Broker } from './realtime/broker.ts';
+import { HooksClient } from './realtime/hooks-client.ts';
+import { Hub } from './realtime/hub.ts';
+import { DEFAULT_REALTIME_LIMITS, RealtimeNode, type RealtimeLimits } from './realtime/node.ts';
+import { HubPresence, type PresenceStore } from './realtime/presence.ts';
+import { attachSocketIo } from './realtime/socketio-transport.ts';
+import { attachLegacy09, type Legacy09Options } from './legacy09/index.ts';
+import { WebAuth } from './realtime/webauth.ts';
+import { Webhooks } from './realtime/webhooks.ts';
+import { randomSecret } from './secrets.ts';
+import { Metrics } from './observability/metrics.ts';
+import { openStorage, type Storage } from './storage/database.ts';
+
+export interface ParleyOptions {
+  log: Logger;
+  /** Overrides of the realtime limits (tests use small ones). */
+  realtimeLimits?: Partial<RealtimeLimits>;
+  /** Overrides of the cluster presence timing (tests use short ones). */
+  presenceTiming?: Partial<RedisPresenceOptions>;
+  /** Overrides of the socket.io 0.9 timers and limits (tests use short ones). */
+  legacy09?: Partial<Legacy09Options>;
+  /** Overrides of the chat limits (tests use a small upload size). */
+  chatLimits?: Partial<ChatLimits>;
+}
+
+export interface Parley {
+  config: Readonly<Config>;
+  http: FastifyInstance;
+  io: SocketIoServer;
+  node: RealtimeNode;
+  hub: Hub;
+  metrics: Metrics;
+  apps: AppService;
+  chat: Chat;
+  storage: Storage;
+  bootstrap: BootstrapResult;
+  /** The base URL actually listened on (port 0 resolved). */
+  url: string;
+  /** Starts listening; resolves once connections are accepted. */
+  listen(): Promise<string>;
+  /** Stops taking work: `/ready` and the APIs answer 503, sessions are disconnected with a reason. */
+  drain(): void;
+  /** Graceful stop: drain, finish in-flight requests and hooks, close storage. */
+  close(): Promise<void>;
+}
+
+export async function createParley(config: Readonly<Config>, options: ParleyOptions): Promise<Parley> {
+  const { log } = options;
+  const hub = new Hub();
+  const metrics = new Metrics(hub);
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, onQuery: (ms) => metrics.query(ms) });
+  const apps = new AppService(storage);
+  const bootstrap = await bootstrapApp(apps, config.bootstrapApp);
+
+  const nodeId = `${hostname()}-${process.pid}-${randomSecret(4)}`;
+  const hooks = new HooksClient(config.hookTimeoutMs, (kind, result) => metrics.hook(kind, result));
+  let draining = false;
+  let publicUrl = config.publicUrl;
+
+  // Single node: in-memory broker and presence. REDIS_URL: the Redis-backed ones (src/cluster).
+  let cluster: Cluster | undefined;
+  let broker: Broker = new MemoryBroker();
+  let presence: PresenceStore = new HubPresence(hub);
+  if (config.redisUrl) {
+    const ttlMs = config.presenceTtlS * 1000;
+    cluster = await openCluster(config.redisUrl, hub, log, { ttlMs, heartbeatMs: Math.floor(ttlMs / 3), ...options.presenceTiming });
+    broker = cluster.broker;
+    presence = cluster.presence;
+  }
+
+  const limits: RealtimeLimits = { ...DEFAULT_REALTIME_LIMITS, ...options.realtimeLimits };
+  const node = new RealtimeNode({
+    nodeId,
+    hub,
+    broker,
+    presence,
+    apps,
+    webauth: new WebAuth(hooks),
+    webhooks: new Webhooks(hooks),
+    accessUrlTtlS: config.accessUrlTtlS,
+    limits,
+    log,
+    observer: metrics,
+  });
+
+  const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: options.chatLimits });
+
+  const http = await buildHttp({
+    log,
+    corsOrigins: config.corsOrigins,
+    metrics,
+    rateLimits: { perIpPerSecond: config.rateLimitIpPerS, perAppPerSecond: config.rateLimitAppPerS, redis: cluster?.redis },
+    rtcs: {
+      apps,
+      node,
+      get publicUrl() {
+        return publicUrl;
+      },
+    },
+    chat: { apps, chat },
+    health: {
+      isDraining: () => draining,
+      readinessChecks: { storage: () => storage.ping(), ...(cluster ? { redis: () => cluster.ping() } : {}) },
+    },
+  });
+  await http.ready();
+
+  const io = new SocketIoServer(http.server, {
+    allowEIO3: true,
+    cors: { origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: true },
+    serveClient: false,
+  });
+  if (cluster) io.adapter(cluster.adapter);
+  attachSocketIo(io, node, log, { outboundMax: limits.outboundMax, extra: [chat.attachRealtime(io)] });
+  const legacy09 = attachLegacy09(http.server, node, log, { outboundMax: limits.outboundMax, corsOrigins: config.corsOrigins, ...options.legacy09 });
+
+  const parley: Parley = {
+    config,
+    http,
+    io,
+    node,
+    hub,
+    metrics,
+    apps,
+    chat,
+    storage,
+    bootstrap,
+    url: publicUrl,
+    async listen() {
+      await http.listen({ port: config.port, host: config.host });
+      const address = http.server.address() as AddressInfo;
+      if (config.port === 0) publicUrl = config.publicUrl.replace(/:0$/, `:${address.port}`);
+      parley.url = publicUrl;
+      return publicUrl;
+    },
+    drain() {
+      if (draining) return;
+      draining = true;
+      node.disconnectAll('server is shutting down');
+    },
+    async close() {
+      if (closing) return closing;
+      parley.drain();
+      closing = shutdown();
+      return closing;
+    },
+  };
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    // Clients were told why at drain(); now close every engine.io connection, then stop listening and
+    // wait for in-flight requests (their responses carry `connection: close`). Connections still open
+    // near the deadline are cut so that the process exits in time.
+    const deadline = setTimeout(() => http.server.closeAllConnections(), config.shutdownTimeoutS * 800);
+    deadline.unref();
+    io.engine.close();
+    await legacy09.close();
+    await http.close();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    clearTimeout(deadline);
+    await hooks.drain();
+    await cluster?.close();
+    // Deliveries still in flight read the member lists: let them finish before the store closes.
+    await chat.idle();
+    await storage.close();
+  }
+  return parley;
+}

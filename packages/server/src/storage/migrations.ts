@@ -1,0 +1,126 @@
+/**
+ * Schema migrations, applied in name order at start by Kysely's Migrator. One list for both engines:
+ * column types are chosen so that SQLite and PostgreSQL read the same values back.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_apps': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('apps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('api_key', 'text', (c) => c.notNull())
+        .addColumn('token_secret', 'text', (c) => c.notNull())
+        .addColumn('webauth_url', 'text')
+        .addColumn('webhook_url', 'text')
+        .addColumn('webhook_events', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0002_chat': {
+    // Every chat table is keyed by app_id first, so no query can reach another app's rows by id alone.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('chat_users')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('profile_url', 'text', (c) => c.notNull())
+        .addColumn('meta', 'text', (c) => c.notNull())
+        .addColumn('tokens_revoked_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_users_pk', ['app_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('chat_channels')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('profile_url', 'text', (c) => c.notNull())
+        .addColumn('meta', 'text', (c) => c.notNull())
+        .addColumn('freeze', 'integer', (c) => c.notNull().defaultTo(0))
+        // The per-channel message counter: incremented in the sending transaction, so ids have no gaps.
+        .addColumn('last_message_id', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('total_message_count', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('total_file_count', 'bigint', (c) => c.notNull().defaultTo(0))
+        // Sorted creation members; `reuse` looks channels up by it while `reusable` is still 1.
+        .addColumn('member_key', 'text', (c) => c.notNull())
+        .addColumn('reusable', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_channels_pk', ['app_id', 'channel_id'])
+        .execute();
+      await db.schema.createIndex('chat_channels_reuse').on('chat_channels').columns(['app_id', 'member_key']).execute();
+      await db.schema
+        .createTable('chat_members')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('joined_at', 'bigint', (c) => c.notNull())
+        .addColumn('read_message_id', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('read_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('delivered_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('chat_members_pk', ['app_id', 'channel_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('chat_members_by_user').on('chat_members').columns(['app_id', 'user_id', 'channel_id']).execute();
+      await db.schema
+        .createTable('chat_managers')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_managers_pk', ['app_id', 'channel_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('chat_messages')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('content', 'text')
+        // A generated name under DATA_DIR/files, never derived from user input.
+        .addColumn('file_key', 'text')
+        .addColumn('file_name', 'text')
+        .addColumn('file_type', 'text')
+        .addColumn('file_size', 'bigint')
+        .addColumn('meta', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_messages_pk', ['app_id', 'channel_id', 'message_id'])
+        .execute();
+      await db.schema.createIndex('chat_messages_file').on('chat_messages').column('file_key').execute();
+      await db.schema
+        .createTable('chat_bans')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('seconds', 'bigint', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_bans_pk', ['app_id', 'channel_id', 'user_id'])
+        .execute();
+    },
+  },
+};
+
+class InlineMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+/** Brings the schema up to date; throws with the failing migration's error. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InlineMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, { cause: error });
+  }
+}

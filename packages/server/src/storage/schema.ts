@@ -1,0 +1,101 @@
+/**
+ * Row types of every table, shared by both engines. Timestamps are unix milliseconds (bigint in
+ * PostgreSQL, parsed back to numbers by the connection; integer in SQLite).
+ */
+import type { Generated } from 'kysely';
+
+export interface AppTable {
+  id: string;
+  api_key: string;
+  /** HS256 secret of the app's chat session tokens. */
+  token_secret: string;
+  webauth_url: string | null;
+  webhook_url: string | null;
+  /** Comma list of webhook types to send. */
+  webhook_events: string;
+  created_at: number;
+  updated_at: number;
+}
+
+
+/** Chat rows (migration 0002_chat). Meta columns hold a JSON object of strings; booleans are 0/1. */
+export interface ChatUserTable {
+  app_id: string;
+  user_id: string;
+  name: string;
+  profile_url: string;
+  meta: string;
+  /** Session tokens issued at or before this ms are refused (0 = none revoked). */
+  tokens_revoked_at: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChatChannelTable {
+  app_id: string;
+  channel_id: string;
+  name: string;
+  profile_url: string;
+  meta: string;
+  freeze: Generated<number>;
+  last_message_id: Generated<number>;
+  total_message_count: Generated<number>;
+  total_file_count: Generated<number>;
+  member_key: string;
+  reusable: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChatMemberTable {
+  app_id: string;
+  channel_id: string;
+  user_id: string;
+  joined_at: number;
+  read_message_id: Generated<number>;
+  read_at: Generated<number>;
+  delivered_at: Generated<number>;
+}
+
+export interface ChatManagerTable {
+  app_id: string;
+  channel_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface ChatMessageTable {
+  app_id: string;
+  channel_id: string;
+  message_id: number;
+  type: string;
+  user_id: string;
+  content: string | null;
+  file_key: string | null;
+  file_name: string | null;
+  file_type: string | null;
+  file_size: number | null;
+  meta: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChatBanTable {
+  app_id: string;
+  channel_id: string;
+  user_id: string;
+  seconds: number;
+  reason: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  apps: AppTable;
+  chat_users: ChatUserTable;
+  chat_channels: ChatChannelTable;
+  chat_members: ChatMemberTable;
+  chat_managers: ChatManagerTable;
+  chat_messages: ChatMessageTable;
+  chat_bans: ChatBanTable;
+}

@@ -1,0 +1,50 @@
+/**
+ * The minified SDK bundle in real Chromium, from another origin than the chat server: the globals
+ * exist, `connectUser` connects, `group:message_send` arrives as (message, channel).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBrowserBundle, SDK_BUNDLE_ENTRY } from '../packages/server/src/http/bundles.ts';
+import { launchChromium, skipBrowserTests } from './support/browser.ts';
+import { FakeChatServer } from './support/fake-chat-server.ts';
+
+describe.skipIf(skipBrowserTests())('SDK bundle in Chromium', () => {
+  const chat = new FakeChatServer();
+  let site: Server;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    chat.addChannel('room_1', ['alice', 'bob']);
+    await chat.start();
+    const bundle = await buildBrowserBundle(SDK_BUNDLE_ENTRY);
+    site = createServer((req, res) => {
+      if (req.url === '/sdk.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.code);
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/sdk.min.js"></script>');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
+    await chat.stop();
+  });
+
+  it('connects as bob and receives a message with (message, channel)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
+    expect(await page.evaluate('typeof GitpleLive.Client === "function" && Parley.Client === GitpleLive.Client')).toBe(true);
+    const connected = page.evaluate(`new Promise((resolve, reject) => {
+      const client = new GitpleLive.Client({ app_id: ${JSON.stringify(chat.appId)}, url: ${JSON.stringify(chat.url)}, session_token: ${JSON.stringify(chat.tokenFor('bob'))} });
+      window.received = new Promise((got) => client.on('group:message_send', (message, channel) => got({ content: message.content, channel: channel.channel_id })));
+      client.on('connected', () => resolve('connected'));
+      client.connectUser({ user_id: 'bob' }).catch(reject);
+    })`);
+    expect(await connected).toBe('connected');
+    chat.send('room_1', 'alice', '안녕하세요');
+    expect(await page.evaluate('window.received')).toEqual({ content: '안녕하세요', channel: 'room_1' });
+  });
+});

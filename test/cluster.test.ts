@@ -1,0 +1,110 @@
+/**
+ * Cluster mode with 3 real node processes against the machine's Redis and PostgreSQL: publishes,
+ * presence and counts cross nodes; a SIGKILLed node's sessions leave the counts within PRESENCE_TTL_S
+ * and its clients reconnect elsewhere.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient, connected, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
+import { startNode, type NodeProcess } from './support/node-process.ts';
+import { createTestDatabase, postgresAvailable, REDIS_URL, redisAvailable } from './support/services.ts';
+
+const APP = `clu_${randomBytes(4).toString('hex')}`;
+const KEY = 'cluster-test-key';
+const PRESENCE_TTL_S = 3;
+
+const ready = (await postgresAvailable()) && (await redisAvailable());
+let nodes: NodeProcess[] = [];
+let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+const clients: AnyClient[] = [];
+
+async function call(node: NodeProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: { 'x-nhn-apikey': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function join(node: NodeProcess, user: string, channels: string[]): Promise<{ client: AnyClient; results: ChannelResultMsg[] }> {
+  const { body } = await call(node, 'POST', `/v2/auth/${APP}/access`, { user, channels });
+  const client = connectClient('4.x', (body as { url: string }).url);
+  clients.push(client);
+  const results: ChannelResultMsg[] = [];
+  client.on('rtcs:channel', (d) => results.push(d as ChannelResultMsg));
+  await connected(client);
+  await expect.poll(() => results.filter((r) => r.type === 'subscribe_success').length).toBe(channels.length);
+  return { client, results };
+}
+
+describe.skipIf(!ready)('cluster of 3 nodes over Redis and PostgreSQL', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { APP_ID: APP, APP_API_KEY: KEY, DATABASE_URL: db.url, REDIS_URL, PRESENCE_TTL_S: String(PRESENCE_TTL_S), DATA_DIR: '/tmp/parley-cluster-unused' };
+    nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
+    await db?.drop();
+  });
+
+  it('delivers what node 3 accepts to a client on node 1, once', async () => {
+    const { client } = await join(nodes[0]!, 'on-node-1', []);
+    expect((await subscribe(client, 'cross')).type).toBe('subscribe_success');
+    const got: unknown[] = [];
+    client.on('news', (d) => got.push(d));
+    const res = await call(nodes[2]!, 'POST', `/v2/event/${APP}/channel`, { channels: ['cross'], event: 'news', data: { text: '안녕' } });
+    expect(res.status).toBe(200);
+    await expect.poll(() => got).toEqual([{ text: '안녕' }]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toHaveLength(1);
+  });
+
+  it('announces presence across nodes and answers sessions/count/exists alike on every node', async () => {
+    const a = await join(nodes[0]!, 'alice', ['presence_room']);
+    const joinSeen = waitFor<ChannelResultMsg>(a.client, 'rtcs:channel', (d) => d.type === 'member_join');
+    const b = await join(nodes[1]!, 'bob', ['presence_room']);
+    expect((await joinSeen).info!.user).toBe('bob');
+    const bMembers = b.results.find((r) => r.type === 'subscribe_success')!.members!;
+    expect(Object.values(bMembers).sort()).toEqual(['alice', 'bob']);
+
+    for (const node of nodes) {
+      expect((await call(node, 'GET', `/v2/channel/${APP}/count?channel=presence_room`)).body).toEqual({ count: 2 });
+      expect(Object.values((await call(node, 'GET', `/v2/channel/${APP}/sessions?channel=presence_room`)).body as object).sort()).toEqual(['alice', 'bob']);
+      expect((await call(node, 'GET', `/exists/${APP}?channel=presence_room`)).body).toEqual({ occupied: true });
+    }
+    const leaveSeen = waitFor<ChannelResultMsg>(a.client, 'rtcs:channel', (d) => d.type === 'member_leave');
+    b.client.close();
+    expect((await leaveSeen).info!.user).toBe('bob');
+    expect((await call(nodes[2]!, 'GET', `/v2/channel/${APP}/count?channel=presence_room`)).body).toEqual({ count: 1 });
+  });
+
+  it('drops a SIGKILLed node’s sessions from the counts within PRESENCE_TTL_S; its client reconnects to another node', async () => {
+    const doomed = nodes[2]!;
+    const { body } = await call(doomed, 'POST', `/v2/auth/${APP}/access`, { user: 'doomed', channels: ['presence_kill'] });
+    const url = (body as { url: string }).url;
+    const survivorUrl = url.replace(doomed.url, nodes[0]!.url);
+    await join(nodes[1]!, 'survivor', ['presence_kill']);
+    const d = await join(doomed, 'doomed', ['presence_kill']);
+    expect((await call(nodes[0]!, 'GET', `/v2/channel/${APP}/count?channel=presence_kill`)).body).toEqual({ count: 2 });
+
+    const disconnected = waitFor(d.client, 'disconnect', () => true, 5000);
+    const killedAt = Date.now();
+    await doomed.kill('SIGKILL');
+    await disconnected;
+    await expect
+      .poll(async () => (await call(nodes[0]!, 'GET', `/v2/channel/${APP}/count?channel=presence_kill`)).body, { timeout: (PRESENCE_TTL_S + 3) * 1000, interval: 250 })
+      .toEqual({ count: 1 });
+    expect(Date.now() - killedAt).toBeLessThan((PRESENCE_TTL_S + 2) * 1000);
+
+    // The same signed URL works on any node: an application reconnects its client elsewhere.
+    const again = connectClient('4.x', survivorUrl);
+    clients.push(again);
+    const ok = waitFor<ChannelResultMsg>(again, 'rtcs:channel', (r) => r.type === 'subscribe_success');
+    await connected(again);
+    expect(Object.values((await ok).members!).sort()).toEqual(['doomed', 'survivor']);
+  });
+});
