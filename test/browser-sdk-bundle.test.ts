@@ -8,16 +8,18 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserBundle, SDK_BUNDLE_ENTRY } from '../packages/server/src/http/bundles.ts';
 import { launchChromium, skipBrowserTests } from './support/browser.ts';
-import { FakeChatServer } from './support/fake-chat-server.ts';
+import { seedChat, sendText } from './support/chat-seed.ts';
+import { startParley, type TestParley } from './support/start-parley.ts';
 
 describe.skipIf(skipBrowserTests())('SDK bundle in Chromium', () => {
-  const chat = new FakeChatServer();
+  let tp: TestParley;
+  let bobToken = '';
   let site: Server;
   let browser: Browser;
 
   beforeAll(async () => {
-    chat.addChannel('room_1', ['alice', 'bob']);
-    await chat.start();
+    tp = await startParley();
+    ({ tokens: { bob: bobToken = '' } } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob'], channels: { room_1: ['alice', 'bob'] } }));
     const bundle = await buildBrowserBundle(SDK_BUNDLE_ENTRY);
     site = createServer((req, res) => {
       if (req.url === '/sdk.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.code);
@@ -30,7 +32,7 @@ describe.skipIf(skipBrowserTests())('SDK bundle in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
-    await chat.stop();
+    await tp?.stop();
   });
 
   it('connects as bob and receives a message with (message, channel)', async () => {
@@ -38,13 +40,13 @@ describe.skipIf(skipBrowserTests())('SDK bundle in Chromium', () => {
     await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
     expect(await page.evaluate('typeof GitpleLive.Client === "function" && Parley.Client === GitpleLive.Client')).toBe(true);
     const connected = page.evaluate(`new Promise((resolve, reject) => {
-      const client = new GitpleLive.Client({ app_id: ${JSON.stringify(chat.appId)}, url: ${JSON.stringify(chat.url)}, session_token: ${JSON.stringify(chat.tokenFor('bob'))} });
+      const client = new GitpleLive.Client({ app_id: ${JSON.stringify(tp.appId)}, url: ${JSON.stringify(tp.url)}, session_token: ${JSON.stringify(bobToken)} });
       window.received = new Promise((got) => client.on('group:message_send', (message, channel) => got({ content: message.content, channel: channel.channel_id })));
       client.on('connected', () => resolve('connected'));
       client.connectUser({ user_id: 'bob' }).catch(reject);
     })`);
     expect(await connected).toBe('connected');
-    chat.send('room_1', 'alice', '안녕하세요');
+    await sendText(tp.url, tp.appId, tp.apiKey, 'room_1', 'alice', '안녕하세요');
     expect(await page.evaluate('window.received')).toEqual({ content: '안녕하세요', channel: 'room_1' });
   });
 });

@@ -15,6 +15,7 @@ import { bootstrapApp, type BootstrapResult } from './apps/bootstrap.ts';
 import { createChat, type Chat } from './chat/chat.ts';
 import type { ChatLimits } from './chat/chat-context.ts';
 import type { Config } from './config.ts';
+import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
 import { MemoryBroker, type Broker } from './realtime/broker.ts';
 import { HooksClient } from './realtime/hooks-client.ts';
@@ -103,6 +104,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
 
   const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: options.chatLimits });
 
+  const devApp = devTokenApp(config.bootstrapApp, bootstrap);
+  if (devApp) log.warn({ app: devApp.id }, 'demo app: POST /dev/token hands out session tokens to anyone (configure APP_ID and APP_API_KEY to turn it off)');
   const http = await buildHttp({
     log,
     corsOrigins: config.corsOrigins,
@@ -116,6 +119,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
       },
     },
     chat: { apps, chat },
+    devTokens: devApp ? { app: devApp, chat } : undefined,
     health: {
       isDraining: () => draining,
       readinessChecks: { storage: () => storage.ping(), ...(cluster ? { redis: () => cluster.ping() } : {}) },

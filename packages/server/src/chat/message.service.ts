@@ -149,6 +149,10 @@ export class MessageService {
     return { messages: rows.map((r) => this.present(r)) };
   }
 
+  async get(appId: string, channelId: string, messageId: number): Promise<ChatMessage> {
+    return this.present(await this.require(appId, channelId, messageId));
+  }
+
   async delete(appId: string, channelId: string, messageId: number): Promise<ChatMessage> {
     const row = await this.require(appId, channelId, messageId);
     if (!(await this.ctx.messages.delete(appId, channelId, messageId, row.type === 'file'))) throw messageNotFound(messageId);

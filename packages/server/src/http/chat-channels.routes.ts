@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
 import { appOf } from './chat.routes.ts';
-import { BanParams, ChannelListQuery, ChannelParams, PageQuery } from './chat-schemas.ts';
+import { BanParams, ChannelListQuery, ChannelParams, FreezeBody, ManagerBody, PageQuery, ShowQuery, showOf } from './chat-schemas.ts';
 
 const AnyObject = Type.Object({}, { additionalProperties: true });
 const NewChannel = Type.Object({
@@ -15,17 +15,7 @@ const NewChannel = Type.Object({
   meta: Type.Optional(AnyObject),
 });
 const ChannelUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()), meta: Type.Optional(AnyObject) });
-const ShowQuery = Type.Object({
-  show_members: Type.Optional(Type.Boolean()),
-  show_managers: Type.Optional(Type.Boolean()),
-  show_read_receipt: Type.Optional(Type.Boolean()),
-  show_delivery_receipt: Type.Optional(Type.Boolean()),
-  show_unread: Type.Optional(Type.Boolean()),
-  show_last_message: Type.Optional(Type.Boolean()),
-});
 const MemberBody = Type.Object({ member: Type.String() });
-const ManagerBody = Type.Object({ manager: Type.String() });
-const FreezeBody = Type.Object({ freeze: Type.Boolean() });
 const BanBody = Type.Object({
   user_id: Type.String(),
   seconds: Type.Integer({ description: '1 to 10 years' }),
@@ -56,17 +46,7 @@ export async function chatChannelRoutes(app: FastifyInstance, chat: Chat): Promi
   app.get<{ Params: P; Querystring: Static<typeof ShowQuery> }>(
     '/group/channels/:channel_id',
     { schema: { tags, summary: 'Get a channel', params: ChannelParams, querystring: ShowQuery } },
-    async (req) => {
-      const q = req.query;
-      return chat.channels.get(appOf(req).id, req.params.channel_id, {
-        members: q.show_members,
-        managers: q.show_managers,
-        readReceipt: q.show_read_receipt,
-        deliveryReceipt: q.show_delivery_receipt,
-        unread: q.show_unread,
-        lastMessage: q.show_last_message,
-      });
-    },
+    async (req) => chat.channels.get(appOf(req).id, req.params.channel_id, showOf(req.query)),
   );
 
   app.put<{ Params: P; Body: Static<typeof ChannelUpdate> }>(

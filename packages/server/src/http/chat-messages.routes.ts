@@ -5,15 +5,8 @@ import type { Chat } from '../chat/chat.ts';
 import { invalid } from '../chat/errors.ts';
 import type { FileInput, TextInput } from '../chat/message.service.ts';
 import { appOf } from './chat.routes.ts';
-import { ChannelParams, Meta, MessageParams, MetaKeys } from './chat-schemas.ts';
+import { ChannelParams, Meta, MessageListQuery, MessageParams, MetaKeys } from './chat-schemas.ts';
 
-const ListQuery = Type.Object({
-  base_message_id: Type.Optional(Type.Integer({ description: 'exclusive; prev: below it (default newest), next: above it (default 0)' })),
-  mode: Type.Optional(Type.Union([Type.Literal('prev'), Type.Literal('next')], { default: 'prev' })),
-  limit: Type.Optional(Type.Integer({ description: '1-100, default 20' })),
-  type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('file')])),
-  content: Type.Optional(Type.String({ description: 'substring of the text (case-sensitive)' })),
-});
 const UserBody = Type.Object({ user_id: Type.String() });
 
 type P = Static<typeof ChannelParams>;
@@ -21,7 +14,7 @@ type MP = Static<typeof MessageParams>;
 const tags = ['chat messages'];
 
 /** Reads a multipart send: the fields before the file part, then the file streamed to the store. */
-async function fileInput(req: FastifyRequest): Promise<FileInput> {
+export async function fileInput(req: FastifyRequest): Promise<FileInput> {
   const part = await req.file();
   if (!part) throw invalid('file is required');
   const field = (name: string): string | undefined => {
@@ -70,9 +63,9 @@ export async function chatMessageRoutes(app: FastifyInstance, chat: Chat): Promi
     },
   );
 
-  app.get<{ Params: P; Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Params: P; Querystring: Static<typeof MessageListQuery> }>(
     '/group/channels/:channel_id/messages',
-    { schema: { tags, summary: 'List messages, oldest first', params: ChannelParams, querystring: ListQuery } },
+    { schema: { tags, summary: 'List messages, oldest first', params: ChannelParams, querystring: MessageListQuery } },
     async (req) => chat.messages.list(appOf(req).id, req.params.channel_id, req.query),
   );
 

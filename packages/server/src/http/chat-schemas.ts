@@ -1,5 +1,6 @@
 /** TypeBox schemas shared by the chat routes. Field rules beyond types live in chat/rules.ts. */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ChannelShow } from '../chat/chat-context.ts';
 
 export const Meta = Type.Record(Type.String(), Type.String(), { description: 'at most 10 pairs; key ≤ 100 B, value ≤ 200 B' });
 export const MetaKeys = Type.Object({ keys: Type.Optional(Type.Array(Type.String())) });
@@ -18,3 +19,28 @@ export const ChannelListQuery = Type.Object({
   include_members: Type.Optional(Type.Boolean()),
   show_last_message: Type.Optional(Type.Boolean()),
 });
+export const ShowQuery = Type.Object({
+  show_members: Type.Optional(Type.Boolean()),
+  show_managers: Type.Optional(Type.Boolean()),
+  show_read_receipt: Type.Optional(Type.Boolean()),
+  show_delivery_receipt: Type.Optional(Type.Boolean()),
+  show_unread: Type.Optional(Type.Boolean()),
+  show_last_message: Type.Optional(Type.Boolean()),
+});
+export const showOf = (q: Static<typeof ShowQuery>): ChannelShow => ({
+  members: q.show_members,
+  managers: q.show_managers,
+  readReceipt: q.show_read_receipt,
+  deliveryReceipt: q.show_delivery_receipt,
+  unread: q.show_unread,
+  lastMessage: q.show_last_message,
+});
+export const MessageListQuery = Type.Object({
+  base_message_id: Type.Optional(Type.Integer({ description: 'exclusive; prev: below it (default newest), next: above it (default 0)' })),
+  mode: Type.Optional(Type.Union([Type.Literal('prev'), Type.Literal('next')], { default: 'prev' })),
+  limit: Type.Optional(Type.Integer({ description: '1-100, default 20' })),
+  type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('file')])),
+  content: Type.Optional(Type.String({ description: 'substring of the text (case-sensitive)' })),
+});
+export const FreezeBody = Type.Object({ freeze: Type.Boolean() });
+export const ManagerBody = Type.Object({ manager: Type.String() });

@@ -1,18 +1,22 @@
 /**
  * Who may do what through the client API: the caller is authenticated by `APP_ID`, `USER_ID` and a
- * bearer token; channel calls then need membership, a manager, no ban, or an unfrozen channel.
+ * bearer session (or sdk) token; channel calls then need membership, a manager, no ban, or an
+ * unfrozen channel. Failures are the chat code table's errors.
  */
+import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppService } from '../apps/app.service.ts';
-import type { ChatSdkBackend, ChannelRole } from './chat-sdk.backend.ts';
-import { SdkApiError, unauthorized, unknownApp } from './chat-sdk.errors.ts';
+import type { Chat } from '../chat/chat.ts';
+import { banned, channelNotFound, ChatError, frozen, notJoined, notManager, unauthorized, unknownApp } from '../chat/errors.ts';
+import type { ChannelRole } from '../chat/membership.service.ts';
 
 export interface Caller {
   app: App;
   userId: string;
+  token: string;
 }
 
-/** What a call needs: `any` (authenticated), `open` (exists, not banned), `member`, `sender` (member, not frozen), `manager`. */
+/** What a call needs: `any` (authenticated), `open` (channel exists, caller not banned), `member`, `sender` (member, not frozen), `manager`. */
 export type Need = 'any' | 'open' | 'member' | 'sender' | 'manager';
 
 const header = (req: FastifyRequest, name: string): string | undefined => {
@@ -20,31 +24,37 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
-/** The bearer token of the request, or undefined. */
-export function bearer(req: FastifyRequest): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '');
-  return match?.[1];
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+/** The caller a request was authenticated as (set by the `/v1/sdk` onRequest hook). */
+export function callerOf(req: FastifyRequest): Caller {
+  const caller = callers.get(req);
+  if (!caller) throw unauthorized('unauthorized');
+  return caller;
 }
 
-export async function authenticate(req: FastifyRequest, apps: AppService, backend: ChatSdkBackend): Promise<Caller> {
+export async function authenticate(req: FastifyRequest, apps: AppService, chat: Chat): Promise<void> {
   const appId = header(req, 'app_id');
   const userId = header(req, 'user_id');
-  const token = bearer(req);
-  if (!appId) throw unknownApp();
-  if (!userId || !token) throw unauthorized('USER_ID and Authorization: Bearer <token> are required');
+  const token = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
+  if (!appId) throw unauthorized('unauthorized: APP_ID header is missing');
+  if (!userId) throw unauthorized('unauthorized: USER_ID header is missing');
+  if (!token) throw unauthorized('unauthorized: Authorization: Bearer <token> is missing');
   const app = await apps.get(appId);
-  if (!app) throw unknownApp();
-  if (!(await backend.verifyToken(app, userId, token))) throw unauthorized('invalid or expired token');
-  return { app, userId };
+  if (!app) throw unknownApp(`unknown application ${appId}`);
+  await chat.users.verifySession(app, userId, token);
+  callers.set(req, { app, userId, token });
 }
 
 /** Throws the code-table error when the caller's role in the channel does not allow `need`. */
-export function checkRole(role: ChannelRole, need: Need): void {
+export function checkRole(role: ChannelRole, need: Need, channelId: string, userId: string): void {
   if (need === 'any') return;
-  if (!role.exists) throw new SdkApiError(400, 1003, 'channel not found');
-  if (role.banned) throw new SdkApiError(400, 1019, 'banned from this channel');
+  if (!role.exists) throw channelNotFound(channelId);
+  if (role.banned) throw banned(userId);
   if (need === 'open') return;
-  if (!role.member) throw new SdkApiError(400, 1008, 'not a member of this channel');
-  if (need === 'sender' && role.frozen) throw new SdkApiError(400, 1009, 'channel is frozen');
-  if (need === 'manager' && !role.manager) throw new SdkApiError(400, 1016, 'not a manager of this channel');
+  if (!role.member) throw notJoined(userId);
+  if (need === 'sender' && role.frozen) throw frozen(channelId);
+  if (need === 'manager' && !role.manager) throw notManager(userId);
 }
+
+export const noPermission = (message: string): ChatError => new ChatError(CHAT_ERROR_CODES.noPermission, 403, message);

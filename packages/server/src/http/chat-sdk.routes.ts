@@ -1,150 +1,196 @@
 /**
  * The client API under `/v1/sdk` (DESIGN.md, "Chat contract"): what the SDK calls as one user, with
- * headers `APP_ID`, `USER_ID` and `Authorization: Bearer <session or sdk token>`. Each handler
- * authenticates, checks the caller's role in the channel (chat-sdk.access.ts), then calls the chat
- * layer through its port (chat-sdk.backend.ts).
+ * headers `APP_ID`, `USER_ID` and `Authorization: Bearer <session or sdk token>`. Each handler checks
+ * the caller's role in the channel (chat-sdk.access.ts), then calls the same chat services as the
+ * Platform API, so both APIs share rules, events and the error envelope.
  */
 import multipart from '@fastify/multipart';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppService } from '../apps/app.service.ts';
-import { authenticate, bearer, checkRole, type Caller, type Need } from './chat-sdk.access.ts';
-import type { ChatSdkBackend, UploadedFile } from './chat-sdk.backend.ts';
-import { invalid, sdkErrorHandler, SdkApiError } from './chat-sdk.errors.ts';
+import { invalid } from '../chat/errors.ts';
+import { authenticate, callerOf, checkRole, noPermission, type Caller, type Need } from './chat-sdk.access.ts';
+import { fileInput } from './chat-messages.routes.ts';
+import type { ChatRoutesDeps } from './chat.routes.ts';
+import {
+  BanParams,
+  ChannelListQuery,
+  ChannelParams,
+  FreezeBody,
+  ManagerBody,
+  Meta,
+  MessageListQuery,
+  MessageParams,
+  MetaKeys,
+  PageQuery,
+  ShowQuery,
+  showOf,
+  UserParams,
+} from './chat-schemas.ts';
 
-export interface ChatSdkRoutesDeps {
-  apps: AppService;
-  backend: ChatSdkBackend;
-  /** Largest file message, in bytes (larger: 1012). */
-  fileMaxBytes: number;
+/** SDK tokens live a day; the SDK exchanges its session token again when one expires. */
+const SDK_TOKEN_TTL_MS = 24 * 3600 * 1000;
+
+const UserUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()) }, { additionalProperties: false });
+const NewChannel = Type.Object({
+  channel_id: Type.Optional(Type.String()),
+  name: Type.String(),
+  profile_url: Type.Optional(Type.String()),
+  members: Type.Optional(Type.Array(Type.String(), { description: 'the caller is always added' })),
+  reuse: Type.Optional(Type.Boolean()),
+  meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
+});
+const ChannelUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()), meta: Type.Optional(Type.Object({}, { additionalProperties: true })) });
+const BanBody = Type.Object({ user_id: Type.String(), seconds: Type.Integer(), reason: Type.Optional(Type.String()) });
+
+interface RouteTypes {
+  Params: { channel_id?: string; message_id?: number; user_id?: string };
+  // Each route's own schema validates these; handlers cast to its Static type.
+  Body: unknown;
+  Querystring: unknown;
 }
+type Req = FastifyRequest<RouteTypes>;
 
-const Meta = Type.Record(Type.String(), Type.String());
-const Keys = Type.Object({ keys: Type.Optional(Type.Array(Type.String())) });
-const Loose = Type.Object({}, { additionalProperties: true });
+export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
+  const { chat } = deps;
+  // Authentication runs before the body is parsed, so an unauthenticated caller learns nothing else.
+  app.addHook('onRequest', async (req) => authenticate(req, deps.apps, chat));
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined) req.body = {};
+  });
+  await app.register(multipart, {
+    limits: { fileSize: chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
+    throwFileSizeLimit: true,
+  });
 
-type Params = { channel_id?: string; message_id?: string; user_id?: string };
-type Handler = (caller: Caller, req: FastifyRequest<{ Params: Params; Body: Record<string, unknown> | undefined; Querystring: Record<string, unknown> }>) => Promise<unknown>;
-
-export async function chatSdkRoutes(app: FastifyInstance, deps: ChatSdkRoutesDeps): Promise<void> {
-  const { apps, backend } = deps;
-  app.setErrorHandler(sdkErrorHandler);
-  await app.register(multipart, { limits: { fileSize: deps.fileMaxBytes, files: 1, fields: 10 } });
-
-  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, need: Need, summary: string, handler: Handler, body?: TSchema, status = 200) => {
-    const schema: Record<string, unknown> = { tags: ['chat sdk'], summary, querystring: Loose };
-    if (body) schema.body = body;
-    app.route({
+  interface Spec {
+    need: Need;
+    summary: string;
+    params?: TSchema;
+    query?: TSchema;
+    body?: TSchema;
+    status?: number;
+  }
+  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, spec: Spec, handler: (caller: Caller, req: Req) => Promise<unknown>) => {
+    const schema: Record<string, unknown> = { tags: ['chat sdk'], summary: spec.summary };
+    if (spec.params) schema.params = spec.params;
+    if (spec.query) schema.querystring = spec.query;
+    if (spec.body) schema.body = spec.body;
+    app.route<RouteTypes>({
       method,
-      url: `/v1/sdk${url}`,
+      url,
       schema,
       handler: async (req, reply) => {
-        const r = req as Parameters<Handler>[1];
-        const caller = await authenticate(req, apps, backend);
-        const channelId = r.params.channel_id;
-        if (channelId !== undefined) checkRole(await backend.role(caller.app, channelId, caller.userId), need);
-        const result = await handler(caller, r);
-        return reply.code(status).send(result ?? {});
+        const caller = callerOf(req);
+        const channelId = req.params.channel_id;
+        if (channelId !== undefined) checkRole(await chat.membership.role(caller.app.id, channelId, caller.userId), spec.need, channelId, caller.userId);
+        const result = await handler(caller, req);
+        return reply.code(spec.status ?? 200).send(result ?? {});
       },
     });
   };
-  const ch = (req: { params: Params }): string => req.params.channel_id!;
-  const mid = (req: { params: Params }): number => {
-    const id = Number(req.params.message_id);
-    if (!Number.isSafeInteger(id) || id < 0) throw invalid('message_id must be an integer');
-    return id;
+  const ch = (req: Req): string => req.params.channel_id ?? '';
+  const mid = (req: Req): number => req.params.message_id ?? 0;
+  /** Changing a message: its sender or a manager of the channel. */
+  const mayChangeMessage = async ({ app: a, userId }: Caller, req: Req): Promise<void> => {
+    const message = await chat.messages.get(a.id, ch(req), mid(req));
+    if (message.user.user_id === userId) return;
+    if (!(await chat.membership.role(a.id, ch(req), userId)).manager) throw noPermission('only the sender or a manager may change this message');
   };
-  /** Message changes: the sender or a manager. */
-  const mayChangeMessage = async ({ app, userId }: Caller, channelId: string, messageId: number): Promise<void> => {
-    const sender = await backend.messageSender(app, channelId, messageId);
-    if (sender === undefined) throw new SdkApiError(400, 1005, 'message not found');
-    if (sender !== userId && !(await backend.role(app, channelId, userId)).manager) throw new SdkApiError(403, 3001, 'only the sender or a manager may change this message');
-  };
+  const P = ChannelParams;
 
-  route('POST', '/users/token', 'any', 'Exchange a session token for an SDK token', async ({ app, userId }, req) => {
-    if (!bearer(req)) throw invalid('Authorization is required');
-    return backend.issueSdkToken(app, userId);
+  route('POST', '/users/token', { need: 'any', summary: 'Exchange the session token for an sdk token (valid a day)' }, async ({ app: a, userId }) =>
+    chat.users.issueToken(a, userId, Date.now() + SDK_TOKEN_TTL_MS),
+  );
+  route('GET', '/users/me', { need: 'any', summary: 'The connected user' }, async ({ app: a, userId }) => chat.users.get(a.id, userId));
+  route('PUT', '/users/me', { need: 'any', summary: 'Update the connected user', body: UserUpdate }, async ({ app: a, userId }, req) =>
+    chat.users.update(a.id, userId, req.body as Static<typeof UserUpdate>),
+  );
+  route('PUT', '/users/me/meta', { need: 'any', summary: 'Set meta keys of the connected user', body: Type.Object({ meta: Meta }) }, async ({ app: a, userId }, req) =>
+    chat.users.updateMeta(a.id, userId, (req.body as { meta: unknown }).meta),
+  );
+  route('DELETE', '/users/me/meta', { need: 'any', summary: 'Remove meta keys of the connected user (all without keys)', body: MetaKeys }, async ({ app: a, userId }, req) =>
+    chat.users.deleteMeta(a.id, userId, (req.body as Static<typeof MetaKeys>).keys),
+  );
+  route('GET', '/users/me/group/channels', { need: 'any', summary: 'Channels the connected user joined', query: ChannelListQuery }, async ({ app: a, userId }, req) =>
+    chat.channels.list(a.id, req.query as Static<typeof ChannelListQuery>, userId),
+  );
+  route('GET', '/users/:user_id', { need: 'any', summary: 'A user of the app', params: UserParams }, async ({ app: a }, req) => chat.users.get(a.id, req.params.user_id ?? ''));
+
+  route('GET', '/group/channels', { need: 'any', summary: 'Group channels of the app', query: ChannelListQuery }, async ({ app: a }, req) =>
+    chat.channels.list(a.id, req.query as Static<typeof ChannelListQuery>),
+  );
+  route('POST', '/group/channels', { need: 'any', summary: 'Create a group channel; the caller is a member', body: NewChannel, status: 201 }, async ({ app: a, userId }, req) => {
+    const body = req.body as Static<typeof NewChannel>;
+    const members = [...new Set([userId, ...(body.members ?? [])])];
+    return (await chat.channels.create(a.id, { ...body, members })).channel;
   });
-  route('GET', '/users/me', 'any', 'The connected user', async ({ app, userId }) => backend.getUser(app, userId));
-  route('PUT', '/users/me', 'any', 'Update the connected user', async ({ app, userId }, req) => backend.updateUser(app, userId, req.body ?? {}),
-    Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), profile_url: Type.Optional(Type.String({ maxLength: 2048 })) }, { additionalProperties: false }));
-  route('PUT', '/users/me/meta', 'any', 'Set meta keys of the connected user', async ({ app, userId }, req) => backend.setUserMeta(app, userId, req.body!.meta as Record<string, string>), Type.Object({ meta: Meta }));
-  route('DELETE', '/users/me/meta', 'any', 'Remove meta keys of the connected user', async ({ app, userId }, req) => backend.deleteUserMeta(app, userId, req.body?.keys as string[] | undefined), Type.Optional(Keys));
-  route('GET', '/users/me/group/channels', 'any', 'Channels the connected user joined', async ({ app, userId }, req) => backend.listChannels(app, req.query, userId));
-  route('GET', '/users/:user_id', 'any', 'A user of the app', async ({ app }, req) => backend.getUser(app, req.params.user_id!));
-
-  route('GET', '/group/channels', 'any', 'Group channels of the app', async ({ app }, req) => backend.listChannels(app, req.query, undefined));
-  route('POST', '/group/channels', 'any', 'Create a group channel (the caller is a member)', async ({ app, userId }, req) => {
-    const body = req.body!;
-    const members = [...new Set([userId, ...((body.members as string[] | undefined) ?? [])])];
-    return backend.createChannel(app, { ...body, members });
-  }, Type.Object({ members: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: true }), 201);
-  route('GET', '/group/channels/:channel_id', 'open', 'A group channel', async ({ app }, req) => backend.getChannel(app, ch(req), req.query));
-  route('PUT', '/group/channels/:channel_id', 'manager', 'Update a channel (managers)', async ({ app }, req) => backend.updateChannel(app, ch(req), req.body ?? {}), Loose);
-  route('DELETE', '/group/channels/:channel_id', 'manager', 'Delete a channel (managers)', async ({ app }, req) => backend.deleteChannel(app, ch(req)));
-  route('PUT', '/group/channels/:channel_id/join', 'open', 'Join the channel', async ({ app, userId }, req) => backend.join(app, ch(req), userId));
-  route('PUT', '/group/channels/:channel_id/leave', 'member', 'Leave the channel', async ({ app, userId }, req) => backend.leave(app, ch(req), userId));
-  route('GET', '/group/channels/:channel_id/members', 'member', 'Members', async ({ app }, req) => backend.members(app, ch(req), req.query));
-  route('GET', '/group/channels/:channel_id/online_members', 'member', 'Members with a live connection', async ({ app }, req) => backend.onlineMembers(app, ch(req)));
-  const Manager = Type.Object({ manager: Type.String({ minLength: 1 }) });
-  route('POST', '/group/channels/:channel_id/managers', 'manager', 'Add a manager (managers)', async ({ app }, req) => backend.addManager(app, ch(req), req.body!.manager as string), Manager);
-  route('DELETE', '/group/channels/:channel_id/managers', 'manager', 'Remove a manager (managers)', async ({ app }, req) => backend.removeManager(app, ch(req), req.body!.manager as string), Manager);
-
-  route('POST', '/group/channels/:channel_id/messages', 'sender', 'Send a text (JSON) or file (multipart) message', async ({ app, userId }, req) => {
-    if (req.isMultipart()) {
-      const { file, meta } = await readUpload(req);
-      return backend.sendFile(app, ch(req), userId, file, meta);
-    }
-    const body = req.body ?? {};
-    if (body.type !== undefined && body.type !== 'text') throw invalid('type must be text (send files as multipart)');
-    if (typeof body.content !== 'string' || body.content === '') throw invalid('content is required');
-    return backend.sendText(app, ch(req), userId, body.content, body.meta as Record<string, string> | undefined);
-  }, undefined, 201);
-  route('GET', '/group/channels/:channel_id/messages', 'member', 'Messages (limit, mode, base_message_id, type, content)', async ({ app }, req) => backend.listMessages(app, ch(req), req.query));
-  route('PUT', '/group/channels/:channel_id/messages/read', 'member', 'Mark the channel read', async ({ app, userId }, req) => backend.read(app, ch(req), userId));
-  route('PUT', '/group/channels/:channel_id/messages/delivered', 'member', 'Mark the channel delivered', async ({ app, userId }, req) => backend.delivered(app, ch(req), userId));
-  route('DELETE', '/group/channels/:channel_id/messages/:message_id', 'member', 'Delete a message (sender or manager)', async (caller, req) => {
-    await mayChangeMessage(caller, ch(req), mid(req));
-    return backend.deleteMessage(caller.app, ch(req), mid(req));
+  route('GET', '/group/channels/:channel_id', { need: 'open', summary: 'A group channel', params: P, query: ShowQuery }, async ({ app: a }, req) =>
+    chat.channels.get(a.id, ch(req), showOf(req.query as Static<typeof ShowQuery>)),
+  );
+  route('PUT', '/group/channels/:channel_id', { need: 'manager', summary: 'Update a channel (managers)', params: P, body: ChannelUpdate }, async ({ app: a }, req) =>
+    chat.channels.update(a.id, ch(req), req.body as Static<typeof ChannelUpdate>),
+  );
+  route('DELETE', '/group/channels/:channel_id', { need: 'manager', summary: 'Delete a channel (managers)', params: P }, async ({ app: a }, req) => chat.channels.delete(a.id, ch(req)));
+  route('PUT', '/group/channels/:channel_id/join', { need: 'open', summary: 'Join the channel', params: P }, async ({ app: a, userId }, req) => chat.membership.join(a.id, ch(req), userId));
+  route('PUT', '/group/channels/:channel_id/leave', { need: 'member', summary: 'Leave the channel', params: P }, async ({ app: a, userId }, req) => chat.membership.leave(a.id, ch(req), userId));
+  route('GET', '/group/channels/:channel_id/members', { need: 'member', summary: 'Members, in user id order', params: P, query: PageQuery }, async ({ app: a }, req) => {
+    const q = req.query as Static<typeof PageQuery>;
+    return chat.membership.members(a.id, ch(req), q.limit, q.next);
   });
-  route('PUT', '/group/channels/:channel_id/messages/:message_id/meta', 'member', 'Set message meta (sender or manager)', async (caller, req) => {
-    await mayChangeMessage(caller, ch(req), mid(req));
-    return backend.setMessageMeta(caller.app, ch(req), mid(req), req.body!.meta as Record<string, string>);
-  }, Type.Object({ meta: Meta }));
-  route('DELETE', '/group/channels/:channel_id/messages/:message_id/meta', 'member', 'Remove message meta (sender or manager)', async (caller, req) => {
-    await mayChangeMessage(caller, ch(req), mid(req));
-    return backend.deleteMessageMeta(caller.app, ch(req), mid(req), req.body?.keys as string[] | undefined);
-  }, Type.Optional(Keys));
+  route('GET', '/group/channels/:channel_id/online_members', { need: 'member', summary: 'Members with a live connection', params: P }, async ({ app: a }, req) =>
+    chat.membership.online(a.id, ch(req)),
+  );
+  route('POST', '/group/channels/:channel_id/managers', { need: 'manager', summary: 'Make a member a manager (managers)', params: P, body: ManagerBody }, async ({ app: a }, req) =>
+    chat.membership.addManager(a.id, ch(req), (req.body as Static<typeof ManagerBody>).manager),
+  );
+  route('DELETE', '/group/channels/:channel_id/managers', { need: 'manager', summary: 'Remove a manager (managers)', params: P, body: ManagerBody }, async ({ app: a }, req) =>
+    chat.membership.removeManager(a.id, ch(req), (req.body as Static<typeof ManagerBody>).manager),
+  );
 
-  route('PUT', '/group/channels/:channel_id/freeze', 'manager', 'Freeze or unfreeze (managers)', async ({ app }, req) => backend.freeze(app, ch(req), req.body!.freeze as boolean), Type.Object({ freeze: Type.Boolean() }));
-  route('POST', '/group/channels/:channel_id/ban', 'manager', 'Ban a user (managers)', async ({ app, userId }, req) => {
-    const ban = req.body as { user_id: string; seconds: number; reason?: string };
-    if (ban.user_id === userId) throw new SdkApiError(400, 1018, 'you cannot ban yourself');
-    if ((await backend.role(app, ch(req), ban.user_id)).manager) throw new SdkApiError(400, 1017, 'managers cannot ban each other');
-    return backend.ban(app, ch(req), ban);
-  }, Type.Object({ user_id: Type.String({ minLength: 1 }), seconds: Type.Integer({ minimum: 1 }), reason: Type.Optional(Type.String({ maxLength: 500 })) }));
-  route('DELETE', '/group/channels/:channel_id/ban/:user_id', 'manager', 'Lift a ban (managers)', async ({ app }, req) => backend.unban(app, ch(req), req.params.user_id!));
-  route('GET', '/group/channels/:channel_id/banned_list', 'manager', 'Banned users (managers)', async ({ app }, req) => backend.bannedList(app, ch(req), req.query));
-}
+  route(
+    'POST',
+    '/group/channels/:channel_id/messages',
+    { need: 'sender', summary: 'Send a text message (JSON) or a file (multipart: type=file, meta as JSON, then the file)', params: P, status: 201 },
+    async ({ app: a, userId }, req) => {
+      if (req.isMultipart()) return chat.messages.sendFile(a.id, ch(req), { ...(await fileInput(req)), user_id: userId });
+      const body = req.body as { type?: unknown; content?: unknown; meta?: unknown };
+      if (body.type !== undefined && body.type !== 'text') throw invalid('type must be "text" (files are sent as multipart/form-data)');
+      return chat.messages.sendText(a.id, ch(req), { type: 'text', user_id: userId, content: body.content as string, meta: body.meta });
+    },
+  );
+  route('GET', '/group/channels/:channel_id/messages', { need: 'member', summary: 'Messages, oldest first', params: P, query: MessageListQuery }, async ({ app: a }, req) =>
+    chat.messages.list(a.id, ch(req), req.query as Static<typeof MessageListQuery>),
+  );
+  route('PUT', '/group/channels/:channel_id/messages/read', { need: 'member', summary: 'Mark the channel read', params: P }, async ({ app: a, userId }, req) =>
+    chat.messages.receipt(a.id, ch(req), userId, 'read'),
+  );
+  route('PUT', '/group/channels/:channel_id/messages/delivered', { need: 'member', summary: 'Mark the channel delivered', params: P }, async ({ app: a, userId }, req) =>
+    chat.messages.receipt(a.id, ch(req), userId, 'delivered'),
+  );
+  route('DELETE', '/group/channels/:channel_id/messages/:message_id', { need: 'member', summary: 'Delete a message (its sender or a manager)', params: MessageParams }, async (caller, req) => {
+    await mayChangeMessage(caller, req);
+    return chat.messages.delete(caller.app.id, ch(req), mid(req));
+  });
+  route('PUT', '/group/channels/:channel_id/messages/:message_id/meta', { need: 'member', summary: 'Set message meta (its sender or a manager)', params: MessageParams, body: Type.Object({ meta: Meta }) }, async (caller, req) => {
+    await mayChangeMessage(caller, req);
+    return chat.messages.updateMeta(caller.app.id, ch(req), mid(req), (req.body as { meta: unknown }).meta);
+  });
+  route('DELETE', '/group/channels/:channel_id/messages/:message_id/meta', { need: 'member', summary: 'Remove message meta (its sender or a manager)', params: MessageParams, body: MetaKeys }, async (caller, req) => {
+    await mayChangeMessage(caller, req);
+    return chat.messages.deleteMeta(caller.app.id, ch(req), mid(req), (req.body as Static<typeof MetaKeys>).keys);
+  });
 
-/** The multipart body of a file message: one `file` part, optional `type=file` and `meta` (JSON). */
-async function readUpload(req: FastifyRequest): Promise<{ file: UploadedFile; meta: Record<string, string> | undefined }> {
-  let file: UploadedFile | undefined;
-  let meta: Record<string, string> | undefined;
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
-      if (file) throw invalid('only one file per message');
-      file = { filename: part.filename, mimetype: part.mimetype, data: await part.toBuffer() };
-    } else if (part.fieldname === 'meta') {
-      try {
-        meta = JSON.parse(String(part.value)) as Record<string, string>;
-      } catch {
-        throw invalid('meta must be a JSON object');
-      }
-    } else if (part.fieldname === 'type' && part.value !== 'file') {
-      throw invalid('type must be file for a multipart message');
-    }
-  }
-  if (!file) throw invalid('file is required');
-  return { file, meta };
+  route('PUT', '/group/channels/:channel_id/freeze', { need: 'manager', summary: 'Freeze or unfreeze (managers)', params: P, body: FreezeBody }, async ({ app: a }, req) =>
+    chat.channels.freeze(a.id, ch(req), (req.body as Static<typeof FreezeBody>).freeze),
+  );
+  route('POST', '/group/channels/:channel_id/ban', { need: 'manager', summary: 'Ban a user for a time (managers; not themselves or each other)', params: P, body: BanBody }, async ({ app: a, userId }, req) =>
+    chat.membership.ban(a.id, ch(req), { ...(req.body as Static<typeof BanBody>), manager: userId }),
+  );
+  route('DELETE', '/group/channels/:channel_id/ban/:user_id', { need: 'manager', summary: 'Lift a ban (managers)', params: BanParams }, async ({ app: a }, req) =>
+    chat.membership.unban(a.id, ch(req), req.params.user_id ?? ''),
+  );
+  route('GET', '/group/channels/:channel_id/banned_list', { need: 'manager', summary: 'Bans in force (managers)', params: P, query: PageQuery }, async ({ app: a }, req) => {
+    const q = req.query as Static<typeof PageQuery>;
+    return chat.membership.bannedList(a.id, ch(req), q.limit, q.next);
+  });
 }

@@ -14,6 +14,7 @@ import { ChatError, unauthorized, unknownApp } from '../chat/errors.ts';
 import { FileStore } from '../chat/file-store.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
+import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { describeValidation } from './validation.ts';
 
@@ -97,6 +98,8 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
     await chatChannelRoutes(api, deps.chat);
     await chatMessageRoutes(api, deps.chat);
   });
+  // The client API: its own authentication (bearer token), the same services, errors and parsers.
+  await app.register(async (sdk) => chatSdkRoutes(sdk, deps), { prefix: '/sdk' });
 
   app.get<{ Params: Static<typeof FileParams> }>(
     '/files/:key',

@@ -3,21 +3,18 @@
  * session token. Only registered when the bootstrap app is the generated `demo` app (no APP_ID or
  * APP_API_KEY configured), so a configured deployment never hands out tokens to anyone who asks.
  */
-import { USER_ID_PATTERN, type ChatToken } from '@parley/protocol';
+import { CHAT_ERROR_CODES, USER_ID_PATTERN } from '@parley/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../apps/app.service.ts';
 import { DEMO_APP_ID, type BootstrapResult } from '../apps/bootstrap.ts';
+import type { Chat } from '../chat/chat.ts';
+import { ChatError } from '../chat/errors.ts';
 import type { BootstrapApp } from '../config.ts';
-
-export interface DevTokenBackend {
-  ensureUser(app: App, userId: string): Promise<void>;
-  issueSessionToken(app: App, userId: string, expiresAt: number): Promise<ChatToken>;
-}
 
 export interface DevRoutesDeps {
   app: App;
-  backend: DevTokenBackend;
+  chat: Chat;
 }
 
 const TOKEN_TTL_MS = 24 * 3600 * 1000;
@@ -29,20 +26,26 @@ export function devTokenApp(settings: BootstrapApp, bootstrap: BootstrapResult):
 }
 
 export async function devRoutes(http: FastifyInstance, deps: DevRoutesDeps): Promise<void> {
+  const { app, chat } = deps;
   http.post(
     '/dev/token',
     {
       schema: {
         tags: ['dev'],
         summary: 'Demo app only: a session token for any user id (the user is created when missing)',
-        body: Type.Object({ user_id: Type.String({ pattern: USER_ID_PATTERN.source }) }),
+        body: Type.Object({ user_id: Type.String({ pattern: USER_ID_PATTERN.source, maxLength: 128 }) }),
       },
     },
     async (req, reply) => {
       const { user_id } = req.body as { user_id: string };
-      await deps.backend.ensureUser(deps.app, user_id);
-      const token = await deps.backend.issueSessionToken(deps.app, user_id, Date.now() + TOKEN_TTL_MS);
-      return reply.send({ app_id: deps.app.id, user_id, session_token: token.token, expires_at: token.expires_at });
+      try {
+        await chat.users.create(app.id, { user_id, name: user_id });
+      } catch (err) {
+        // Already there (a second login, or a concurrent first one): fine.
+        if (!(err instanceof ChatError && err.code === CHAT_ERROR_CODES.duplicateId)) throw err;
+      }
+      const token = await chat.users.issueToken(app, user_id, Date.now() + TOKEN_TTL_MS);
+      return reply.send({ app_id: app.id, user_id, session_token: token.token, expires_at: token.expires_at });
     },
   );
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import { CHAT_ERROR_CODES } from '@parley/protocol';
 import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
+import { devRoutes, type DevRoutesDeps } from './dev.routes.ts';
 import { healthRoutes, type HealthDeps } from './health.routes.ts';
 import { metricsRoutes, observeHttp } from './metrics.routes.ts';
 import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
@@ -25,6 +26,8 @@ export interface HttpDeps {
   health: HealthDeps;
   metrics: Metrics;
   rateLimits: RateLimitSettings;
+  /** Set when the demo app was generated: `POST /dev/token` issues tokens for it (dev.routes.ts). */
+  devTokens?: DevRoutesDeps;
 }
 
 export interface RouteInfo {
@@ -109,5 +112,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => rtcsRoutes(scope, deps.rtcs), { prefix: '/tc-pusher' });
   await app.register(async (scope) => chatRoutes(scope, deps.chat), { prefix: '/v1' });
   await app.register(async (scope) => staticRoutes(scope));
+  const devTokens = deps.devTokens;
+  if (devTokens) await app.register(async (scope) => devRoutes(scope, devTokens));
   return app;
 }
