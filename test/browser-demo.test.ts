@@ -21,7 +21,7 @@ describe.skipIf(skipBrowserTests())('demo chat page, two browsers', () => {
     await page.goto(`${tp.url}/`);
     await page.click(`#dev-login button[data-user="${user}"]`);
     await page.locator('#state.connected').waitFor({ timeout: 10_000 });
-    await page.waitForFunction((u) => document.querySelector('#me')?.textContent === u, user, { timeout: 10_000 });
+    await page.waitForFunction(`document.querySelector('#me')?.textContent === ${JSON.stringify(user)}`, undefined, { timeout: 10_000 });
   }
 
   async function openChannel(page: Page, channelId: string): Promise<void> {
