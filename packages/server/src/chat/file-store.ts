@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,6 +35,13 @@ export class FileStore {
     try {
       await pipeline(source, createWriteStream(path, { flags: 'wx' }));
       if (truncated()) throw new FileTooLargeError('file too large');
+      // On disk before the message row commits: a 201 must never point at a file a power cut loses.
+      const handle = await open(path, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       return { key, size: (await stat(path)).size };
     } catch (err) {
       await rm(path, { force: true });
