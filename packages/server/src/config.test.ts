@@ -8,6 +8,14 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
+    expect(c.limits).toEqual({ subscriptionsPerSession: 100, socketEventsPerS: 50, socketEventsBurst: 200, outboundMax: 1000, httpBodyMaxBytes: 1_048_576, fileMaxBytes: 26_214_400 });
+  });
+
+  it('reads every limit, and refuses out-of-range ones', () => {
+    const c = loadConfig({ SUBSCRIPTIONS_PER_SESSION: '5', SOCKET_EVENTS_PER_S: '7', SOCKET_EVENTS_BURST: '9', OUTBOUND_BUFFER_MAX: '50', HTTP_BODY_MAX_BYTES: '4096', FILE_MAX_BYTES: '10' });
+    expect(c.limits).toEqual({ subscriptionsPerSession: 5, socketEventsPerS: 7, socketEventsBurst: 9, outboundMax: 50, httpBodyMaxBytes: 4096, fileMaxBytes: 10 });
+    expect(() => loadConfig({ SUBSCRIPTIONS_PER_SESSION: '0' })).toThrow(/SUBSCRIPTIONS_PER_SESSION/);
+    expect(() => loadConfig({ FILE_MAX_BYTES: 'big' })).toThrow(/FILE_MAX_BYTES/);
   });
 
   it('reads the environment, and flags win over it', () => {

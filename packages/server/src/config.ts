@@ -37,6 +37,22 @@ export interface Config {
   /** REST requests per second per client IP and per app; 0 = unlimited. */
   rateLimitIpPerS: number;
   rateLimitAppPerS: number;
+  limits: Limits;
+}
+
+/** Per-node limits an operator may tune (README, "Limits"). */
+export interface Limits {
+  /** Channels one realtime session may be subscribed to. */
+  subscriptionsPerSession: number;
+  /** Socket events per second per session (token bucket), and the burst above it. */
+  socketEventsPerS: number;
+  socketEventsBurst: number;
+  /** Messages queued to one session before it is dropped as a slow consumer. */
+  outboundMax: number;
+  /** JSON request bodies (chat API and others; the RTCS publish has its own 2 MB / 1 MB data rule). */
+  httpBodyMaxBytes: number;
+  /** One uploaded file (chat file messages); larger → 1012. */
+  fileMaxBytes: number;
 }
 
 /** Settings by environment name; each also reads as a `--kebab-case` flag. */
@@ -54,6 +70,12 @@ const SETTINGS = [
   'PRESENCE_TTL_S',
   'RATE_LIMIT_IP_PER_S',
   'RATE_LIMIT_APP_PER_S',
+  'SUBSCRIPTIONS_PER_SESSION',
+  'SOCKET_EVENTS_PER_S',
+  'SOCKET_EVENTS_BURST',
+  'OUTBOUND_BUFFER_MAX',
+  'HTTP_BODY_MAX_BYTES',
+  'FILE_MAX_BYTES',
   'APP_ID',
   'APP_API_KEY',
   'APP_WEBAUTH_URL',
@@ -148,6 +170,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
     rateLimitIpPerS: integer('RATE_LIMIT_IP_PER_S', get('RATE_LIMIT_IP_PER_S'), 5000, 0, 1_000_000),
     rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),
+    limits: Object.freeze({
+      subscriptionsPerSession: integer('SUBSCRIPTIONS_PER_SESSION', get('SUBSCRIPTIONS_PER_SESSION'), 100, 1, 100_000),
+      socketEventsPerS: integer('SOCKET_EVENTS_PER_S', get('SOCKET_EVENTS_PER_S'), 50, 1, 1_000_000),
+      socketEventsBurst: integer('SOCKET_EVENTS_BURST', get('SOCKET_EVENTS_BURST'), 200, 1, 1_000_000),
+      outboundMax: integer('OUTBOUND_BUFFER_MAX', get('OUTBOUND_BUFFER_MAX'), 1000, 10, 1_000_000),
+      httpBodyMaxBytes: integer('HTTP_BODY_MAX_BYTES', get('HTTP_BODY_MAX_BYTES'), 1024 * 1024, 1024, 100 * 1024 * 1024),
+      fileMaxBytes: integer('FILE_MAX_BYTES', get('FILE_MAX_BYTES'), 25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+    }),
     bootstrapApp: {
       id: get('APP_ID') || undefined,
       apiKey: get('APP_API_KEY') || undefined,

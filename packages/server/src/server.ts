@@ -87,7 +87,15 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     presence = cluster.presence;
   }
 
-  const limits: RealtimeLimits = { ...DEFAULT_REALTIME_LIMITS, ...options.realtimeLimits };
+  const configured = config.limits;
+  const limits: RealtimeLimits = {
+    ...DEFAULT_REALTIME_LIMITS,
+    subscriptionsPerSession: configured.subscriptionsPerSession,
+    eventsPerSecond: configured.socketEventsPerS,
+    eventsBurst: configured.socketEventsBurst,
+    outboundMax: configured.outboundMax,
+    ...options.realtimeLimits,
+  };
   const node = new RealtimeNode({
     nodeId,
     hub,
@@ -102,13 +110,14 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     observer: metrics,
   });
 
-  const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: options.chatLimits });
+  const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits } });
 
   const devApp = devTokenApp(config.bootstrapApp, bootstrap);
   if (devApp) log.warn({ app: devApp.id }, 'demo app: POST /dev/token hands out session tokens to anyone (configure APP_ID and APP_API_KEY to turn it off)');
   const http = await buildHttp({
     log,
     corsOrigins: config.corsOrigins,
+    bodyLimit: configured.httpBodyMaxBytes,
     metrics,
     rateLimits: { perIpPerSecond: config.rateLimitIpPerS, perAppPerSecond: config.rateLimitAppPerS, redis: cluster?.redis },
     rtcs: {

@@ -21,6 +21,8 @@ import { validatorCompiler } from './validation.ts';
 export interface HttpDeps {
   log: Logger;
   corsOrigins: '*' | string[];
+  /** Largest request body (routes with their own limit, like the RTCS publish, override it). */
+  bodyLimit: number;
   rtcs: RtcsRoutesDeps;
   chat: ChatRoutesDeps;
   health: HealthDeps;
@@ -52,6 +54,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     // Per-request info lines would cost on hot paths; errors are still logged by the handlers.
     logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimit,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     return503OnClosing: false,
