@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect09 } from './legacy09-client.ts';
 import { connectClient, connected, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { startNode, type NodeProcess } from './support/node-process.ts';
 import { createTestDatabase, postgresAvailable, REDIS_URL, redisAvailable } from './support/services.ts';
@@ -80,6 +81,27 @@ describe.skipIf(!ready)('cluster of 3 nodes over Redis and PostgreSQL', () => {
     b.client.close();
     expect((await leaveSeen).info!.user).toBe('bob');
     expect((await call(nodes[2]!, 'GET', `/v2/channel/${APP}/count?channel=presence_room`)).body).toEqual({ count: 1 });
+  });
+
+  it('lets a socket.io 0.9 client on node 2 take part: presence with a 4.x client on node 1, publishes from node 3', async () => {
+    const modern = await join(nodes[0]!, 'modern', ['presence_mixed']);
+    const joinSeen = waitFor<ChannelResultMsg>(modern.client, 'rtcs:channel', (d) => d.type === 'member_join' && d.info?.user === 'old');
+    const { body } = await call(nodes[1]!, 'POST', `/v2/auth/${APP}/access`, { user: 'old', channels: ['presence_mixed'] });
+    const old = connect09((body as { url: string }).url, 'websocket');
+    clients.push(old);
+    const oldResults: ChannelResultMsg[] = [];
+    old.on('rtcs:channel', (d) => oldResults.push(d as ChannelResultMsg));
+    await connected(old);
+    await joinSeen;
+    await expect.poll(() => oldResults.find((r) => r.type === 'subscribe_success')?.members).toBeTruthy();
+    expect(Object.values(oldResults.find((r) => r.type === 'subscribe_success')!.members!).sort()).toEqual(['modern', 'old']);
+    const got: unknown[] = [];
+    old.on('news', (d) => got.push(d));
+    expect((await call(nodes[2]!, 'POST', `/v2/event/${APP}/channel`, { channels: ['presence_mixed'], event: 'news', data: { text: '한글' } })).status).toBe(200);
+    await expect.poll(() => got).toEqual([{ text: '한글' }]);
+    const leaveSeen = waitFor<ChannelResultMsg>(modern.client, 'rtcs:channel', (d) => d.type === 'member_leave' && d.info?.user === 'old');
+    old.close();
+    await leaveSeen;
   });
 
   it('drops a SIGKILLed node’s sessions from the counts within PRESENCE_TTL_S; its client reconnects to another node', async () => {
