@@ -66,6 +66,19 @@ describe.skipIf(skipBrowserTests())('demo chat page, two browsers', () => {
     await bob.locator('#receipt', { hasText: 'Read by alice' }).waitFor({ timeout: 10_000 });
   });
 
+  it('pages back through history with "Load older messages"', async () => {
+    const demo = tp.parley.bootstrap.app!.id;
+    for (let i = 1; i <= 25; i++) await tp.parley.chat.messages.sendText(demo, 'alice_bob', { user_id: 'alice', content: `history ${i}` });
+    await bob.locator('#messages li', { hasText: 'history 25' }).waitFor({ timeout: 10_000 });
+    // Reopening the channel loads the newest page only; older ones come on demand.
+    await bob.click('#channels li[data-channel="alice_bob"]');
+    await bob.locator('#messages li', { hasText: 'history 25' }).waitFor({ timeout: 10_000 });
+    expect(await bob.locator('#messages li', { hasText: 'hello bob' }).count()).toBe(0);
+    await bob.click('#older');
+    await bob.locator('#messages li', { hasText: 'hello bob' }).waitFor({ timeout: 10_000 });
+    expect(await bob.locator('#messages li').count()).toBe(27);
+  });
+
   it('a file message reaches the other side as an image', async () => {
     await alice.setInputFiles('#composer input[name=file]', { name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL_PNG });
     await alice.click('#composer button');
