@@ -63,6 +63,9 @@ export interface Parley {
   close(): Promise<void>;
 }
 
+/** Younger files may belong to an upload still in flight on some node. */
+const ORPHAN_FILE_MIN_AGE_MS = 3600_000;
+
 export async function createParley(config: Readonly<Config>, options: ParleyOptions): Promise<Parley> {
   const { log } = options;
   const hub = new Hub();
@@ -162,6 +165,11 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
       const address = http.server.address() as AddressInfo;
       if (config.port === 0) publicUrl = config.publicUrl.replace(/:0$/, `:${address.port}`);
       parley.url = publicUrl;
+      // Uploads a crash cut off between the file write and the commit: cleaned up in the background.
+      orphanSweep = chat
+        .sweepOrphanFiles(ORPHAN_FILE_MIN_AGE_MS)
+        .then((removed) => void (removed > 0 && log.info({ removed }, 'removed uploaded files no message refers to')))
+        .catch((err: unknown) => log.warn({ err }, 'orphan file sweep failed'));
       return publicUrl;
     },
     drain() {
@@ -177,6 +185,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     },
   };
   let closing: Promise<void> | undefined;
+  let orphanSweep: Promise<void> = Promise.resolve();
   async function shutdown(): Promise<void> {
     // Clients were told why at drain(); now close every engine.io connection, then stop listening and
     // wait for in-flight requests (their responses carry `connection: close`). Connections still open
@@ -192,6 +201,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.
     await chat.idle();
+    await orphanSweep;
     await storage.close();
   }
   return parley;

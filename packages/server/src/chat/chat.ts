@@ -48,6 +48,8 @@ export interface Chat {
   attachRealtime(io: Server): ConnectionHandler;
   /** Resolves once every event emitted so far has reached socket.io. */
   idle(): Promise<void>;
+  /** Removes uploaded files older than `minAgeMs` that no message refers to; answers how many. */
+  sweepOrphanFiles(minAgeMs: number): Promise<number>;
 }
 
 export function createChat(deps: ChatDeps): Chat {
@@ -87,5 +89,6 @@ export function createChat(deps: ChatDeps): Chat {
       return chatConnectionHandler(deps.apps, users);
     },
     idle: () => bridge?.idle() ?? Promise.resolve(),
+    sweepOrphanFiles: (minAgeMs) => ctx.files.sweepOrphans(async (key) => (await messageRepo.fileByKey(key)) !== undefined, minAgeMs),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,6 +59,24 @@ export class FileStore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Removes files no message refers to: uploads cut off by a crash between the write and the commit.
+   * Only files older than `minAgeMs` go, so uploads still in flight (on any node sharing the volume) stay.
+   */
+  async sweepOrphans(isReferenced: (key: string) => Promise<boolean>, minAgeMs: number): Promise<number> {
+    let removed = 0;
+    const cutoff = Date.now() - minAgeMs;
+    for (const name of await readdir(this.dir)) {
+      const path = join(this.dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile() || info.mtimeMs > cutoff) continue;
+      if (FileStore.isKey(name) && (await isReferenced(name))) continue;
+      await rm(path, { force: true });
+      removed++;
+    }
+    return removed;
   }
 
   async remove(keys: readonly string[]): Promise<void> {
