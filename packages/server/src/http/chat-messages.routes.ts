@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
-import { invalid } from '../chat/errors.ts';
+import { ChatError, invalid } from '../chat/errors.ts';
 import type { FileInput, TextInput } from '../chat/message.service.ts';
 import { appOf } from './chat.routes.ts';
 import { ChannelParams, Meta, MessageListQuery, MessageParams, MetaKeys } from './chat-schemas.ts';
@@ -15,7 +15,12 @@ const tags = ['chat messages'];
 
 /** Reads a multipart send: the fields before the file part, then the file streamed to the store. */
 export async function fileInput(req: FastifyRequest): Promise<FileInput> {
-  const part = await req.file();
+  let part: Awaited<ReturnType<FastifyRequest['file']>>;
+  try {
+    part = await req.file();
+  } catch (err) {
+    throw malformedMultipart(err);
+  }
   if (!part) throw invalid('file is required');
   const field = (name: string): string | undefined => {
     const f = part.fields[name];
@@ -43,6 +48,28 @@ export async function fileInput(req: FastifyRequest): Promise<FileInput> {
   };
 }
 
+/**
+ * Busboy fails with bare Errors on a body it cannot read (no boundary, data cut short, bad part
+ * headers): that is the client's malformed request, not a server error. The plugin's own limits carry a
+ * 4xx statusCode and keep their meaning in the error handler.
+ */
+export function malformedMultipart(err: unknown): unknown {
+  if (err instanceof ChatError) return err;
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return err;
+  return invalid('file: malformed multipart/form-data body');
+}
+
+/** Reads a multipart send and hands it to `send`; a failure of the upload stream itself is the client's. */
+export async function withUpload<T>(req: FastifyRequest, send: (input: FileInput) => Promise<T>): Promise<T> {
+  const input = await fileInput(req);
+  try {
+    return await send(input);
+  } catch (err) {
+    throw input.stream.errored ? malformedMultipart(err) : err;
+  }
+}
+
 export async function chatMessageRoutes(app: FastifyInstance, chat: Chat): Promise<void> {
   app.post<{ Params: P; Body: TextInput | undefined }>(
     '/group/channels/:channel_id/messages',
@@ -56,7 +83,7 @@ export async function chatMessageRoutes(app: FastifyInstance, chat: Chat): Promi
     async (req, reply) => {
       const appId = appOf(req).id;
       const message = req.isMultipart()
-        ? await chat.messages.sendFile(appId, req.params.channel_id, await fileInput(req))
+        ? await withUpload(req, (input) => chat.messages.sendFile(appId, req.params.channel_id, input))
         : await chat.messages.sendText(appId, req.params.channel_id, (req.body ?? {}) as TextInput);
       reply.code(201);
       return message;

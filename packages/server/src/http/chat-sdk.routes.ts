@@ -9,7 +9,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../chat/errors.ts';
 import { authenticate, callerOf, checkRole, noPermission, type Caller, type Need } from './chat-sdk.access.ts';
-import { fileInput } from './chat-messages.routes.ts';
+import { withUpload } from './chat-messages.routes.ts';
 import type { ChatRoutesDeps } from './chat.routes.ts';
 import {
   BanParams,
@@ -152,7 +152,7 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
     '/group/channels/:channel_id/messages',
     { need: 'sender', summary: 'Send a text message (JSON) or a file (multipart: type=file, meta as JSON, then the file)', params: P, status: 201 },
     async ({ app: a, userId }, req) => {
-      if (req.isMultipart()) return chat.messages.sendFile(a.id, ch(req), { ...(await fileInput(req)), user_id: userId });
+      if (req.isMultipart()) return withUpload(req, (input) => chat.messages.sendFile(a.id, ch(req), { ...input, user_id: userId }));
       const body = req.body as { type?: unknown; content?: unknown; meta?: unknown };
       if (body.type !== undefined && body.type !== 'text') throw invalid('type must be "text" (files are sent as multipart/form-data)');
       return chat.messages.sendText(a.id, ch(req), { type: 'text', user_id: userId, content: body.content as string, meta: body.meta });
