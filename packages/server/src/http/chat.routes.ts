@@ -56,6 +56,10 @@ const FileParams = Type.Object({ key: Type.String({ maxLength: 64 }) });
 
 export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
   app.setErrorHandler((err: FastifyFailure, req, reply) => {
+    // A body the handler gave up on midway (a multipart send refused before its file was read) stays
+    // unread and paused: that connection cannot carry another request, so close it rather than stall
+    // the client's next call on it.
+    if (!req.raw.complete) reply.header('connection', 'close');
     const known = toChatError(err, deps.chat.limits.fileMaxBytes);
     if (known) return sendChatError(reply, known.status, known.code, known.message, pathOf(req));
     // Never leak stacks or SQL: the log has the details, the client a code.
