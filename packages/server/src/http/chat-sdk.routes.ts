@@ -153,7 +153,8 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
     { need: 'sender', summary: 'Send a text message (JSON) or a file (multipart: type=file, meta as JSON, then the file)', params: P, status: 201 },
     async ({ app: a, userId }, req) => {
       if (req.isMultipart()) return withUpload(req, (input) => chat.messages.sendFile(a.id, ch(req), { ...input, user_id: userId }));
-      const body = req.body as { type?: unknown; content?: unknown; meta?: unknown };
+      // This route has no body schema (JSON or multipart), so `null`, a string or a number arrive as they are.
+      const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { type?: unknown; content?: unknown; meta?: unknown };
       if (body.type !== undefined && body.type !== 'text') throw invalid('type must be "text" (files are sent as multipart/form-data)');
       return chat.messages.sendText(a.id, ch(req), { type: 'text', user_id: userId, content: body.content as string, meta: body.meta });
     },
