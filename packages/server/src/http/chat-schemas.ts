@@ -6,7 +6,7 @@ export const Meta = Type.Record(Type.String(), Type.String(), { description: 'at
 export const MetaKeys = Type.Object({ keys: Type.Optional(Type.Array(Type.String())) });
 export const UserParams = Type.Object({ user_id: Type.String({ maxLength: 256 }) });
 export const ChannelParams = Type.Object({ channel_id: Type.String({ maxLength: 256 }) });
-export const MessageParams = Type.Object({ channel_id: Type.String({ maxLength: 256 }), message_id: Type.Integer({ minimum: 1 }) });
+export const MessageParams = Type.Object({ channel_id: Type.String({ maxLength: 256 }), message_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 export const BanParams = Type.Object({ channel_id: Type.String({ maxLength: 256 }), user_id: Type.String({ maxLength: 256 }) });
 export const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ description: '1-100, default 20' })),
@@ -36,7 +36,8 @@ export const showOf = (q: Static<typeof ShowQuery>): ChannelShow => ({
   lastMessage: q.show_last_message,
 });
 export const MessageListQuery = Type.Object({
-  base_message_id: Type.Optional(Type.Integer({ description: 'exclusive; prev: below it (default newest), next: above it (default 0)' })),
+  // Bounded so that no id reaches the database beyond its 64-bit integers (PostgreSQL refuses those: a 500).
+  base_message_id: Type.Optional(Type.Integer({ maximum: Number.MAX_SAFE_INTEGER, description: 'exclusive; prev: below it (default newest), next: above it (default 0)' })),
   mode: Type.Optional(Type.Union([Type.Literal('prev'), Type.Literal('next')], { default: 'prev' })),
   limit: Type.Optional(Type.Integer({ description: '1-100, default 20' })),
   type: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('file')])),
