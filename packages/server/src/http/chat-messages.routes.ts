@@ -6,6 +6,7 @@ import { ChatError, invalid } from '../chat/errors.ts';
 import type { FileInput, TextInput } from '../chat/message.service.ts';
 import { appOf } from './chat.routes.ts';
 import { ChannelParams, Meta, MessageListQuery, MessageParams, MetaKeys } from './chat-schemas.ts';
+import { fieldWithNul } from './validation.ts';
 
 const UserBody = Type.Object({ user_id: Type.String() });
 
@@ -37,6 +38,9 @@ export async function fileInput(req: FastifyRequest): Promise<FileInput> {
       throw invalid('meta must be a JSON object of strings');
     }
   }
+  // The JSON sends are checked by the preValidation hook; multipart fields never pass through it.
+  const nul = fieldWithNul({ content: field('content'), meta, filename: part.filename }, '');
+  if (nul !== undefined) throw invalid(`${nul.slice(1).replaceAll('\u0000', '\\0')} must not contain NUL characters`);
   return {
     user_id: field('user_id') ?? '',
     content: field('content'),

@@ -11,6 +11,7 @@ import { invalid } from '../chat/errors.ts';
 import { authenticate, callerOf, checkRole, noPermission, type Caller, type Need } from './chat-sdk.access.ts';
 import { withUpload } from './chat-messages.routes.ts';
 import type { ChatRoutesDeps } from './chat.routes.ts';
+import { refuseNul } from './validation.ts';
 import {
   BanParams,
   ChannelListQuery,
@@ -56,6 +57,7 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
   app.addHook('onRequest', async (req) => authenticate(req, deps.apps, chat));
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined) req.body = {};
+    refuseNul(req);
   });
   await app.register(multipart, {
     limits: { fileSize: chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },

@@ -16,7 +16,7 @@ import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
-import { describeValidation } from './validation.ts';
+import { describeValidation, refuseNul } from './validation.ts';
 
 export interface ChatRoutesDeps {
   apps: AppService;
@@ -93,6 +93,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
     // A call without any body validates like an empty JSON object (see the parser above).
     api.addHook('preValidation', async (req) => {
       if (req.body === undefined) req.body = {};
+      refuseNul(req);
     });
     await api.register(multipart, {
       limits: { fileSize: deps.chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
