@@ -409,6 +409,8 @@ describe('fuzzing multipart file sends', () => {
     for (const raw of sent) {
       const message = JSON.parse(raw) as { file: { url: string; name: string; type: string; size: number }; meta: Record<string, unknown> };
       for (const v of Object.values(message.meta)) expect(typeof v).toBe('string');
+      // A long name is cut between characters, never inside a surrogate pair.
+      expect(message.file.name).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
       const key = message.file.url.split('/').pop() ?? '';
       const res = await fetch(`${tp.url}/v1/files/${key}`);
       expect(res.status, message.file.name).toBe(200);

@@ -36,6 +36,11 @@ export interface MessageListParams {
 }
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+/** At most `max` UTF-16 units, never half a character: a lone surrogate would be stored as U+FFFD, unlike what the sender was answered. */
+const clip = (s: string, max: number): string => {
+  const cut = s.slice(0, max);
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
+};
 /** Only plain `type/subtype` MIME types are kept; anything else is stored as an opaque binary. */
 const SAFE_MIME = /^[a-z0-9][a-z0-9.+-]{0,62}\/[a-z0-9][a-z0-9.+-]{0,126}$/i;
 
@@ -67,7 +72,7 @@ export class MessageService {
       key: saved.key,
       size: saved.size,
       // The name is only ever shown and sent back in Content-Disposition; it never becomes a path.
-      name: (input.filename || 'file').slice(0, 255),
+      name: clip(input.filename || 'file', 255),
       type: SAFE_MIME.test(input.mimetype) ? input.mimetype.toLowerCase() : 'application/octet-stream',
     };
     try {
