@@ -212,6 +212,8 @@ describe('fuzzing 0.9 packets on live sessions', () => {
     );
     session?.ws.close();
     expect(reopened).toBeGreaterThan(0);
+    // Every fuzzed websocket session is gone once its connection is: nothing leaks in the hub.
+    await expect.poll(() => tp.parley.hub.allSessions().filter((s) => s.user === 'fuzzer-ws').length, { timeout: 5000 }).toBe(0);
     expectNoPollution();
     await bystanderUnaffected();
   });
