@@ -30,7 +30,8 @@ export function accessParams(query: URLSearchParams): AccessParams {
     if (key === 't' || key === 'jsonp') continue;
     const values = query.getAll(key);
     // A repeated parameter stays an array, which verification refuses as malformed.
-    params[key] = values.length === 1 ? values[0] : values;
+    // Defined, not assigned: `?__proto__=a&__proto__=b` must be a key like any other, not replace the prototype.
+    Object.defineProperty(params, key, { value: values.length === 1 ? values[0] : values, enumerable: true, writable: true, configurable: true });
   }
   return params;
 }
