@@ -467,7 +467,11 @@ describe('hostile meta keys', () => {
     for (const body of ['{"user_id":"proto_user","name":"p","meta":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}}', '{"user_id":"ctor_user","name":"c","meta":{"constructor":"c"}}']) {
       expectEnvelope(await send('POST', '/v1/users', auth(), body, 'application/json'), body);
     }
-    expect(tp.parley).toBeDefined();
+    // JSON bodies with `__proto__` are refused by the parser (400); `constructor` and friends are plain keys.
+    const ctor = await send('PUT', '/v1/users/alice/meta', auth(), '{"meta":{"constructor":"c","toString":"t","hasOwnProperty":"h"}}', 'application/json');
+    expect(ctor.status, ctor.text).toBe(200);
+    const alice = JSON.parse((await send('GET', '/v1/users/alice', auth())).text) as { meta: Record<string, unknown> };
+    expect(alice.meta).toMatchObject({ constructor: 'c', toString: 't', hasOwnProperty: 'h' });
     expectNoPollution();
   });
 });
