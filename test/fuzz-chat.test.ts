@@ -289,26 +289,23 @@ describe('fuzzing every chat route', () => {
     expectNoPollution();
   });
 
-  // Known gap, outside the chat routes: Fastify answers an undecodable path itself (FST_ERR_BAD_URL, its
-  // own body) before any /v1 handler runs. The fix is `frameworkErrors` in http/http-server.ts, sending
-  // the chat envelope for /v1 paths. This test flips to failing once that is done: then make it `it`.
-  it.fails('answers undecodable percent-encodings in /v1 paths with the chat envelope (FST_ERR_BAD_URL)', async () => {
+  // Fastify answers an undecodable path before any /v1 handler runs; http-server.ts's frameworkErrors
+  // turns it into the chat envelope.
+  it('answers undecodable percent-encodings in /v1 paths with the chat envelope (FST_ERR_BAD_URL)', async () => {
     for (const bad of BAD_ENCODINGS) {
       for (const path of [`/v1/users/${bad}`, `/v1/files/${bad}`, `/v1/sdk/group/channels/${bad}`]) expectEnvelope(await send('GET', path, auth()), path);
     }
   });
 
-  // Known gap, same place: the router refuses a path parameter over 100 characters with its own 414
-  // (FST_ERR_MAX_PARAM_LENGTH), yet user ids may have 128. A user created with such an id cannot be read,
-  // updated or deleted. The fix is `routerOptions.maxParamLength` (≥ 256, the schemas' limit) in
-  // http/http-server.ts, plus the same `frameworkErrors` envelope for longer ones.
-  it.fails('addresses a 128-character user id (the longest allowed) in paths', async () => {
+  // User ids may have 128 characters: the router's parameter limit (100 by default) must not cut them off,
+  // and longer parameters still get the chat envelope.
+  it('addresses a 128-character user id (the longest allowed) in paths', async () => {
     const id = 'u'.repeat(128);
     expect((await call('POST', '/v1/users', { user_id: id, name: 'long' })).status).toBe(201);
     expect((await send('GET', `/v1/users/${id}`, auth())).status).toBe(200);
   });
 
-  it.fails('answers an over-long path parameter with the chat envelope (FST_ERR_MAX_PARAM_LENGTH)', async () => {
+  it('answers an over-long path parameter with the chat envelope (FST_ERR_MAX_PARAM_LENGTH)', async () => {
     const path = `/v1/group/channels/${'c'.repeat(300)}`;
     expectEnvelope(await send('GET', path, auth()), path);
   });

@@ -59,6 +59,17 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Ids may have up to 128 characters and the schemas allow 256; the router's default of 100 made
+    // long ids unreachable in paths. Longer ones reach frameworkErrors below.
+    routerOptions: { maxParamLength: 256 },
+    // URLs the router cannot take (undecodable %-escapes, over-long parameters) answer in the envelope
+    // of the API family they were meant for, not in Fastify's own shape.
+    frameworkErrors: (err, req, reply) => {
+      const path = req.url.split('?')[0] ?? '';
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 256 characters' : 'the URL path is not valid percent-encoding';
+      if (path === '/v1' || path.startsWith('/v1/')) sendChatError(reply, 400, CHAT_ERROR_CODES.invalidParameter, message, path);
+      else sendRtcsError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, message);
+    },
     // Requests Node's parser refuses (headers or URL too large, malformed) still get a JSON envelope.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
