@@ -5,8 +5,12 @@
 import { fileURLToPath } from 'node:url';
 import type { ClientMode, TargetKind } from './lib/targets.ts';
 
-export const SCENARIOS = ['fanout', 'latency', 'connections', 'chat', 'profile'] as const;
+export const SCENARIOS = ['fanout', 'latency', 'connections', 'chat', 'cluster', 'churn', 'profile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Chat's storage engines: SQLite (the default server) and PostgreSQL (a fresh database per run). */
+export const CHAT_ENGINES = ['sqlite', 'postgres'] as const;
+export type ChatEngine = (typeof CHAT_ENGINES)[number];
 
 export interface BenchOptions {
   quick: boolean;
@@ -21,8 +25,14 @@ export interface BenchOptions {
   fanout: { subscribers: number[]; seconds: number; warmupSeconds: number; inflight: number };
   /** One latency run per rate: the requested load, and a lower one the machine can carry. */
   latency: { channels: number; subscribersPerChannel: number; rates: number[]; seconds: number };
-  connections: { max: number; step: number };
-  chat: { channels: number; membersPerChannel: number; senders: number; seconds: number; postgresAdminUrl: string };
+  /** `settleMs`: the wait after each step before RSS is read. */
+  connections: { max: number; step: number; settleMs: number };
+  /** Closed-loop `senders` POST text messages into `channels` group channels of `membersPerChannel` connected members. */
+  chat: { engines: ChatEngine[]; channels: number; membersPerChannel: number; senders: number; seconds: number; warmupSeconds: number; postgresAdminUrl: string };
+  /** The fan-out scenario over `nodes` Parley nodes sharing Redis and a fresh PostgreSQL database. */
+  cluster: { nodes: number; subscribers: number[]; redisUrl: string };
+  /** connect → subscribe → disconnect `cycles` times, `concurrency` at once; `settleSeconds` before the last reading. */
+  churn: { cycles: number; concurrency: number; settleSeconds: number };
   profile: { subscribers: number; seconds: number };
   outDir: string;
   /** Rewrite bench/README.md's results table (off for smoke runs to other directories). */
@@ -65,6 +75,8 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
   const q = <T>(full: T, small: T): T => (quick ? small : full);
   const subs = (src.BENCH_FANOUT_SUBSCRIBERS ?? q('1000,10000', '200,1000')).split(',').map(Number);
   if (subs.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_FANOUT_SUBSCRIBERS must be positive integers');
+  const clusterSubs = (src.BENCH_CLUSTER_SUBSCRIBERS ?? subs.join(',')).split(',').map(Number);
+  if (clusterSubs.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_CLUSTER_SUBSCRIBERS must be positive integers');
   const rates = (src.BENCH_LATENCY_RATES ?? q('1000,250', '200')).split(',').map(Number);
   if (rates.some((n) => !(n > 0))) throw new Error('BENCH_LATENCY_RATES must be positive numbers');
   const outDir = src.BENCH_OUT ?? fileURLToPath(new URL('results/', import.meta.url));
@@ -87,13 +99,29 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       rates,
       seconds: num(src, 'BENCH_LATENCY_SECONDS', q(10, 3)),
     },
-    connections: { max: num(src, 'BENCH_CONNECTIONS_MAX', q(20_000, 2000)), step: num(src, 'BENCH_CONNECTIONS_STEP', q(2500, 1000)) },
+    connections: {
+      max: num(src, 'BENCH_CONNECTIONS_MAX', q(20_000, 2000)),
+      step: num(src, 'BENCH_CONNECTIONS_STEP', q(2500, 1000)),
+      settleMs: num(src, 'BENCH_CONNECTIONS_SETTLE_MS', 1500),
+    },
     chat: {
-      channels: num(src, 'BENCH_CHAT_CHANNELS', q(50, 5)),
+      engines: list(src, 'BENCH_CHAT_ENGINES', CHAT_ENGINES, [...CHAT_ENGINES]),
+      channels: Math.max(1, num(src, 'BENCH_CHAT_CHANNELS', q(50, 5))),
       membersPerChannel: 10,
-      senders: num(src, 'BENCH_CHAT_SENDERS', 32),
+      senders: Math.max(1, num(src, 'BENCH_CHAT_SENDERS', 32)),
       seconds: num(src, 'BENCH_CHAT_SECONDS', q(8, 2)),
+      warmupSeconds: num(src, 'BENCH_CHAT_WARMUP_SECONDS', q(2, 0.5)),
       postgresAdminUrl: src.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    cluster: {
+      nodes: Math.max(1, num(src, 'BENCH_CLUSTER_NODES', 3)),
+      subscribers: clusterSubs,
+      redisUrl: src.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    },
+    churn: {
+      cycles: Math.max(1, num(src, 'BENCH_CHURN_CYCLES', q(10_000, 1000))),
+      concurrency: Math.max(1, num(src, 'BENCH_CHURN_CONCURRENCY', 200)),
+      settleSeconds: num(src, 'BENCH_CHURN_SETTLE_SECONDS', q(5, 2)),
     },
     profile: { subscribers: num(src, 'BENCH_PROFILE_SUBSCRIBERS', q(10_000, 1000)), seconds: num(src, 'BENCH_PROFILE_SECONDS', q(6, 2)) },
     outDir,

@@ -1,8 +1,9 @@
 /**
  * The HTTP side every baseline shares: `POST /v2/event/{app}/channel {channels, event, data}` parsed with
  * node:http and JSON.parse and nothing else, so that a baseline does the same job as Parley's publish
- * API minus authentication, validation and routing. The process reports its port over IPC once
- * listening and exits when the harness goes away.
+ * API minus authentication, validation and routing; and `GET /sessions` → `{count}` (connected clients)
+ * for the churn soak. The process reports its port over IPC once listening and exits when the harness
+ * goes away.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,8 +15,12 @@ export interface PublishRequest {
   data: unknown;
 }
 
-export function createPublishServer(onPublish: (p: PublishRequest) => void): Server {
+export function createPublishServer(onPublish: (p: PublishRequest) => void, sessions: () => number): Server {
   return createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/sessions') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ count: sessions() }));
+      return;
+    }
     if (req.method !== 'POST' || !req.url?.startsWith('/v2/event/')) {
       res.writeHead(404).end();
       return;

@@ -5,9 +5,12 @@
 import { Server } from 'socket.io';
 import { createPublishServer, listenAndReport } from './publish-endpoint.ts';
 
-const http = createPublishServer(({ channels, event, data }) => {
-  io.to(channels).emit(event, data);
-});
+const http = createPublishServer(
+  ({ channels, event, data }) => {
+    io.to(channels).emit(event, data);
+  },
+  () => io.engine.clientsCount,
+);
 const io = new Server(http, { serveClient: false });
 
 io.on('connection', (socket) => {

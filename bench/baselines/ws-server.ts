@@ -25,16 +25,19 @@ function textFrame(payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-const http = createPublishServer(({ channels, event, data }) => {
-  const frame = textFrame(Buffer.from(JSON.stringify([event, data])));
-  if (channels.length === 1) {
-    for (const socket of rooms.get(channels[0]!) ?? []) socket.write(frame);
-    return;
-  }
-  const targets = new Set<Socket>();
-  for (const c of channels) for (const s of rooms.get(c) ?? []) targets.add(s);
-  for (const socket of targets) socket.write(frame);
-});
+const http = createPublishServer(
+  ({ channels, event, data }) => {
+    const frame = textFrame(Buffer.from(JSON.stringify([event, data])));
+    if (channels.length === 1) {
+      for (const socket of rooms.get(channels[0]!) ?? []) socket.write(frame);
+      return;
+    }
+    const targets = new Set<Socket>();
+    for (const c of channels) for (const s of rooms.get(c) ?? []) targets.add(s);
+    for (const socket of targets) socket.write(frame);
+  },
+  () => wss.clients.size,
+);
 
 // The upgrade request's socket is the connection the WebSocket runs on; ws writes to it the same way.
 const wss = new WebSocketServer({ server: http, perMessageDeflate: false });

@@ -1,11 +1,12 @@
 /**
- * A load-generator process: opens many subscribed connections to one target, counts what arrives and
- * records publish→receive latency from the send time carried in each message. Driven by the harness
- * over IPC (see lib/ipc.ts); exits when told to, when the harness goes away, or after a hard deadline.
+ * A load-generator process: opens many subscribed (or chat) connections to one target, counts what
+ * arrives and records publish→receive latency from the send time carried in each message, or churns
+ * connections for a soak. Driven by the harness over IPC (see lib/ipc.ts); exits when told to, when the
+ * harness goes away, or after a hard deadline.
  */
 import { Histogram } from '../lib/histogram.ts';
 import type { FromClient, ToClient } from '../lib/ipc.ts';
-import { openConnection, type Conn } from './wire.ts';
+import { openChatConnection, openConnection, type Conn } from './wire.ts';
 
 const HARD_DEADLINE_MS = Number(process.env.BENCH_CHILD_DEADLINE_MS ?? 30 * 60_000);
 const PROGRESS_EVERY_MS = 10;
@@ -19,6 +20,7 @@ let reported = 0;
 let expectedPerSeq = 0;
 const pending = new Map<number, number>();
 const now = (): number => performance.timeOrigin + performance.now();
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function send(msg: FromClient): void {
   process.send?.(msg);
@@ -44,18 +46,46 @@ async function connectAll(msg: Extract<ToClient, { type: 'connect' }>): Promise<
   const worker = async () => {
     while (next < msg.count) {
       const i = next++;
+      const auth = msg.auths?.[i];
       try {
-        conns.push(await openConnection(msg.spec, msg.channels[i % msg.channels.length]!, onData));
+        conns.push(await (auth ? openChatConnection(msg.spec, auth, onData) : openConnection(msg.spec, msg.channels[i % msg.channels.length]!, onData)));
         ok++;
       } catch (err) {
         failed++;
-        firstError ??= err instanceof Error ? err.message : String(err);
+        firstError ??= message(err);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(msg.concurrency, msg.count)) }, worker));
   if (msg.trackCompletion) expectedPerSeq = conns.length;
   send({ type: 'connected', ok, failed, firstError });
+}
+
+/**
+ * Connect → subscribe → disconnect, `cycles` times with `concurrency` cycles at once. Every other cycle
+ * leaves cleanly and the others just vanish, so that the server's both ways of losing a session run.
+ */
+async function churn(msg: Extract<ToClient, { type: 'churn' }>): Promise<void> {
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const worker = async () => {
+    while (next < msg.cycles) {
+      const i = next++;
+      try {
+        const conn = await openConnection(msg.spec, msg.channels[i % msg.channels.length]!, () => {});
+        if (i % 2 === 0) await conn.end();
+        else conn.close();
+        ok++;
+      } catch (err) {
+        failed++;
+        firstError ??= message(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(msg.concurrency, msg.cycles)) }, worker));
+  send({ type: 'churned', ok, failed, firstError });
 }
 
 const deadline = setTimeout(() => process.exit(3), HARD_DEADLINE_MS);
@@ -72,6 +102,9 @@ process.on('message', (msg: ToClient) => {
   switch (msg.type) {
     case 'connect':
       void connectAll(msg);
+      break;
+    case 'churn':
+      void churn(msg);
       break;
     case 'reset':
       received = 0;

@@ -1,11 +1,11 @@
 /**
- * A set of load-client processes (clients/load-client.ts) driven together: spread connections over
- * them, follow fan-out completion, gather counts and latency histograms, close them.
+ * A set of load-client processes (clients/load-client.ts) driven together: spread connections (or churn
+ * cycles) over them, follow fan-out completion, gather counts and latency histograms, close them.
  */
 import type { ChildProcess } from 'node:child_process';
 import { forkTs, nextMessage, stopChild } from './children.ts';
 import { Histogram } from './histogram.ts';
-import type { ConnectSpec, FromClient, ToClient } from './ipc.ts';
+import type { ChatAuth, ConnectSpec, FromClient, ToClient } from './ipc.ts';
 
 export interface ConnectResult {
   ok: number;
@@ -13,6 +13,9 @@ export interface ConnectResult {
   firstError?: string;
   ms: number;
 }
+
+/** `count` split over `n` processes as evenly as possible: process i's share. */
+const share = (count: number, n: number, i: number): number => Math.floor(count / n) + (i < count % n ? 1 : 0);
 
 export interface PoolStats {
   received: number;
@@ -50,19 +53,22 @@ export class ClientPool {
 
   /**
    * Opens `total` more connections spread evenly over the processes; process i connects with
-   * `specFor(i)`, and its j-th new connection subscribes to channels[j % channels.length].
+   * `specFor(i)`, and its j-th new connection subscribes to channels[j % channels.length]. With `auths`
+   * (one per connection, `total` of them) the connections are chat connections instead; process i gets
+   * a contiguous slice of them.
    */
   async connect(
     total: number,
     specFor: (processIndex: number) => Promise<ConnectSpec>,
     channels: string[],
-    options: { concurrency?: number; trackCompletion?: boolean } = {},
+    options: { concurrency?: number; trackCompletion?: boolean; auths?: ChatAuth[] } = {},
   ): Promise<ConnectResult> {
     const started = performance.now();
     const n = this.children.length;
+    const firstOf = (i: number) => Array.from({ length: i }, (_, k) => share(total, n, k)).reduce((a, b) => a + b, 0);
     const answers = await Promise.all(
       this.children.map(async (child, i) => {
-        const count = Math.floor(total / n) + (i < total % n ? 1 : 0);
+        const count = share(total, n, i);
         const msg: ToClient = {
           type: 'connect',
           spec: await specFor(i),
@@ -70,8 +76,32 @@ export class ClientPool {
           channels,
           concurrency: options.concurrency ?? 64,
           trackCompletion: options.trackCompletion ?? false,
+          auths: options.auths?.slice(firstOf(i), firstOf(i) + count),
         };
         const answer = nextMessage<FromClient, 'connected'>(child, 'connected', 600_000);
+        child.send(msg);
+        return answer;
+      }),
+    );
+    return {
+      ok: answers.reduce((s, a) => s + a.ok, 0),
+      failed: answers.reduce((s, a) => s + a.failed, 0),
+      firstError: answers.find((a) => a.firstError)?.firstError,
+      ms: Math.round(performance.now() - started),
+    };
+  }
+
+  /**
+   * Runs `cycles` connect → subscribe → disconnect cycles spread over the processes (process i with
+   * `specFor(i)`), at most `concurrency` at once in all; resolves when every process is done.
+   */
+  async churn(cycles: number, specFor: (processIndex: number) => Promise<ConnectSpec>, channels: string[], concurrency: number): Promise<ConnectResult> {
+    const started = performance.now();
+    const n = this.children.length;
+    const answers = await Promise.all(
+      this.children.map(async (child, i) => {
+        const msg: ToClient = { type: 'churn', spec: await specFor(i), channels, cycles: share(cycles, n, i), concurrency: Math.max(1, share(concurrency, n, i)) };
+        const answer = nextMessage<FromClient, 'churned'>(child, 'churned', 1_200_000);
         child.send(msg);
         return answer;
       }),

@@ -14,6 +14,13 @@ export interface ConnectSpec {
   url: string;
 }
 
+/** The socket.io v4 handshake auth of a chat (GitpleLive SDK) connection, DESIGN.md's `{app_id, user_id, token}`. */
+export interface ChatAuth {
+  app_id: string;
+  user_id: string;
+  token: string;
+}
+
 export type ToClient =
   | {
       type: 'connect';
@@ -25,6 +32,19 @@ export type ToClient =
       concurrency: number;
       /** Report `progress` when every socket of this process has a publication (one-channel fan-out). */
       trackCompletion: boolean;
+      /**
+       * Chat connections instead of RTCS subscriptions: socket i authenticates with auths[i] in its
+       * socket.io CONNECT packet and counts `group:message_send` events (`channels` is then unused).
+       */
+      auths?: ChatAuth[];
+    }
+  | {
+      /** `cycles` times connect → subscribe → disconnect, at most `concurrency` at once (a soak). */
+      type: 'churn';
+      spec: ConnectSpec;
+      channels: string[];
+      cycles: number;
+      concurrency: number;
     }
   | { type: 'reset' }
   | { type: 'stats' }
@@ -33,6 +53,7 @@ export type ToClient =
 export type FromClient =
   | { type: 'connected'; ok: number; failed: number; firstError?: string }
   | { type: 'progress'; done: number }
+  | { type: 'churned'; ok: number; failed: number; firstError?: string }
   | { type: 'stats'; received: number; done: number; latency: HistogramJson };
 
 /** Sent by a baseline server once it listens. */

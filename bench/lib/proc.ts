@@ -1,11 +1,35 @@
-/** Facts about processes read from /proc: a server's resident memory and the open-files limit. */
-import { readFileSync } from 'node:fs';
+/** Facts about processes read from /proc: a server's resident memory, open files and the open-files limit. */
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size of a process in KiB (VmRSS), or 0 when it cannot be read. */
 export function rssKib(pid: number): number {
   try {
     const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) a process has used, in ms, or 0 when it cannot be read. */
+export function cpuMs(pid: number): number {
+  try {
+    // Fields after the `(comm)`, which may itself hold spaces: state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: /proc counts CPU time in these ticks (100 on every Linux this runs on). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** File descriptors a process holds open (entries of /proc/<pid>/fd), or 0 when they cannot be read. */
+export function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return 0;
   }

@@ -1,6 +1,6 @@
 /**
  * The servers under test, each in its own process: Parley (its real main.ts), a bare socket.io server and
- * a bare ws server. A Target knows how a load client reaches it and how big its process is.
+ * a bare ws server. A Target knows how a load client reaches it, its process and its session count.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,17 +24,34 @@ export interface Target {
   kind: TargetKind;
   pid: number;
   baseUrl: string;
+  /** The app publications and access URLs are for (the baselines ignore it). */
+  appId: string;
   /** How a client connects as `user` (Parley hands out a signed access URL). */
   connectSpec(user: string, mode: ClientMode): Promise<ConnectSpec>;
+  /** Connected clients as the server counts them (Parley: its `parley_connections` metric). */
+  sessions(): Promise<number>;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Node flags for the server process (e.g. --cpu-prof). */
   nodeFlags?: string[];
-  /** Extra server environment, e.g. DATABASE_URL for Parley. */
+  /** Extra server environment, e.g. DATABASE_URL and REDIS_URL for Parley. */
   env?: Record<string, string>;
+  /** Parley's bootstrap app (default `bench`): a cluster run takes its own so its Redis keys are its own. */
+  appId?: string;
 }
+
+/**
+ * Parley's own protections off or out of reach: the harness is one IP and one app sending far more than
+ * a real client would (0 = no REST rate limit; socket events are only subscribes here).
+ */
+const PARLEY_BENCH_ENV = {
+  RATE_LIMIT_IP_PER_S: '0',
+  RATE_LIMIT_APP_PER_S: '0',
+  SOCKET_EVENTS_PER_S: '1000000',
+  SOCKET_EVENTS_BURST: '1000000',
+};
 
 export async function startTarget(kind: TargetKind, options: StartOptions = {}): Promise<Target> {
   return kind === 'parley' ? startParley(options) : startBaseline(kind, options);
@@ -48,6 +65,10 @@ async function startBaseline(kind: 'socketio' | 'ws', options: StartOptions): Pr
     kind,
     pid: child.pid!,
     baseUrl,
+    appId: BENCH_APP_ID,
+    async sessions() {
+      return ((await (await fetch(`${baseUrl}/sessions`)).json()) as { count: number }).count;
+    },
     async connectSpec(_user, mode) {
       if (kind === 'ws') return { protocol: 'ws', url: `ws://127.0.0.1:${port}/` };
       if (mode === 'socket.io-client') return { protocol: 'sio', url: baseUrl };
@@ -57,7 +78,9 @@ async function startBaseline(kind: 'socketio' | 'ws', options: StartOptions): Pr
   };
 }
 
-async function startParley(options: StartOptions): Promise<Target> {
+/** Starts one Parley node (several with the same REDIS_URL and DATABASE_URL make a cluster). */
+export async function startParley(options: StartOptions = {}): Promise<Target> {
+  const appId = options.appId ?? BENCH_APP_ID;
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const child = forkTs('targets/parley-entry.ts', {
@@ -67,10 +90,11 @@ async function startParley(options: StartOptions): Promise<Target> {
       HOST: '127.0.0.1',
       PUBLIC_URL: '',
       DATA_DIR: dataDir,
-      APP_ID: BENCH_APP_ID,
+      APP_ID: appId,
       APP_API_KEY: BENCH_API_KEY,
       DATABASE_URL: '',
       REDIS_URL: '',
+      ...PARLEY_BENCH_ENV,
       ...options.env,
     },
   });
@@ -80,8 +104,10 @@ async function startParley(options: StartOptions): Promise<Target> {
     kind: 'parley',
     pid: child.pid!,
     baseUrl,
+    appId,
+    sessions: async () => connectionsMetric(await (await fetch(`${baseUrl}/metrics`)).text()),
     async connectSpec(user, mode) {
-      const res = await postJson(`${baseUrl}/v2/auth/${BENCH_APP_ID}/access`, { user, channels: [] }, { 'x-nhn-apikey': BENCH_API_KEY });
+      const res = await postJson(`${baseUrl}/v2/auth/${appId}/access`, { user, channels: [] }, { 'x-nhn-apikey': BENCH_API_KEY });
       if (res.status !== 200) throw new Error(`Parley access URL: ${res.status} ${JSON.stringify(res.body)}`);
       const access = new URL((res.body as { url: string }).url);
       if (mode === 'socket.io-client') return { protocol: 'sio', url: access.toString() };
@@ -95,6 +121,13 @@ async function startParley(options: StartOptions): Promise<Target> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Sums `parley_connections{transport="…"} n` over transports (no line at all when nobody is connected). */
+function connectionsMetric(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(/^parley_connections(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/gm)) n += Number(m[1]);
+  return n;
 }
 
 async function waitHealthy(child: ChildProcess, baseUrl: string, ms = 60_000): Promise<void> {

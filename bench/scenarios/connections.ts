@@ -48,7 +48,7 @@ export async function runConnections(opts: BenchOptions, kind: TargetKind): Prom
   // Each client process stays well below its own descriptor limit.
   const pool = ClientPool.start(Math.max(opts.clientProcesses, Math.ceil(bound / 8000)));
   try {
-    await sleep(1000);
+    await sleep(Math.min(1000, opts.connections.settleMs));
     const idleRssKib = rssKib(target.pid);
     const steps: ConnectionStep[] = [];
     let held = 0;
@@ -60,7 +60,7 @@ export async function runConnections(opts: BenchOptions, kind: TargetKind): Prom
       held += res.ok;
       failed += res.failed;
       firstError ??= res.firstError;
-      await sleep(1500);
+      await sleep(opts.connections.settleMs);
       const rss = rssKib(target.pid);
       steps.push({ sessions: held, rssKib: rss, kibPerSession: round((rss - idleRssKib) / Math.max(1, held), 2), connectMs: res.ms });
       if (res.failed > n * 0.01) break;
@@ -93,6 +93,6 @@ export async function runConnections(opts: BenchOptions, kind: TargetKind): Prom
   } finally {
     await pool.close();
     await target.stop();
-    await sleep(1000);
+    await sleep(Math.min(1000, opts.connections.settleMs));
   }
 }

@@ -4,9 +4,10 @@
  * target is measured by how much it can queue). Result: deliveries per second at the clients.
  */
 import type { ClientPool } from '../lib/client-pool.ts';
+import type { ConnectSpec } from '../lib/ipc.ts';
 import { createPublisher, type Publisher } from '../lib/publisher.ts';
 import { sleep } from '../lib/proc.ts';
-import { BENCH_API_KEY, BENCH_APP_ID, type StartOptions, type TargetKind } from '../lib/targets.ts';
+import { BENCH_API_KEY, type StartOptions, type Target, type TargetKind } from '../lib/targets.ts';
 import type { BenchOptions } from '../options.ts';
 import { payload, round, withTarget } from './run-target.ts';
 
@@ -28,37 +29,45 @@ const CHANNEL = 'fanout';
 const EVENT = 'bench';
 
 export function runFanout(opts: BenchOptions, kind: TargetKind, subscribers: number, startOptions: StartOptions = {}): Promise<FanoutResult> {
-  return withTarget(
-    kind,
-    opts.clientProcesses,
-    async (target, pool) => {
-      const conn = await pool.connect(subscribers, (i) => target.connectSpec(`fanout-${i}`, opts.client), [CHANNEL], { trackCompletion: true });
-      if (conn.ok === 0) throw new Error(`no subscriber connected: ${conn.firstError}`);
-      const publisher = createPublisher(target.baseUrl, BENCH_APP_ID, BENCH_API_KEY);
-      try {
-        const window = Math.max(2, Math.round(opts.fanout.inflight / conn.ok));
-        await drive(pool, publisher, opts, window, opts.fanout.warmupSeconds, 1_000_000);
-        pool.reset();
-        const run = await drive(pool, publisher, opts, window, opts.fanout.seconds, 0);
-        const { received } = await pool.stats();
-        return {
-          target: target.kind,
-          subscribers,
-          connected: conn.ok,
-          publishes: run.published,
-          deliveries: received,
-          missing: Math.max(0, run.published * conn.ok - received),
-          publishErrors: run.errors,
-          seconds: round(run.seconds, 3),
-          deliveriesPerSecond: round(received / run.seconds),
-          publishesPerSecond: round(run.published / run.seconds, 1),
-        };
-      } finally {
-        publisher.close();
-      }
-    },
-    startOptions,
-  );
+  return withTarget(kind, opts.clientProcesses, (target, pool) => measureFanout(opts, subscribers, pool, target, (i) => target.connectSpec(`fanout-${i}`, opts.client)), startOptions);
+}
+
+/**
+ * The measurement itself, on targets already running: `pool` process i connects its share of the
+ * subscribers with `specFor(i)` (the cluster scenario points each process at another node), and every
+ * publication goes to `publishTo`.
+ */
+export async function measureFanout(
+  opts: BenchOptions,
+  subscribers: number,
+  pool: ClientPool,
+  publishTo: Target,
+  specFor: (processIndex: number) => Promise<ConnectSpec>,
+): Promise<FanoutResult> {
+  const conn = await pool.connect(subscribers, specFor, [CHANNEL], { trackCompletion: true });
+  if (conn.ok === 0) throw new Error(`no subscriber connected: ${conn.firstError}`);
+  const publisher = createPublisher(publishTo.baseUrl, publishTo.appId, BENCH_API_KEY);
+  try {
+    const window = Math.max(2, Math.round(opts.fanout.inflight / conn.ok));
+    await drive(pool, publisher, opts, window, opts.fanout.warmupSeconds, 1_000_000);
+    pool.reset();
+    const run = await drive(pool, publisher, opts, window, opts.fanout.seconds, 0);
+    const { received } = await pool.stats();
+    return {
+      target: publishTo.kind,
+      subscribers,
+      connected: conn.ok,
+      publishes: run.published,
+      deliveries: received,
+      missing: Math.max(0, run.published * conn.ok - received),
+      publishErrors: run.errors,
+      seconds: round(run.seconds, 3),
+      deliveriesPerSecond: round(received / run.seconds),
+      publishesPerSecond: round(run.published / run.seconds, 1),
+    };
+  } finally {
+    publisher.close();
+  }
 }
 
 /**
