@@ -1,12 +1,15 @@
 /**
  * Turns a run's results into the markdown table (printed, written into bench/README.md between markers)
  * and the JSON file. Parley's figures are shown as absolutes and as ratios to the two baselines measured
- * in the same run.
+ * in the same run; chat and cluster have no baseline and show Parley alone.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LatencySummary } from './lib/histogram.ts';
 import type { TargetKind } from './lib/targets.ts';
 import type { BenchOptions } from './options.ts';
+import type { ChatResult } from './scenarios/chat.ts';
+import type { ChurnResult, ServerReading } from './scenarios/churn.ts';
+import type { ClusterResult } from './scenarios/cluster.ts';
 import type { ConnectionsResult } from './scenarios/connections.ts';
 import type { FanoutResult } from './scenarios/fanout.ts';
 import type { LatencyResult } from './scenarios/latency.ts';
@@ -21,6 +24,9 @@ export interface BenchResults {
   fanout: FanoutResult[];
   latency: LatencyResult[];
   connections: ConnectionsResult[];
+  chat: ChatResult[];
+  cluster: ClusterResult[];
+  churn: ChurnResult[];
   profiles: ProfileResult[];
   skipped: { scenario: string; reason: string }[];
   errors: { scenario: string; target?: TargetKind; message: string }[];
@@ -29,21 +35,28 @@ export interface BenchResults {
 interface Row {
   scenario: string;
   metric: string;
-  values: Partial<Record<TargetKind, number>>;
+  /** A number (formatted, and compared across targets) or a text such as `a → b → c`. */
+  values: Partial<Record<TargetKind, number | string>>;
   /** true when a smaller value is better (latency, memory). */
   lowerIsBetter?: boolean;
   target?: string;
   met?: boolean;
 }
 
-const fmt = (v: number | undefined): string => {
+const fmt = (v: number | string | undefined): string => {
+  if (typeof v === 'string') return v;
   if (v === undefined || Number.isNaN(v)) return '–';
   if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
   return String(Math.round(v * 100) / 100);
 };
 
 /** Parley ÷ baseline; for lower-is-better metrics the ratio still reads "Parley's value over theirs". */
-const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || !b ? '–' : `${(a / b).toFixed(2)}×`);
+const ratio = (a: number | string | undefined, b: number | string | undefined): string =>
+  typeof a !== 'number' || typeof b !== 'number' || !b ? '–' : `${(a / b).toFixed(2)}×`;
+const count = (v: number): string => v.toLocaleString('en-US');
+
+/** The chat target of the issue: ≥ 2,000 messages/s on SQLite with the send call's p99 ≤ 25 ms. */
+const CHAT_TARGET = { messagesPerSecond: 2000, p99Ms: 25 };
 
 function rows(r: BenchResults): Row[] {
   const out: Row[] = [];
@@ -84,7 +97,75 @@ function rows(r: BenchResults): Row[] {
     const kib = by(r.connections, (c) => c.kibPerSession);
     out.push({ scenario: name, metric: 'RSS KiB / session', values: kib, lowerIsBetter: true, target: '≤ 20 KB', met: kib.parley === undefined ? undefined : kib.parley * 1.024 <= 20 });
   }
+  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...churnRows(r.churn));
   return out;
+}
+
+function chatRows(list: ChatResult[]): Row[] {
+  const out: Row[] = [];
+  for (const c of list) {
+    const sqlite = c.engine === 'sqlite';
+    const name = `chat on ${sqlite ? 'SQLite' : 'PostgreSQL'}: ${c.channels}×${c.membersPerChannel} members, ${c.senders} senders (no baseline has chat)`;
+    const fast = c.messagesPerSecond >= CHAT_TARGET.messagesPerSecond && c.api.p99 <= CHAT_TARGET.p99Ms;
+    out.push({
+      scenario: name,
+      metric: 'messages/s (201)',
+      values: { parley: c.messagesPerSecond },
+      target: sqlite ? `≥ ${count(CHAT_TARGET.messagesPerSecond)}/s with p99 ≤ ${CHAT_TARGET.p99Ms} ms` : undefined,
+      met: sqlite ? fast : undefined,
+    });
+    out.push({ scenario: name, metric: 'send API p50 ms', values: { parley: c.api.p50 }, lowerIsBetter: true });
+    out.push({
+      scenario: name,
+      metric: 'send API p99 ms',
+      values: { parley: c.api.p99 },
+      lowerIsBetter: true,
+      target: sqlite ? `≤ ${CHAT_TARGET.p99Ms} ms` : undefined,
+      met: sqlite ? c.api.p99 <= CHAT_TARGET.p99Ms : undefined,
+    });
+    out.push({ scenario: name, metric: 'send → member p99 ms', values: { parley: c.delivery.p99 }, lowerIsBetter: true });
+    out.push({
+      scenario: name,
+      metric: 'deliveries / expected',
+      values: { parley: `${count(c.deliveries)} / ${count(c.expectedDeliveries)}` },
+      target: 'all delivered, once',
+      met: c.deliveries === c.expectedDeliveries,
+    });
+    out.push({ scenario: name, metric: 'send errors', values: { parley: c.errors }, target: '0', met: c.errors === 0 });
+  }
+  return out;
+}
+
+function clusterRows(list: ClusterResult[]): Row[] {
+  return list.flatMap((c) => {
+    const name = `cluster: ${c.nodes} nodes (Redis + PostgreSQL), 1 channel × ${count(c.subscribers)}`;
+    const vsOne = c.run.deliveriesPerSecond / Math.max(1, c.oneNode.deliveriesPerSecond);
+    return [
+      {
+        scenario: name,
+        metric: 'deliveries/s',
+        values: { parley: c.run.deliveriesPerSecond },
+        target: `1 node: ${fmt(c.oneNode.deliveriesPerSecond)}/s → ${vsOne.toFixed(2)}× (no target set)`,
+      },
+      { scenario: name, metric: 'missing deliveries', values: { parley: c.run.missing }, target: '0', met: c.run.missing === 0 },
+    ];
+  });
+}
+
+function churnRows(list: ChurnResult[]): Row[] {
+  if (list.length === 0) return [];
+  const c0 = list[0]!;
+  const name = `churn: ${count(c0.cycles)} connect → subscribe → disconnect, ${c0.concurrency} at once`;
+  const by = (pick: (c: ChurnResult) => number | string) => Object.fromEntries(list.map((c) => [c.target, pick(c)])) as Partial<Record<TargetKind, number | string>>;
+  const path = (pick: (s: ServerReading) => number) => by((c) => [c.before, c.after, c.settled].map((s) => count(pick(s))).join(' → '));
+  const parley = list.find((c) => c.target === 'parley');
+  return [
+    { scenario: name, metric: 'cycles/s', values: by((c) => c.cyclesPerSecond) },
+    { scenario: name, metric: 'cycles failed', values: by((c) => c.failed), target: '0', met: parley ? parley.failed === 0 : undefined },
+    { scenario: name, metric: 'RSS KiB before → after → settled', values: path((s) => s.rssKib) },
+    { scenario: name, metric: 'open fds before → after → settled', values: path((s) => s.fds), target: 'back to before', met: parley ? parley.settled.fds <= parley.before.fds : undefined },
+    { scenario: name, metric: 'sessions before → after → settled', values: path((s) => s.sessions), target: '0 after settle', met: parley ? parley.settled.sessions === 0 : undefined },
+  ];
 }
 
 export function markdownTable(r: BenchResults): string {

@@ -3,27 +3,26 @@
  * parameters and a table, writes results/latest.json, results/chart.{svg,png}, the profile summary,
  * and the table into bench/README.md. Every run stops by itself (BENCH_DEADLINE_MIN).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeChart } from './chart.ts';
 import { formatProfile } from './lib/cpu-profile.ts';
 import { openFilesLimit } from './lib/proc.ts';
+import { postgresProblem, redisProblem } from './lib/services.ts';
 import { TARGET_LABELS, type TargetKind } from './lib/targets.ts';
 import { loadOptions, type BenchOptions } from './options.ts';
 import { markdownTable, updateReadme, writeJson, type BenchResults } from './report.ts';
+import { runChat } from './scenarios/chat.ts';
+import { runChurn } from './scenarios/churn.ts';
+import { runCluster } from './scenarios/cluster.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
 import { runProfile } from './scenarios/profile.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-function chatApiPresent(): boolean {
-  const http = fileURLToPath(new URL('../packages/server/src/http/', import.meta.url));
-  return ['chat.routes.ts', 'chat-platform.routes.ts', 'chat.routes/index.ts'].some((f) => existsSync(join(http, f)));
-}
 
 /** Runs one measurement, recording a failure instead of ending the whole run. */
 async function attempt<T>(r: BenchResults, scenario: string, target: TargetKind | undefined, work: () => Promise<T>): Promise<T | undefined> {
@@ -56,8 +55,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     fanout: [],
     latency: [],
     connections: [],
+    chat: [],
+    cluster: [],
+    churn: [],
     profiles: [],
-    skipped: [{ scenario: 'cluster', reason: 'cluster mode (REDIS_URL) does not exist in Parley yet' }],
+    skipped: [],
     errors: [],
   };
   const has = (s: BenchOptions['scenarios'][number]) => opts.scenarios.includes(s);
@@ -82,14 +84,32 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         if (res.boundNote && !r.notes.some((n) => n.includes('RLIMIT_NOFILE'))) r.notes.push(`Connections ${res.boundNote}.`);
       }
     }
-  if (has('chat')) {
-    r.skipped.push({
-      scenario: 'chat',
-      reason: chatApiPresent()
-        ? 'the chat Platform API landed after this harness was written; the scenario is not implemented yet'
-        : 'the chat Platform API (/v1, packages/server/src/http/chat.routes*.ts) is not in this tree yet',
-    });
+  const postgres = has('chat') || has('cluster') ? await postgresProblem(opts.chat.postgresAdminUrl) : undefined;
+  if (has('chat'))
+    for (const engine of opts.chat.engines) {
+      if (engine === 'postgres' && postgres) {
+        r.skipped.push({ scenario: 'chat on PostgreSQL', reason: postgres });
+        continue;
+      }
+      const res = await attempt(r, `chat on ${engine}`, 'parley', () => runChat(opts, engine));
+      if (res) r.chat.push(res);
+    }
+  if (has('cluster')) {
+    const missing = postgres ?? (await redisProblem(opts.cluster.redisUrl));
+    if (missing) r.skipped.push({ scenario: 'cluster', reason: `cluster mode needs PostgreSQL and Redis: ${missing}` });
+    else
+      for (const n of opts.cluster.subscribers) {
+        const oneNode = r.fanout.find((f) => f.target === 'parley' && f.subscribers === n);
+        const res = await attempt(r, `cluster of ${opts.cluster.nodes}, fan-out ${n}`, 'parley', () => runCluster(opts, n, oneNode));
+        if (res) r.cluster.push(res);
+      }
   }
+  // The ws baseline speaks no socket.io: the soak compares Parley with bare socket.io only.
+  if (has('churn'))
+    for (const t of opts.targets.filter((k) => k !== 'ws')) {
+      const res = await attempt(r, `churn (${opts.churn.cycles} cycles)`, t, () => runChurn(opts, t));
+      if (res) r.churn.push(res);
+    }
   if (has('profile'))
     for (const t of opts.targets.filter((k) => k !== 'ws')) {
       const res = await attempt(r, `profile (fan-out ${opts.profile.subscribers}, --cpu-prof)`, t, () => runProfile(opts, t));
@@ -100,12 +120,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
 }
 
 function printParameters(opts: BenchOptions): void {
-  const { fanout, latency, connections, profile } = opts;
+  const { fanout, latency, connections, chat, cluster, churn, profile } = opts;
   log(`Parley benchmarks (${opts.quick ? 'QUICK' : 'full'}): scenarios ${opts.scenarios.join(', ')}; targets ${opts.targets.join(', ')}`);
   log(`  clients: ${opts.client}, ${opts.clientProcesses} processes; payload pad ${opts.payloadBytes} B; results → ${opts.outDir}`);
   log(`  fan-out: 1 channel × ${fanout.subscribers.join(' / ')} subscribers, ${fanout.seconds} s (+${fanout.warmupSeconds} s warm-up), ≤ ${fanout.inflight} deliveries in flight`);
   log(`  latency: ${latency.channels} channels × ${latency.subscribersPerChannel} subscribers, ${latency.rates.join(' and ')} publishes/s for ${latency.seconds} s`);
   log(`  connections: ramp by ${connections.step} to ${connections.max} (RLIMIT_NOFILE ${openFilesLimit().soft})`);
+  log(`  chat: ${chat.channels} channels × ${chat.membersPerChannel} members, ${chat.senders} senders for ${chat.seconds} s (+${chat.warmupSeconds} s warm-up) on ${chat.engines.join(' and ')}`);
+  log(`  cluster: ${cluster.nodes} nodes (Redis ${cluster.redisUrl}, fresh PostgreSQL database), fan-out to ${cluster.subscribers.join(' / ')} subscribers`);
+  log(`  churn: ${churn.cycles} connect → subscribe → disconnect cycles, ${churn.concurrency} at once, ${churn.settleSeconds} s settle`);
   log(`  profile: Parley fan-out to ${profile.subscribers} subscribers for ${profile.seconds} s under --cpu-prof`);
 }
 

@@ -1,0 +1,176 @@
+/**
+ * Scenario 4, chat (Parley only: neither baseline has a chat API). Users, group channels of 10 members
+ * and session tokens are made through the Platform API; every member connects as the SDK does (socket.io
+ * auth `{app_id, user_id, token}`); then closed-loop senders POST text messages for a while. Result:
+ * messages/s (201s), the send call's latency, and `group:message_send` deliveries counted at the members
+ * against what was expected (each message reaches every member of its channel, the sender included).
+ */
+import { ClientPool } from '../lib/client-pool.ts';
+import { Histogram, type LatencySummary } from '../lib/histogram.ts';
+import type { ChatAuth, ConnectSpec } from '../lib/ipc.ts';
+import { createPlatformApi, forEachLimited, type PlatformApi } from '../lib/platform-api.ts';
+import { cpuMs, sleep } from '../lib/proc.ts';
+import { createDatabase, type BenchDatabase } from '../lib/services.ts';
+import { BENCH_API_KEY, startParley, type Target } from '../lib/targets.ts';
+import type { BenchOptions, ChatEngine } from '../options.ts';
+import { round } from './run-target.ts';
+
+export interface ChatResult {
+  engine: ChatEngine;
+  channels: number;
+  membersPerChannel: number;
+  connected: number;
+  senders: number;
+  seconds: number;
+  /** Messages the API accepted (201) in the measured time. */
+  sent: number;
+  messagesPerSecond: number;
+  /** Sends answered with another status, or not at all; `errorStatuses` counts them by status (0 = network). */
+  errors: number;
+  errorStatuses: Record<string, number>;
+  /** The send call's HTTP round trip, ms. */
+  api: LatencySummary;
+  deliveries: number;
+  /** sent × connected members of the channel, summed over channels. */
+  expectedDeliveries: number;
+  /** Send (harness clock, before the POST) → `group:message_send` at a member, ms. */
+  delivery: LatencySummary;
+  /** CPU used during the measured sends, % of one core: tells a busy server from a slow harness. */
+  serverCpuPercent: number;
+  harnessCpuPercent: number;
+  setupMs: number;
+}
+
+/** Parallel setup calls: enough to be quick, few enough not to look like the load being measured. */
+const SETUP_CONCURRENCY = 16;
+const TOKEN_TTL_MS = 3_600_000;
+
+export async function runChat(opts: BenchOptions, engine: ChatEngine): Promise<ChatResult> {
+  const { channels, membersPerChannel } = opts.chat;
+  let db: BenchDatabase | undefined;
+  let target: Target | undefined;
+  let pool: ClientPool | undefined;
+  let api: PlatformApi | undefined;
+  try {
+    if (engine === 'postgres') db = await createDatabase(opts.chat.postgresAdminUrl);
+    target = await startParley({ env: db ? { DATABASE_URL: db.url } : {} });
+    pool = ClientPool.start(opts.clientProcesses);
+    // One socket per sender: a closed loop never has more calls in flight than that.
+    api = createPlatformApi(target.baseUrl, target.appId, BENCH_API_KEY, Math.max(SETUP_CONCURRENCY, opts.chat.senders));
+
+    const setupStarted = performance.now();
+    const auths = await setUp(api, target.appId, channels, membersPerChannel);
+    const setupMs = Math.round(performance.now() - setupStarted);
+    const spec: ConnectSpec =
+      opts.client === 'thin'
+        ? { protocol: 'eio', url: `${target.baseUrl.replace('http:', 'ws:')}/socket.io/?EIO=4&transport=websocket` }
+        : { protocol: 'sio', url: target.baseUrl };
+    const conn = await pool.connect(auths.length, async () => spec, [], { auths, concurrency: 32 });
+    if (conn.failed > 0) throw new Error(`${conn.failed} of ${auths.length} members failed to connect: ${conn.firstError}`);
+
+    const warm = await send(api, opts, 0, opts.chat.warmupSeconds, new Histogram());
+    await delivered(pool, warm.sent * membersPerChannel);
+    pool.reset();
+    const apiLatency = new Histogram();
+    const serverCpu = cpuMs(target.pid);
+    const harnessCpu = process.cpuUsage();
+    const run = await send(api, opts, 1_000_000, opts.chat.seconds, apiLatency);
+    const wallMs = run.seconds * 1000;
+    const serverCpuPercent = round(((cpuMs(target.pid) - serverCpu) / wallMs) * 100);
+    const harnessUsed = process.cpuUsage(harnessCpu);
+    const harnessCpuPercent = round(((harnessUsed.user + harnessUsed.system) / 1000 / wallMs) * 100);
+    const expected = run.sent * membersPerChannel;
+    const stats = await delivered(pool, expected);
+    return {
+      engine,
+      channels,
+      membersPerChannel,
+      connected: conn.ok,
+      senders: opts.chat.senders,
+      seconds: round(run.seconds, 3),
+      sent: run.sent,
+      messagesPerSecond: round(run.sent / run.seconds),
+      errors: Object.values(run.errorStatuses).reduce((a, b) => a + b, 0),
+      errorStatuses: run.errorStatuses,
+      api: apiLatency.summary(),
+      deliveries: stats.received,
+      expectedDeliveries: expected,
+      delivery: stats.latency.summary(),
+      serverCpuPercent,
+      harnessCpuPercent,
+      setupMs,
+    };
+  } finally {
+    api?.close();
+    await pool?.close();
+    await target?.stop();
+    await db?.drop();
+    await sleep(500);
+  }
+}
+
+const userId = (i: number): string => `chat-u${i}`;
+const channelId = (c: number): string => `bench_ch_${c}`;
+
+/** Users, channels (members c·m … c·m+m−1) and one session token per member; returns their connection auths. */
+async function setUp(api: PlatformApi, appId: string, channels: number, members: number): Promise<ChatAuth[]> {
+  const users = channels * members;
+  await forEachLimited(users, SETUP_CONCURRENCY, async (i) => {
+    await api.must(201, 'POST', '/users', { user_id: userId(i), name: `Bench user ${i}` });
+  });
+  await forEachLimited(channels, SETUP_CONCURRENCY, async (c) => {
+    const ids = Array.from({ length: members }, (_, k) => userId(c * members + k));
+    await api.must(201, 'POST', '/group/channels', { channel_id: channelId(c), name: `Bench channel ${c}`, members: ids });
+  });
+  const auths: ChatAuth[] = new Array(users);
+  await forEachLimited(users, SETUP_CONCURRENCY, async (i) => {
+    const body = (await api.must(200, 'POST', `/users/${userId(i)}/token`, { expires_at: Date.now() + TOKEN_TTL_MS })) as { token: string };
+    auths[i] = { app_id: appId, user_id: userId(i), token: body.token };
+  });
+  return auths;
+}
+
+/**
+ * `senders` closed loops, each sending its next message as soon as the last one was answered, for
+ * `seconds`. Message n goes to channel n mod channels from its (n div channels) mod members-th member,
+ * with its number and send time in the meta for the members to read.
+ */
+async function send(api: PlatformApi, opts: BenchOptions, firstSeq: number, seconds: number, latency: Histogram) {
+  const { channels, membersPerChannel, senders } = opts.chat;
+  const errorStatuses: Record<string, number> = {};
+  let next = 0;
+  let sent = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  const loop = async () => {
+    while (performance.now() < until) {
+      const n = next++;
+      const c = n % channels;
+      const from = c * membersPerChannel + (Math.floor(n / channels) % membersPerChannel);
+      const at = performance.now();
+      const meta = { s: String(firstSeq + n), t: String(performance.timeOrigin + at) };
+      let status = 0;
+      try {
+        status = (await api.call('POST', `/group/channels/${channelId(c)}/messages`, { type: 'text', user_id: userId(from), content: `message ${n}`, meta })).status;
+      } catch {
+        // status 0: the connection failed
+      }
+      latency.record(performance.now() - at);
+      if (status === 201) sent++;
+      else errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: senders }, loop));
+  return { sent, errorStatuses, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Waits until the members have received `expected` messages (or 10 s went by without it). */
+async function delivered(pool: ClientPool, expected: number) {
+  const until = performance.now() + 10_000;
+  let stats = await pool.stats();
+  while (stats.received < expected && performance.now() < until) {
+    await sleep(100);
+    stats = await pool.stats();
+  }
+  return stats;
+}
