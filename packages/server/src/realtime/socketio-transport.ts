@@ -9,6 +9,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { AccessError, type AccessParams } from './access-url.ts';
 import type { RealtimeNode } from './node.ts';
 import type { RealtimeObserver } from './observer.ts';
+import { encodeEventFrame, idleWebSocket } from './socketio-broadcast.ts';
 import type { Session, SessionWriter } from './session.ts';
 
 /** Namespaces an RTCS client may join; the second is what the access URL's path turns into. */
@@ -33,28 +34,37 @@ function queuedPackets(socket: Socket): number {
 }
 
 /**
- * Writes one publication to many sockets of a namespace: socket.io encodes the packet (and the
- * websocket frame) once. A socket whose unsent queue reached `outboundMax` packets is a slow consumer:
- * it is disconnected with a reason instead of growing the server's memory.
+ * Writes one publication to many sockets of a namespace, encoded once: straight to the TCP socket where
+ * that keeps the order (socketio-broadcast.ts), through socket.io (which also encodes once) for the
+ * rest. A socket whose unsent queue reached `outboundMax` packets is a slow consumer: it is disconnected
+ * with a reason instead of growing the server's memory.
  */
 function namespaceWriter(nsp: Namespace, outboundMax: number, observer: RealtimeObserver): SessionWriter {
-  const reachable = (session: Session): boolean => {
+  const reachable = (session: Session): Socket | undefined => {
     const socket = nsp.sockets.get(session.id);
-    if (!socket) return false;
-    if (queuedPackets(socket) < outboundMax) return true;
+    if (!socket) return undefined;
+    if (queuedPackets(socket) < outboundMax) return socket;
     observer.dropped('slow_consumer');
     session.close(`slow consumer: more than ${outboundMax} messages waiting to be read`, 'drop');
-    return false;
+    return undefined;
   };
   return {
     deliver(sessions: readonly Session[], event: string, data: unknown) {
       if (sessions.length === 1) {
-        if (reachable(sessions[0]!)) nsp.sockets.get(sessions[0]!.id)!.emit(event, data);
+        reachable(sessions[0]!)?.emit(event, data);
         return;
       }
-      const ids: string[] = [];
-      for (const s of sessions) if (reachable(s)) ids.push(s.id);
-      if (ids.length > 0) nsp.local.to(ids).emit(event, data);
+      let frame: Buffer | undefined | null = null;
+      const others: string[] = [];
+      for (const s of sessions) {
+        const socket = reachable(s);
+        if (!socket) continue;
+        const tcp = idleWebSocket(socket);
+        if (tcp && frame === null) frame = encodeEventFrame(nsp, event, data);
+        if (tcp && frame) tcp.write(frame);
+        else others.push(s.id);
+      }
+      if (others.length > 0) nsp.local.to(others).emit(event, data);
     },
   };
 }
