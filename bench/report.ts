@@ -126,6 +126,13 @@ function chatRows(list: ChatResult[]): Row[] {
     out.push({ scenario: name, metric: 'send → member p99 ms', values: { parley: c.delivery.p99 }, lowerIsBetter: true });
     out.push({
       scenario: name,
+      metric: 'server CPU ms / message',
+      values: { parley: c.serverCpuMsPerMessage },
+      lowerIsBetter: true,
+      target: `server at ${c.serverCpuPercent}% of a core, harness ${c.harnessCpuPercent}%`,
+    });
+    out.push({
+      scenario: name,
       metric: 'deliveries / expected',
       values: { parley: `${count(c.deliveries)} / ${count(c.expectedDeliveries)}` },
       target: 'all delivered, once',

@@ -11,7 +11,7 @@ import type { ChatAuth, ConnectSpec } from '../lib/ipc.ts';
 import { createPlatformApi, forEachLimited, type PlatformApi } from '../lib/platform-api.ts';
 import { cpuMs, sleep } from '../lib/proc.ts';
 import { createDatabase, type BenchDatabase } from '../lib/services.ts';
-import { BENCH_API_KEY, startParley, type Target } from '../lib/targets.ts';
+import { BENCH_API_KEY, startParley, type StartOptions, type Target } from '../lib/targets.ts';
 import type { BenchOptions, ChatEngine } from '../options.ts';
 import { round } from './run-target.ts';
 
@@ -38,6 +38,8 @@ export interface ChatResult {
   /** CPU used during the measured sends, % of one core: tells a busy server from a slow harness. */
   serverCpuPercent: number;
   harnessCpuPercent: number;
+  /** Server CPU per accepted message: what one core could carry (1000 / this) whatever else runs on the machine. */
+  serverCpuMsPerMessage: number;
   setupMs: number;
 }
 
@@ -45,7 +47,8 @@ export interface ChatResult {
 const SETUP_CONCURRENCY = 16;
 const TOKEN_TTL_MS = 3_600_000;
 
-export async function runChat(opts: BenchOptions, engine: ChatEngine): Promise<ChatResult> {
+/** `startOptions`: e.g. `{nodeFlags: ['--cpu-prof']}` to profile the server's send path. */
+export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptions: StartOptions = {}): Promise<ChatResult> {
   const { channels, membersPerChannel } = opts.chat;
   let db: BenchDatabase | undefined;
   let target: Target | undefined;
@@ -53,7 +56,7 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine): Promise<C
   let api: PlatformApi | undefined;
   try {
     if (engine === 'postgres') db = await createDatabase(opts.chat.postgresAdminUrl);
-    target = await startParley({ env: db ? { DATABASE_URL: db.url } : {} });
+    target = await startParley({ ...startOptions, env: { ...startOptions.env, ...(db ? { DATABASE_URL: db.url } : {}) } });
     pool = ClientPool.start(opts.clientProcesses);
     // One socket per sender: a closed loop never has more calls in flight than that.
     api = createPlatformApi(target.baseUrl, target.appId, BENCH_API_KEY, Math.max(SETUP_CONCURRENCY, opts.chat.senders));
@@ -76,7 +79,8 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine): Promise<C
     const harnessCpu = process.cpuUsage();
     const run = await send(api, opts, 1_000_000, opts.chat.seconds, apiLatency);
     const wallMs = run.seconds * 1000;
-    const serverCpuPercent = round(((cpuMs(target.pid) - serverCpu) / wallMs) * 100);
+    const serverUsedMs = cpuMs(target.pid) - serverCpu;
+    const serverCpuPercent = round((serverUsedMs / wallMs) * 100);
     const harnessUsed = process.cpuUsage(harnessCpu);
     const harnessCpuPercent = round(((harnessUsed.user + harnessUsed.system) / 1000 / wallMs) * 100);
     const expected = run.sent * membersPerChannel;
@@ -98,6 +102,7 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine): Promise<C
       delivery: stats.latency.summary(),
       serverCpuPercent,
       harnessCpuPercent,
+      serverCpuMsPerMessage: round(serverUsedMs / Math.max(1, run.sent), 3),
       setupMs,
     };
   } finally {
