@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysel
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
+import { withStatementCache } from './sqlite-statement-cache.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -46,7 +47,7 @@ function openSqlite(dataDir: string, log: KyselyConfig['log']): Kysely<Database>
   file.pragma('synchronous = FULL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), log });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }), log });
 }
 
 function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['log']): Kysely<Database> {
