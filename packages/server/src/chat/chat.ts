@@ -59,7 +59,7 @@ export function createChat(deps: ChatDeps): Chat {
   // Until socket.io is attached nobody can be online.
   const online: OnlineUsers = { online: (appId, ids) => bridge?.online(appId, ids) ?? Promise.resolve([]) };
   const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, ...deps.limits };
-  const messageRepo = new MessageRepository(db, contains);
+  const messageRepo = new MessageRepository(db, contains, engine);
   const ctx: ChatContext = {
     users: new UserRepository(db),
     channels: new ChannelRepository(db, contains),

@@ -2,8 +2,13 @@
  * Kysely queries of messages. Sending increments the channel's counter row and inserts the message in
  * one transaction: the counter's row lock (PostgreSQL `UPDATE … RETURNING`; SQLite runs one write
  * transaction at a time) orders concurrent senders, and a rollback returns the id, so ids have no gaps.
+ *
+ * On SQLite, sends that arrive together share one transaction (group commit), each inside its own
+ * savepoint: SQLite has a single writer anyway, and one fsync per batch instead of one per message is
+ * what lets it keep up with many senders. Every send still resolves only after its commit.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
 import type { Contains } from './text-search.ts';
 
@@ -38,45 +43,93 @@ export class SendRefused extends Error {
 
 const USER_COLUMNS = ['u.name as user_name', 'u.profile_url as user_profile_url', 'u.meta as user_meta', 'u.created_at as user_created_at', 'u.updated_at as user_updated_at'] as const;
 
+interface PendingSend {
+  row: NewMessageRow;
+  resolve(messageId: number): void;
+  reject(err: unknown): void;
+}
+
+/** Most sends in one SQLite transaction; more wait for the next one. */
+const GROUP_COMMIT_MAX = 256;
+
 export class MessageRepository {
+  private pending: PendingSend[] = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly contains: Contains,
+    private readonly engine: Engine,
   ) {}
 
   /** Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent. */
   async insert(row: NewMessageRow): Promise<number> {
-    const isFile = row.type === 'file' ? 1 : 0;
-    return this.db.transaction().execute(async (tx) => {
-      const counter = await tx
-        .updateTable('chat_channels')
-        .set((eb) => ({
-          last_message_id: eb('last_message_id', '+', 1),
-          total_message_count: eb('total_message_count', '+', 1),
-          total_file_count: eb('total_file_count', '+', isFile),
-        }))
-        .where('app_id', '=', row.app_id)
-        .where('channel_id', '=', row.channel_id)
-        .where('freeze', '=', 0)
-        .returning('last_message_id')
-        .executeTakeFirst();
-      if (!counter) {
-        const exists = await tx.selectFrom('chat_channels').select('freeze').where('app_id', '=', row.app_id).where('channel_id', '=', row.channel_id).executeTakeFirst();
-        throw new SendRefused(exists ? 'frozen' : 'missing');
-      }
-      const messageId = Number(counter.last_message_id);
-      // Sending marks the sender read up to its own message; no row updated means it is not a member.
-      const member = await tx
-        .updateTable('chat_members')
-        .set({ read_message_id: messageId, read_at: row.created_at })
-        .where('app_id', '=', row.app_id)
-        .where('channel_id', '=', row.channel_id)
-        .where('user_id', '=', row.user_id)
-        .executeTakeFirst();
-      if (Number(member.numUpdatedRows) === 0) throw new SendRefused('not_member');
-      await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
-      return messageId;
+    if (this.engine !== 'sqlite') return this.db.transaction().execute((tx) => this.insertIn(tx, row));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ row, resolve, reject });
+      // The batch closes after this turn's I/O callbacks: every send that arrived meanwhile joins it.
+      if (this.pending.length === 1) setImmediate(() => void this.commitPending());
     });
+  }
+
+  private async commitPending(): Promise<void> {
+    const batch = this.pending.splice(0, GROUP_COMMIT_MAX);
+    if (this.pending.length > 0) setImmediate(() => void this.commitPending());
+    const outcomes: ({ ok: true; id: number } | { ok: false; err: unknown })[] = [];
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        for (const { row } of batch) {
+          await sql`savepoint send`.execute(tx);
+          try {
+            outcomes.push({ ok: true, id: await this.insertIn(tx, row) });
+          } catch (err) {
+            // Undo this send only (its counter increment too, so ids stay gap-free).
+            await sql`rollback to send`.execute(tx);
+            outcomes.push({ ok: false, err });
+          }
+          await sql`release send`.execute(tx);
+        }
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) p.resolve(outcome.id);
+      else p.reject(outcome.err);
+    });
+  }
+
+  private async insertIn(tx: Transaction<Database>, row: NewMessageRow): Promise<number> {
+    const isFile = row.type === 'file' ? 1 : 0;
+    const counter = await tx
+      .updateTable('chat_channels')
+      .set((eb) => ({
+        last_message_id: eb('last_message_id', '+', 1),
+        total_message_count: eb('total_message_count', '+', 1),
+        total_file_count: eb('total_file_count', '+', isFile),
+      }))
+      .where('app_id', '=', row.app_id)
+      .where('channel_id', '=', row.channel_id)
+      .where('freeze', '=', 0)
+      .returning('last_message_id')
+      .executeTakeFirst();
+    if (!counter) {
+      const exists = await tx.selectFrom('chat_channels').select('freeze').where('app_id', '=', row.app_id).where('channel_id', '=', row.channel_id).executeTakeFirst();
+      throw new SendRefused(exists ? 'frozen' : 'missing');
+    }
+    const messageId = Number(counter.last_message_id);
+    // Sending marks the sender read up to its own message; no row updated means it is not a member.
+    const member = await tx
+      .updateTable('chat_members')
+      .set({ read_message_id: messageId, read_at: row.created_at })
+      .where('app_id', '=', row.app_id)
+      .where('channel_id', '=', row.channel_id)
+      .where('user_id', '=', row.user_id)
+      .executeTakeFirst();
+    if (Number(member.numUpdatedRows) === 0) throw new SendRefused('not_member');
+    await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
+    return messageId;
   }
 
   /** Messages of one channel joined with their sender's current profile. */

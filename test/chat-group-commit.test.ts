@@ -1,0 +1,63 @@
+/**
+ * Sends that arrive together share one SQLite transaction (chat/message.repository.ts), each in its own
+ * savepoint. Refused sends mixed into such a batch — not a member, a frozen channel, an unknown channel —
+ * fail alone: the accepted ones around them are stored with gap-free ids, and the refused ones leave no
+ * trace in the counters. The same mix on PostgreSQL, where each send is its own transaction.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineCases, platformClient } from './support/chat-engines.ts';
+import type { TestParley } from './support/start-parley.ts';
+
+const engines = await engineCases();
+
+describe.each(engines)('sends arriving together on $name', (engine) => {
+  describe.skipIf(engine.skip)('', () => {
+    let tp: TestParley;
+    let call: ReturnType<typeof platformClient>;
+
+    beforeAll(async () => {
+      tp = await engine.start();
+      call = platformClient(tp.url, tp.appId, tp.apiKey);
+      for (const user of ['ann', 'bob', 'eve']) expect((await call('POST', '/v1/users', { user_id: user, name: user })).status).toBe(201);
+      for (const channel of ['batch_open', 'batch_frozen']) {
+        expect((await call('POST', '/v1/group/channels', { channel_id: channel, name: channel, members: ['ann', 'bob'] })).status).toBe(201);
+      }
+      expect((await call('PUT', '/v1/group/channels/batch_frozen/freeze', { freeze: true })).status).toBe(200);
+    });
+    afterAll(async () => {
+      await tp?.stop();
+    });
+
+    it('refuses the bad sends alone and stores the good ones with gap-free ids', async () => {
+      const send = (channel: string, user: string, n: number) =>
+        call<{ message_id?: number; code?: number }>('POST', `/v1/group/channels/${channel}/messages`, { type: 'text', user_id: user, content: `m${n}` });
+      const kinds = Array.from({ length: 120 }, (_, i) => (['good', 'good', 'outsider', 'good', 'frozen', 'missing'] as const)[i % 6]!);
+      const answers = await Promise.all(
+        kinds.map((kind, i) =>
+          kind === 'good' ? send('batch_open', i % 2 ? 'ann' : 'bob', i) : kind === 'outsider' ? send('batch_open', 'eve', i) : kind === 'frozen' ? send('batch_frozen', 'ann', i) : send('batch_nowhere', 'ann', i),
+        ),
+      );
+      const good = answers.filter((_, i) => kinds[i] === 'good');
+      expect(good.map((a) => a.status)).toEqual(good.map(() => 201));
+      expect(good.map((a) => a.body.message_id!).sort((a, b) => a - b)).toEqual(good.map((_, i) => i + 1));
+      for (const [i, a] of answers.entries()) {
+        if (kinds[i] === 'good') continue;
+        expect(a.status, kinds[i]).toBeGreaterThanOrEqual(400);
+        expect(a.status, kinds[i]).toBeLessThan(500);
+      }
+
+      const open = await call<{ total_message_count: number; last_message?: { message_id: number } }>('GET', '/v1/group/channels/batch_open?show_last_message=true');
+      expect(open.body.total_message_count).toBe(good.length);
+      expect(open.body.last_message?.message_id).toBe(good.length);
+      const frozen = await call<{ total_message_count: number }>('GET', '/v1/group/channels/batch_frozen');
+      expect(frozen.body.total_message_count).toBe(0);
+      const listed = await call<{ messages: { message_id: number; user: { user_id: string } }[] }>('GET', '/v1/group/channels/batch_open/messages?mode=next&limit=100');
+      expect(listed.body.messages.map((m) => m.message_id)).toEqual(good.map((_, i) => i + 1).slice(0, 100));
+      expect(listed.body.messages.some((m) => m.user.user_id === 'eve')).toBe(false);
+
+      // The next send after the mix continues the sequence.
+      const next = await send('batch_open', 'ann', 999);
+      expect(next.body.message_id).toBe(good.length + 1);
+    });
+  });
+});
