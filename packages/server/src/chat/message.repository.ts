@@ -10,6 +10,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
+import type { ChannelRow } from './channel.repository.ts';
 import type { Contains } from './text-search.ts';
 
 export type MessageRow = Selectable<ChatMessageTable>;
@@ -43,9 +44,15 @@ export class SendRefused extends Error {
 
 const USER_COLUMNS = ['u.name as user_name', 'u.profile_url as user_profile_url', 'u.meta as user_meta', 'u.created_at as user_created_at', 'u.updated_at as user_updated_at'] as const;
 
+/** A stored message's id and its channel as this send left it (counters included). */
+export interface SendOutcome {
+  messageId: number;
+  channel: ChannelRow;
+}
+
 interface PendingSend {
   row: NewMessageRow;
-  resolve(messageId: number): void;
+  resolve(sent: SendOutcome): void;
   reject(err: unknown): void;
 }
 
@@ -62,7 +69,7 @@ export class MessageRepository {
   ) {}
 
   /** Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent. */
-  async insert(row: NewMessageRow): Promise<number> {
+  async insert(row: NewMessageRow): Promise<SendOutcome> {
     if (this.engine !== 'sqlite') return this.db.transaction().execute((tx) => this.insertIn(tx, row));
     return new Promise((resolve, reject) => {
       this.pending.push({ row, resolve, reject });
@@ -74,13 +81,13 @@ export class MessageRepository {
   private async commitPending(): Promise<void> {
     const batch = this.pending.splice(0, GROUP_COMMIT_MAX);
     if (this.pending.length > 0) setImmediate(() => void this.commitPending());
-    const outcomes: ({ ok: true; id: number } | { ok: false; err: unknown })[] = [];
+    const outcomes: ({ ok: true; sent: SendOutcome } | { ok: false; err: unknown })[] = [];
     try {
       await this.db.transaction().execute(async (tx) => {
         for (const { row } of batch) {
           await sql`savepoint send`.execute(tx);
           try {
-            outcomes.push({ ok: true, id: await this.insertIn(tx, row) });
+            outcomes.push({ ok: true, sent: await this.insertIn(tx, row) });
           } catch (err) {
             // Undo this send only (its counter increment too, so ids stay gap-free).
             await sql`rollback to send`.execute(tx);
@@ -95,12 +102,12 @@ export class MessageRepository {
     }
     batch.forEach((p, i) => {
       const outcome = outcomes[i]!;
-      if (outcome.ok) p.resolve(outcome.id);
+      if (outcome.ok) p.resolve(outcome.sent);
       else p.reject(outcome.err);
     });
   }
 
-  private async insertIn(tx: Transaction<Database>, row: NewMessageRow): Promise<number> {
+  private async insertIn(tx: Transaction<Database>, row: NewMessageRow): Promise<SendOutcome> {
     const isFile = row.type === 'file' ? 1 : 0;
     const counter = await tx
       .updateTable('chat_channels')
@@ -112,7 +119,7 @@ export class MessageRepository {
       .where('app_id', '=', row.app_id)
       .where('channel_id', '=', row.channel_id)
       .where('freeze', '=', 0)
-      .returning('last_message_id')
+      .returningAll()
       .executeTakeFirst();
     if (!counter) {
       const exists = await tx.selectFrom('chat_channels').select('freeze').where('app_id', '=', row.app_id).where('channel_id', '=', row.channel_id).executeTakeFirst();
@@ -129,7 +136,7 @@ export class MessageRepository {
       .executeTakeFirst();
     if (Number(member.numUpdatedRows) === 0) throw new SendRefused('not_member');
     await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
-    return messageId;
+    return { messageId, channel: counter };
   }
 
   /** Messages of one channel joined with their sender's current profile. */

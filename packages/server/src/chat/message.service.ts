@@ -4,7 +4,7 @@ import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, 
 import { channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
 import { banned, channelNotFound, fileTooLarge, frozen, invalid, messageNotFound, notJoined } from './errors.ts';
 import { FileTooLargeError } from './file-store.ts';
-import { SendRefused, type MessageWithUser, type NewMessageRow } from './message.repository.ts';
+import { SendRefused, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
 import { toMessage } from './presenter.ts';
 import { checkChannelId, checkMeta, checkUserId, mergeMeta, pageLimit, parseMeta, removeMetaKeys } from './rules.ts';
 
@@ -113,9 +113,9 @@ export class MessageService {
       created_at: now,
       updated_at: now,
     };
-    let messageId: number;
+    let sent: SendOutcome;
     try {
-      messageId = await this.ctx.messages.insert(row);
+      sent = await this.ctx.messages.insert(row);
     } catch (err) {
       if (!(err instanceof SendRefused)) throw err;
       if (err.reason === 'missing') throw channelNotFound(channelId);
@@ -124,7 +124,7 @@ export class MessageService {
     }
     const stored: MessageWithUser = {
       ...row,
-      message_id: messageId,
+      message_id: sent.messageId,
       user_name: user.name,
       user_profile_url: user.profile_url,
       user_meta: user.meta,
@@ -132,7 +132,8 @@ export class MessageService {
       user_updated_at: user.updated_at,
     };
     const message = this.present(stored);
-    const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, channelId));
+    // The channel as this send left it: its counters count this message, not later ones.
+    const channel = await channelView(this.ctx, appId, sent.channel);
     this.ctx.bus.emit({ type: 'message_send', appId, channel, message });
     return message;
   }
