@@ -8,6 +8,7 @@
 import type { ChatServerEvents } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
+import { emitToRooms } from '../realtime/socketio-broadcast.ts';
 import { RTCS_NAMESPACES } from '../realtime/socketio-transport.ts';
 import type { OnlineUsers } from './chat-context.ts';
 import type { ChatDomainEvent, ChatEventBus } from './events.ts';
@@ -97,7 +98,7 @@ export class RealtimeBridge implements OnlineUsers {
     if (!delivery || userIds.length === 0) return;
     const rooms = userIds.map((id) => userRoom(event.appId, id));
     // A socket is in one user room only, so each connection gets the event once.
-    for (const name of RTCS_NAMESPACES) this.io.of(name).to(rooms).emit(delivery.event, ...delivery.args);
+    for (const name of RTCS_NAMESPACES) emitToRooms(this.io.of(name), rooms, delivery.event, delivery.args);
   }
 
   async online(appId: string, userIds: readonly string[]): Promise<string[]> {

@@ -48,10 +48,13 @@ function textFrameHeader(n: number): Buffer {
   return h;
 }
 
-/** `event(data)` as one WebSocket frame carrying the engine.io message of the socket.io EVENT packet. */
-export function encodeEventFrame(nsp: Namespace, event: string, data: unknown): Buffer | undefined {
+/**
+ * `event(...args)` (`eventAndArgs` = `[event, ...args]`) as one WebSocket frame carrying the engine.io
+ * message of the socket.io EVENT packet.
+ */
+export function encodeEventFrame(nsp: Namespace, eventAndArgs: unknown[]): Buffer | undefined {
   // PacketType.EVENT of socket.io-parser; binary data would need attachments, so it is left to socket.io.
-  const encoded = nsp.server.encoder.encode({ type: 2, nsp: nsp.name, data: [event, data] }) as unknown[];
+  const encoded = nsp.server.encoder.encode({ type: 2, nsp: nsp.name, data: eventAndArgs }) as unknown[];
   if (encoded.length !== 1 || typeof encoded[0] !== 'string') return undefined;
   const payload = Buffer.from(`4${encoded[0]}`);
   return Buffer.concat([textFrameHeader(payload.length), payload]);
@@ -67,4 +70,30 @@ export function idleWebSocket(socket: Socket): NetSocket | undefined {
   const tcp = ws._socket;
   if (!tcp || !tcp.writable || tcp.writableLength > FAST_PATH_MAX_BUFFERED) return undefined;
   return tcp;
+}
+
+/**
+ * Emits `event(...args)` to every socket in `rooms`, on every node: this node's idle WebSocket sockets
+ * get the pre-encoded frame, and socket.io (through the cluster adapter where there is one) reaches all
+ * the others, leaving out those already written to. A socket in several of the rooms gets it once.
+ */
+export function emitToRooms(nsp: Namespace, rooms: readonly string[], event: string, args: unknown[]): void {
+  const written: string[] = [];
+  const seen = new Set<string>();
+  let frame: Buffer | undefined | null = null;
+  for (const room of rooms) {
+    for (const id of nsp.adapter.rooms.get(room) ?? []) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const socket = nsp.sockets.get(id);
+      const tcp = socket && idleWebSocket(socket);
+      if (!tcp) continue;
+      if (frame === null) frame = encodeEventFrame(nsp, [event, ...args]);
+      if (!frame) break;
+      tcp.write(frame);
+      written.push(id);
+    }
+    if (frame === undefined) break;
+  }
+  (written.length > 0 ? nsp.to([...rooms]).except(written) : nsp.to([...rooms])).emit(event, ...args);
 }

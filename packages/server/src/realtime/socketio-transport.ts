@@ -60,7 +60,7 @@ function namespaceWriter(nsp: Namespace, outboundMax: number, observer: Realtime
         const socket = reachable(s);
         if (!socket) continue;
         const tcp = idleWebSocket(socket);
-        if (tcp && frame === null) frame = encodeEventFrame(nsp, event, data);
+        if (tcp && frame === null) frame = encodeEventFrame(nsp, [event, data]);
         if (tcp && frame) tcp.write(frame);
         else others.push(s.id);
       }
