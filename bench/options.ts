@@ -77,7 +77,7 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
   if (subs.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_FANOUT_SUBSCRIBERS must be positive integers');
   const clusterSubs = (src.BENCH_CLUSTER_SUBSCRIBERS ?? subs.join(',')).split(',').map(Number);
   if (clusterSubs.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_CLUSTER_SUBSCRIBERS must be positive integers');
-  const rates = (src.BENCH_LATENCY_RATES ?? q('1000,250', '200')).split(',').map(Number);
+  const rates = (src.BENCH_LATENCY_RATES ?? q('1000,500,250', '200')).split(',').map(Number);
   if (rates.some((n) => !(n > 0))) throw new Error('BENCH_LATENCY_RATES must be positive numbers');
   const outDir = src.BENCH_OUT ?? fileURLToPath(new URL('results/', import.meta.url));
   return {
