@@ -4,6 +4,7 @@
  * and its clients reconnect elsewhere.
  */
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect09 } from './legacy09-client.ts';
 import { connectClient, connected, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
@@ -128,5 +129,18 @@ describe.skipIf(!ready)('cluster of 3 nodes over Redis and PostgreSQL', () => {
     const ok = waitFor<ChannelResultMsg>(again, 'rtcs:channel', (r) => r.type === 'subscribe_success');
     await connected(again);
     expect(Object.values((await ok).members!).sort()).toEqual(['doomed', 'survivor']);
+  });
+
+  it('leaves no presence keys in Redis once every node is gone', async () => {
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = () => redis.keys(`parley:app:${APP}:presence:*`);
+      expect((await keys()).length).toBeGreaterThan(0);
+      await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
+      nodes = [];
+      await expect.poll(keys, { timeout: (PRESENCE_TTL_S + 3) * 1000, interval: 250 }).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

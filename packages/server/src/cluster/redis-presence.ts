@@ -3,6 +3,8 @@
  * its expiry, plus the user in a per-channel hash. Every node re-asserts its live subscriptions each
  * heartbeat; the entries of a node that died are not renewed and drop out after `ttlMs` — counts heal
  * by themselves within ttlMs, and after a Redis restart the next heartbeat restores every live entry.
+ * The keys themselves expire `ttlMs` after their last renewal, so a cluster that stopped altogether
+ * leaves nothing behind in Redis.
  */
 import type { MemberMap } from '@parley/protocol';
 import type { Redis } from 'ioredis';
@@ -51,22 +53,29 @@ export class RedisPresence implements PresenceStore {
   async heartbeat(): Promise<void> {
     const expiry = Date.now() + this.options.ttlMs;
     const pipeline = this.redis.pipeline();
-    let n = 0;
+    const keys = new Set<string>();
     for (const session of this.hub.allSessions()) {
       for (const channel of session.channels) {
-        pipeline.zadd(redisKeys.presenceExpiry(session.appId, channel), expiry, session.id);
-        pipeline.hset(redisKeys.presenceInfo(session.appId, channel), session.id, session.user);
-        n++;
+        const exp = redisKeys.presenceExpiry(session.appId, channel);
+        const info = redisKeys.presenceInfo(session.appId, channel);
+        pipeline.zadd(exp, expiry, session.id);
+        pipeline.hset(info, session.id, session.user);
+        keys.add(exp).add(info);
       }
     }
-    if (n > 0) await pipeline.exec();
+    for (const key of keys) pipeline.pexpire(key, this.options.ttlMs);
+    if (keys.size > 0) await pipeline.exec();
   }
 
   async add(appId: string, channel: string, sessionId: string, user: string): Promise<void> {
+    const exp = redisKeys.presenceExpiry(appId, channel);
+    const info = redisKeys.presenceInfo(appId, channel);
     await this.redis
       .multi()
-      .hset(redisKeys.presenceInfo(appId, channel), sessionId, user)
-      .zadd(redisKeys.presenceExpiry(appId, channel), Date.now() + this.options.ttlMs, sessionId)
+      .hset(info, sessionId, user)
+      .zadd(exp, Date.now() + this.options.ttlMs, sessionId)
+      .pexpire(info, this.options.ttlMs)
+      .pexpire(exp, this.options.ttlMs)
       .exec();
   }
 
