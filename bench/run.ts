@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs the selected scenarios against Parley and the two bare baselines, prints the
  * parameters and a table, writes results/latest.json, results/chart.{svg,png}, the profile summary,
- * and the table into bench/README.md. Every run stops by itself (BENCH_DEADLINE_MIN).
+ * and the table into bench/README.md and the README's Benchmarks section. Every run stops by itself
+ * (BENCH_DEADLINE_MIN).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -155,8 +156,9 @@ async function main(): Promise<void> {
     writeFileSync(join(opts.outDir, 'profile-summary.txt'), `${text}\n`);
     log(`CPU profiles during fan-out (whole server lifetime: start, connections, warm-up, measured run):\n${text}`);
   }
-  if (opts.updateReadme) updateReadme(fileURLToPath(new URL('README.md', import.meta.url)), table);
-  log(`written: ${join(opts.outDir, 'latest.json')}, chart.svg${chart.png ? ', chart.png' : ''}${opts.updateReadme ? ', bench/README.md' : ''}`);
+  // The table goes into bench/README.md and the project README's Benchmarks section alike.
+  if (opts.updateReadme) for (const readme of ['README.md', '../README.md']) updateReadme(fileURLToPath(new URL(readme, import.meta.url)), table);
+  log(`written: ${join(opts.outDir, 'latest.json')}, chart.svg${chart.png ? ', chart.png' : ''}${opts.updateReadme ? ', bench/README.md, README.md' : ''}`);
   process.exit(r.errors.length > 0 ? 1 : 0);
 }
 
