@@ -50,9 +50,13 @@ describe('SDK reconnect catch-up', () => {
     await client.connectUser({ user_id: 'bob' });
 
     const sent: Record<string, number[]> = { room_1: [], room_2: [] };
+    const reconnected = () => events.filter((e) => e === 'succeed').length;
     for (let i = 0; i < TOTAL; i++) {
       const channelId = i % 3 === 0 ? 'room_2' : 'room_1';
       sent[channelId]!.push(await sendText(url, APP.id, APP.key, channelId, 'alice', `m${i}`));
+      // Two separate outages: the SDK must be back from the first before the second begins (fast
+      // sends could otherwise finish both restarts inside one reconnect cycle).
+      if (i === 45) await expect.poll(reconnected, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(1);
       if (i === 30 || i === 60) {
         // The restarted server gets the next sends before the SDK is back: those it must fetch.
         await node!.kill(i === 30 ? 'SIGTERM' : 'SIGKILL');
