@@ -83,12 +83,7 @@ export class ClientPool {
         return answer;
       }),
     );
-    return {
-      ok: answers.reduce((s, a) => s + a.ok, 0),
-      failed: answers.reduce((s, a) => s + a.failed, 0),
-      firstError: answers.find((a) => a.firstError)?.firstError,
-      ms: Math.round(performance.now() - started),
-    };
+    return combine(answers, started);
   }
 
   /**
@@ -106,12 +101,7 @@ export class ClientPool {
         return answer;
       }),
     );
-    return {
-      ok: answers.reduce((s, a) => s + a.ok, 0),
-      failed: answers.reduce((s, a) => s + a.failed, 0),
-      firstError: answers.find((a) => a.firstError)?.firstError,
-      ms: Math.round(performance.now() - started),
-    };
+    return combine(answers, started);
   }
 
   reset(): void {
@@ -144,4 +134,14 @@ async function stopAfter(child: ChildProcess, ms: number): Promise<void> {
   const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
   const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref());
   if (!(await Promise.race([exited, timedOut]))) await stopChild(child, 2000);
+}
+
+/** The processes' answers as one result, timed from `started`. */
+function combine(answers: readonly { ok: number; failed: number; firstError?: string }[], started: number): ConnectResult {
+  return {
+    ok: answers.reduce((s, a) => s + a.ok, 0),
+    failed: answers.reduce((s, a) => s + a.failed, 0),
+    firstError: answers.find((a) => a.firstError)?.firstError,
+    ms: Math.round(performance.now() - started),
+  };
 }
