@@ -28,7 +28,8 @@ export interface BenchOptions {
   /** `settleMs`: the wait after each step before RSS is read. */
   connections: { max: number; step: number; settleMs: number };
   /** Closed-loop `senders` POST text messages into `channels` group channels of `membersPerChannel` connected members. */
-  chat: { engines: ChatEngine[]; channels: number; membersPerChannel: number; senders: number; seconds: number; warmupSeconds: number; postgresAdminUrl: string };
+  /** `steadyRate`: the open-loop send rate whose latency is reported next to the closed loop's capacity. */
+  chat: { engines: ChatEngine[]; channels: number; membersPerChannel: number; senders: number; seconds: number; warmupSeconds: number; steadyRate: number; postgresAdminUrl: string };
   /** The fan-out scenario over `nodes` Parley nodes sharing Redis and a fresh PostgreSQL database. */
   cluster: { nodes: number; subscribers: number[]; redisUrl: string };
   /** connect → subscribe → disconnect `cycles` times, `concurrency` at once; `settleSeconds` before the last reading. */
@@ -111,6 +112,7 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       senders: Math.max(1, num(src, 'BENCH_CHAT_SENDERS', 32)),
       seconds: num(src, 'BENCH_CHAT_SECONDS', q(8, 2)),
       warmupSeconds: num(src, 'BENCH_CHAT_WARMUP_SECONDS', q(2, 0.5)),
+      steadyRate: Math.max(1, num(src, 'BENCH_CHAT_STEADY_RATE', q(2000, 200))),
       postgresAdminUrl: src.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
     cluster: {

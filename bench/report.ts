@@ -105,24 +105,17 @@ function chatRows(list: ChatResult[]): Row[] {
   const out: Row[] = [];
   for (const c of list) {
     const sqlite = c.engine === 'sqlite';
-    const name = `chat on ${sqlite ? 'SQLite' : 'PostgreSQL'}: ${c.channels}×${c.membersPerChannel} members, ${c.senders} senders (no baseline has chat)`;
-    const fast = c.messagesPerSecond >= CHAT_TARGET.messagesPerSecond && c.api.p99 <= CHAT_TARGET.p99Ms;
+    const engine = sqlite ? 'SQLite' : 'PostgreSQL';
+    const name = `chat on ${engine}: ${c.channels}×${c.membersPerChannel} members, ${c.senders} closed-loop senders (no baseline has chat)`;
     out.push({
       scenario: name,
       metric: 'messages/s (201)',
       values: { parley: c.messagesPerSecond },
-      target: sqlite ? `≥ ${count(CHAT_TARGET.messagesPerSecond)}/s with p99 ≤ ${CHAT_TARGET.p99Ms} ms` : undefined,
-      met: sqlite ? fast : undefined,
+      target: sqlite ? `≥ ${count(CHAT_TARGET.messagesPerSecond)}/s` : undefined,
+      met: sqlite ? c.messagesPerSecond >= CHAT_TARGET.messagesPerSecond : undefined,
     });
     out.push({ scenario: name, metric: 'send API p50 ms', values: { parley: c.api.p50 }, lowerIsBetter: true });
-    out.push({
-      scenario: name,
-      metric: 'send API p99 ms',
-      values: { parley: c.api.p99 },
-      lowerIsBetter: true,
-      target: sqlite ? `≤ ${CHAT_TARGET.p99Ms} ms` : undefined,
-      met: sqlite ? c.api.p99 <= CHAT_TARGET.p99Ms : undefined,
-    });
+    out.push({ scenario: name, metric: 'send API p99 ms', values: { parley: c.api.p99 }, lowerIsBetter: true, target: 'at saturation: mostly queueing' });
     out.push({ scenario: name, metric: 'send → member p99 ms', values: { parley: c.delivery.p99 }, lowerIsBetter: true });
     out.push({
       scenario: name,
@@ -139,6 +132,28 @@ function chatRows(list: ChatResult[]): Row[] {
       met: c.deliveries === c.expectedDeliveries,
     });
     out.push({ scenario: name, metric: 'send errors', values: { parley: c.errors }, target: '0', met: c.errors === 0 });
+
+    const st = c.steady;
+    const steadyName = `chat on ${engine}: ${c.channels}×${c.membersPerChannel} members, open loop at ${count(st.rate)}/s`;
+    const keptUp = st.achievedRate >= 0.95 * st.rate && st.errors === 0;
+    out.push({ scenario: steadyName, metric: 'messages/s (201)', values: { parley: st.messagesPerSecond }, target: `schedule: ${count(st.rate)}/s, kept: ${st.achievedRate}/s` });
+    out.push({ scenario: steadyName, metric: 'send API p50 ms', values: { parley: st.api.p50 }, lowerIsBetter: true });
+    out.push({
+      scenario: steadyName,
+      metric: 'send API p99 ms',
+      values: { parley: st.api.p99 },
+      lowerIsBetter: true,
+      target: sqlite && st.rate >= CHAT_TARGET.messagesPerSecond ? `≤ ${CHAT_TARGET.p99Ms} ms at ≥ ${count(CHAT_TARGET.messagesPerSecond)}/s` : undefined,
+      met: sqlite && st.rate >= CHAT_TARGET.messagesPerSecond ? keptUp && st.api.p99 <= CHAT_TARGET.p99Ms : undefined,
+    });
+    out.push({ scenario: steadyName, metric: 'send → member p99 ms', values: { parley: st.delivery.p99 }, lowerIsBetter: true });
+    out.push({
+      scenario: steadyName,
+      metric: 'deliveries / expected',
+      values: { parley: `${count(st.deliveries)} / ${count(st.expectedDeliveries)}` },
+      target: 'all delivered, once',
+      met: st.deliveries === st.expectedDeliveries && st.errors === 0,
+    });
   }
   return out;
 }

@@ -51,6 +51,7 @@ describe('benchmark harness (smoke)', () => {
         BENCH_CHAT_SENDERS: '2',
         BENCH_CHAT_SECONDS: '0.3',
         BENCH_CHAT_WARMUP_SECONDS: '0.1',
+        BENCH_CHAT_STEADY_RATE: '100',
         BENCH_POSTGRES_URL: POSTGRES_URL,
         BENCH_REDIS_URL: REDIS_URL,
         BENCH_CHURN_CYCLES: '40',
@@ -94,6 +95,13 @@ describe('benchmark harness (smoke)', () => {
       expect(c.deliveries).toBe(c.expectedDeliveries);
       // Every delivery carried its send time.
       expect(c.delivery.count).toBe(c.deliveries);
+      // The open-loop run at a steady rate.
+      expect(c.steady.rate).toBe(100);
+      expect(c.steady.sent).toBeGreaterThan(0);
+      expect(c.steady.errors).toBe(0);
+      expect(c.steady.api.count).toBe(c.steady.sent);
+      expect(c.steady.deliveries).toBe(c.steady.sent * 10);
+      expect(c.steady.expectedDeliveries).toBe(c.steady.deliveries);
     }
 
     if (postgresMissing || redisMissing) {
@@ -126,7 +134,8 @@ describe('benchmark harness (smoke)', () => {
     expect(table).toMatch(/^\| scenario \| metric \| Parley \|/);
     expect(table).toContain('fan-out: 1 channel × 10');
     expect(table).toContain('RSS KiB / session');
-    expect(table).toContain('chat on SQLite: 2×10 members, 2 senders');
+    expect(table).toContain('chat on SQLite: 2×10 members, 2 closed-loop senders');
+    expect(table).toContain('chat on SQLite: 2×10 members, open loop at 100/s');
     expect(table).toContain('churn: 40 connect → subscribe → disconnect');
     expect(chartSvg(r)).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   }, 120_000);

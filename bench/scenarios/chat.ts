@@ -1,9 +1,11 @@
 /**
  * Scenario 4, chat (Parley only: neither baseline has a chat API). Users, group channels of 10 members
  * and session tokens are made through the Platform API; every member connects as the SDK does (socket.io
- * auth `{app_id, user_id, token}`); then closed-loop senders POST text messages for a while. Result:
- * messages/s (201s), the send call's latency, and `group:message_send` deliveries counted at the members
- * against what was expected (each message reaches every member of its channel, the sender included).
+ * auth `{app_id, user_id, token}`); then closed-loop senders POST text messages for a while (the
+ * capacity: messages/s at saturation, where latency is mostly queueing), and then messages leave on a
+ * schedule at a steady rate (open loop: the latency at that load). Result: messages/s (201s), the send
+ * call's latency, and `group:message_send` deliveries counted at the members against what was expected
+ * (each message reaches every member of its channel, the sender included).
  */
 import { ClientPool } from '../lib/client-pool.ts';
 import { Histogram, type LatencySummary } from '../lib/histogram.ts';
@@ -40,7 +42,23 @@ export interface ChatResult {
   harnessCpuPercent: number;
   /** Server CPU per accepted message: what one core could carry (1000 / this) whatever else runs on the machine. */
   serverCpuMsPerMessage: number;
+  /** The open-loop run at `opts.chat.steadyRate`. */
+  steady: SteadyChat;
   setupMs: number;
+}
+
+export interface SteadyChat {
+  rate: number;
+  /** Sends actually started per second (the schedule may slip on a loaded machine). */
+  achievedRate: number;
+  sent: number;
+  /** 201s per second of the run. */
+  messagesPerSecond: number;
+  errors: number;
+  api: LatencySummary;
+  deliveries: number;
+  expectedDeliveries: number;
+  delivery: LatencySummary;
 }
 
 /** Parallel setup calls: enough to be quick, few enough not to look like the load being measured. */
@@ -85,6 +103,23 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptio
     const harnessCpuPercent = round(((harnessUsed.user + harnessUsed.system) / 1000 / wallMs) * 100);
     const expected = run.sent * membersPerChannel;
     const stats = await delivered(pool, expected);
+
+    pool.reset();
+    const steadyApi = new Histogram();
+    const steadyRun = await sendSteady(api, opts, 2_000_000, opts.chat.seconds, steadyApi);
+    const steadyExpected = steadyRun.sent * membersPerChannel;
+    const steadyStats = await delivered(pool, steadyExpected);
+    const steady: SteadyChat = {
+      rate: opts.chat.steadyRate,
+      achievedRate: round(steadyRun.started / steadyRun.seconds),
+      sent: steadyRun.sent,
+      messagesPerSecond: round(steadyRun.sent / steadyRun.seconds),
+      errors: Object.values(steadyRun.errorStatuses).reduce((a, b) => a + b, 0),
+      api: steadyApi.summary(),
+      deliveries: steadyStats.received,
+      expectedDeliveries: steadyExpected,
+      delivery: steadyStats.latency.summary(),
+    };
     return {
       engine,
       channels,
@@ -103,6 +138,7 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptio
       serverCpuPercent,
       harnessCpuPercent,
       serverCpuMsPerMessage: round(serverUsedMs / Math.max(1, run.sent), 3),
+      steady,
       setupMs,
     };
   } finally {
@@ -135,13 +171,25 @@ async function setUp(api: PlatformApi, appId: string, channels: number, members:
   return auths;
 }
 
-/**
- * `senders` closed loops, each sending its next message as soon as the last one was answered, for
- * `seconds`. Message n goes to channel n mod channels from its (n div channels) mod members-th member,
- * with its number and send time in the meta for the members to read.
- */
+/** Message n: channel n mod channels, from its (n div channels) mod members-th member, numbered and timed in its meta. */
+async function sendOne(api: PlatformApi, opts: BenchOptions, n: number, seq: number, latency: Histogram): Promise<number> {
+  const { channels, membersPerChannel } = opts.chat;
+  const c = n % channels;
+  const from = c * membersPerChannel + (Math.floor(n / channels) % membersPerChannel);
+  const at = performance.now();
+  const meta = { s: String(seq), t: String(performance.timeOrigin + at) };
+  let status = 0;
+  try {
+    status = (await api.call('POST', `/group/channels/${channelId(c)}/messages`, { type: 'text', user_id: userId(from), content: `message ${n}`, meta })).status;
+  } catch {
+    // status 0: the connection failed
+  }
+  latency.record(performance.now() - at);
+  return status;
+}
+
+/** `senders` closed loops, each sending its next message as soon as the last one was answered, for `seconds`. */
 async function send(api: PlatformApi, opts: BenchOptions, firstSeq: number, seconds: number, latency: Histogram) {
-  const { channels, membersPerChannel, senders } = opts.chat;
   const errorStatuses: Record<string, number> = {};
   let next = 0;
   let sent = 0;
@@ -150,23 +198,38 @@ async function send(api: PlatformApi, opts: BenchOptions, firstSeq: number, seco
   const loop = async () => {
     while (performance.now() < until) {
       const n = next++;
-      const c = n % channels;
-      const from = c * membersPerChannel + (Math.floor(n / channels) % membersPerChannel);
-      const at = performance.now();
-      const meta = { s: String(firstSeq + n), t: String(performance.timeOrigin + at) };
-      let status = 0;
-      try {
-        status = (await api.call('POST', `/group/channels/${channelId(c)}/messages`, { type: 'text', user_id: userId(from), content: `message ${n}`, meta })).status;
-      } catch {
-        // status 0: the connection failed
-      }
-      latency.record(performance.now() - at);
+      const status = await sendOne(api, opts, n, firstSeq + n, latency);
       if (status === 201) sent++;
       else errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
     }
   };
-  await Promise.all(Array.from({ length: senders }, loop));
+  await Promise.all(Array.from({ length: opts.chat.senders }, loop));
   return { sent, errorStatuses, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Open loop: messages leave on schedule at `opts.chat.steadyRate`, whatever the server does, for `seconds`. */
+async function sendSteady(api: PlatformApi, opts: BenchOptions, firstSeq: number, seconds: number, latency: Histogram) {
+  const errorStatuses: Record<string, number> = {};
+  const inFlight = new Set<Promise<void>>();
+  let started = 0;
+  let sent = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    const due = Math.floor(((performance.now() - t0) / 1000) * opts.chat.steadyRate);
+    while (started < due) {
+      const n = started++;
+      const call = sendOne(api, opts, n, firstSeq + n, latency).then((status) => {
+        if (status === 201) sent++;
+        else errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
+      });
+      inFlight.add(call);
+      void call.finally(() => inFlight.delete(call));
+    }
+    await sleep(1);
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  await Promise.all(inFlight);
+  return { started, sent, errorStatuses, seconds: elapsed };
 }
 
 /** Waits until the members have received `expected` messages (or 10 s went by without it). */
