@@ -1,6 +1,6 @@
 /**
  * Sends that arrive together share one SQLite transaction (chat/message.repository.ts), each in its own
- * savepoint. Refused sends mixed into such a batch — not a member, a frozen channel, an unknown channel —
+ * savepoint. Refused sends mixed into such a batch — not a member, banned, a frozen channel, an unknown channel —
  * fail alone: the accepted ones around them are stored with gap-free ids, and the refused ones leave no
  * trace in the counters. The same mix on PostgreSQL, where each send is its own transaction.
  */
@@ -18,10 +18,11 @@ describe.each(engines)('sends arriving together on $name', (engine) => {
     beforeAll(async () => {
       tp = await engine.start();
       call = platformClient(tp.url, tp.appId, tp.apiKey);
-      for (const user of ['ann', 'bob', 'eve']) expect((await call('POST', '/v1/users', { user_id: user, name: user })).status).toBe(201);
+      for (const user of ['ann', 'bob', 'eve', 'max']) expect((await call('POST', '/v1/users', { user_id: user, name: user })).status).toBe(201);
       for (const channel of ['batch_open', 'batch_frozen']) {
-        expect((await call('POST', '/v1/group/channels', { channel_id: channel, name: channel, members: ['ann', 'bob'] })).status).toBe(201);
+        expect((await call('POST', '/v1/group/channels', { channel_id: channel, name: channel, members: ['ann', 'bob', 'max'] })).status).toBe(201);
       }
+      expect((await call('POST', '/v1/group/channels/batch_open/ban', { user_id: 'max', seconds: 600 })).status).toBe(200);
       expect((await call('PUT', '/v1/group/channels/batch_frozen/freeze', { freeze: true })).status).toBe(200);
     });
     afterAll(async () => {
@@ -31,10 +32,10 @@ describe.each(engines)('sends arriving together on $name', (engine) => {
     it('refuses the bad sends alone and stores the good ones with gap-free ids', async () => {
       const send = (channel: string, user: string, n: number) =>
         call<{ message_id?: number; code?: number }>('POST', `/v1/group/channels/${channel}/messages`, { type: 'text', user_id: user, content: `m${n}` });
-      const kinds = Array.from({ length: 120 }, (_, i) => (['good', 'good', 'outsider', 'good', 'frozen', 'missing'] as const)[i % 6]!);
+      const kinds = Array.from({ length: 120 }, (_, i) => (['good', 'good', 'outsider', 'good', 'frozen', 'missing', 'good', 'banned'] as const)[i % 8]!);
       const answers = await Promise.all(
         kinds.map((kind, i) =>
-          kind === 'good' ? send('batch_open', i % 2 ? 'ann' : 'bob', i) : kind === 'outsider' ? send('batch_open', 'eve', i) : kind === 'frozen' ? send('batch_frozen', 'ann', i) : send('batch_nowhere', 'ann', i),
+          kind === 'good' ? send('batch_open', i % 2 ? 'ann' : 'bob', i) : kind === 'outsider' ? send('batch_open', 'eve', i) : kind === 'frozen' ? send('batch_frozen', 'ann', i) : kind === 'banned' ? send('batch_open', 'max', i) : send('batch_nowhere', 'ann', i),
         ),
       );
       const good = answers.filter((_, i) => kinds[i] === 'good');
@@ -44,6 +45,8 @@ describe.each(engines)('sends arriving together on $name', (engine) => {
         if (kinds[i] === 'good') continue;
         expect(a.status, kinds[i]).toBeGreaterThanOrEqual(400);
         expect(a.status, kinds[i]).toBeLessThan(500);
+        // Each refusal names its own reason, whatever else shared its transaction.
+        expect(a.body.code, kinds[i]).toBe({ outsider: 1008, frozen: 1009, missing: 1003, banned: 1019 }[kinds[i] as 'outsider']);
       }
 
       const open = await call<{ total_message_count: number; last_message?: { message_id: number } }>('GET', '/v1/group/channels/batch_open?show_last_message=true');

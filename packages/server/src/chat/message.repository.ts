@@ -34,7 +34,7 @@ export interface MessageListQuery {
 }
 
 /** Why a send did not happen, decided inside the sending transaction. */
-export type SendRefusal = 'missing' | 'frozen' | 'not_member';
+export type SendRefusal = 'missing' | 'frozen' | 'not_member' | 'banned';
 
 export class SendRefused extends Error {
   constructor(readonly reason: SendRefusal) {
@@ -134,7 +134,18 @@ export class MessageRepository {
       .where('channel_id', '=', row.channel_id)
       .where('user_id', '=', row.user_id)
       .executeTakeFirst();
-    if (Number(member.numUpdatedRows) === 0) throw new SendRefused('not_member');
+    if (Number(member.numUpdatedRows) === 0) {
+      // A ban ends the membership, so it is only looked for here, off the path of every accepted send.
+      const ban = await tx
+        .selectFrom('chat_bans')
+        .select('expires_at')
+        .where('app_id', '=', row.app_id)
+        .where('channel_id', '=', row.channel_id)
+        .where('user_id', '=', row.user_id)
+        .where('expires_at', '>', row.created_at)
+        .executeTakeFirst();
+      throw new SendRefused(ban ? 'banned' : 'not_member');
+    }
     await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
     return { messageId, channel: counter };
   }

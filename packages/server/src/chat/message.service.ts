@@ -61,6 +61,8 @@ export class MessageService {
     const meta = checkMeta(input.meta);
     if (input.content !== undefined && bytes(input.content) > CHAT_LIMITS.contentMaxBytes) throw invalid(`content must be at most ${CHAT_LIMITS.contentMaxBytes} bytes`);
     const sender = await this.checkSender(appId, channelId, input.user_id);
+    // Refused before the upload is stored, not only at the write.
+    if (await this.ctx.bans.active(appId, channelId, sender.user.user_id, this.ctx.now())) throw banned(sender.user.user_id);
     let saved: { key: string; size: number };
     try {
       saved = await this.ctx.files.save(input.stream, input.truncated);
@@ -83,12 +85,14 @@ export class MessageService {
     }
   }
 
-  /** Checks what can be checked before the write (the write itself re-checks frozen and membership). */
+  /**
+   * Checks what can be checked before the write; the write itself checks the channel, frozen and
+   * membership, and a ban (which always ends the membership) where membership is missing.
+   */
   private async checkSender(appId: string, channelId: string, userId: unknown) {
     checkChannelId(channelId);
     const id = checkUserId(userId);
     const user = await requireUser(this.ctx, appId, id);
-    if (await this.ctx.bans.active(appId, channelId, id, this.ctx.now())) throw banned(id);
     return { channelId, user };
   }
 
@@ -120,6 +124,7 @@ export class MessageService {
       if (!(err instanceof SendRefused)) throw err;
       if (err.reason === 'missing') throw channelNotFound(channelId);
       if (err.reason === 'frozen') throw frozen(channelId);
+      if (err.reason === 'banned') throw banned(user.user_id);
       throw notJoined(user.user_id);
     }
     const stored: MessageWithUser = {
