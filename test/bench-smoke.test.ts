@@ -96,7 +96,9 @@ describe('benchmark harness (smoke)', () => {
       // Every delivery carried its send time.
       expect(c.delivery.count).toBe(c.deliveries);
       // The open-loop run at a steady rate.
-      expect(c.steady.rate).toBe(100);
+      // 100/s, or 80% of what the closed loop reached if that was less.
+      expect(c.steady.rate).toBeGreaterThan(0);
+      expect(c.steady.rate).toBeLessThanOrEqual(100);
       expect(c.steady.sent).toBeGreaterThan(0);
       expect(c.steady.errors).toBe(0);
       expect(c.steady.api.count).toBe(c.steady.sent);
@@ -135,7 +137,7 @@ describe('benchmark harness (smoke)', () => {
     expect(table).toContain('fan-out: 1 channel × 10');
     expect(table).toContain('RSS KiB / session');
     expect(table).toContain('chat on SQLite: 2×10 members, 2 closed-loop senders');
-    expect(table).toContain('chat on SQLite: 2×10 members, open loop at 100/s');
+    expect(table).toMatch(/chat on SQLite: 2×10 members, open loop at \d+\/s/);
     expect(table).toContain('churn: 40 connect → subscribe → disconnect');
     expect(chartSvg(r)).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   }, 120_000);
