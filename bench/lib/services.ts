@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { KEY_PREFIX } from '../../packages/server/src/cluster/redis-keys.ts';
+import { DEFAULT_REDIS_PREFIX } from '../../packages/server/src/cluster/redis-keys.ts';
 
 export interface BenchDatabase {
   url: string;
@@ -72,7 +72,7 @@ export async function deleteAppKeys(url: string, appId: string): Promise<number>
   try {
     let cursor = '0';
     do {
-      const [nextCursor, keys] = await client.scan(cursor, 'MATCH', `${KEY_PREFIX}:app:${appId}:*`, 'COUNT', 500);
+      const [nextCursor, keys] = await client.scan(cursor, 'MATCH', `${DEFAULT_REDIS_PREFIX}:app:${appId}:*`, 'COUNT', 500);
       cursor = nextCursor;
       if (keys.length > 0) deleted += await client.del(...keys);
     } while (cursor !== '0');

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:8080', dataDir: './data', accessUrlTtlS: 86_400, corsOrigins: '*', logLevel: 'info' });
     expect(c.databaseUrl).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();
+    expect(c.redisPrefix).toBe('parley');
     expect(Object.isFrozen(c)).toBe(true);
     expect(c.limits).toEqual({ subscriptionsPerSession: 100, socketEventsPerS: 50, socketEventsBurst: 200, outboundMax: 1000, httpBodyMaxBytes: 1_048_576, fileMaxBytes: 26_214_400 });
   });
@@ -28,6 +29,8 @@ describe('loadConfig', () => {
   it('refuses bad values with a message naming the setting', () => {
     expect(() => loadConfig({ PORT: 'x' })).toThrow(/PORT/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
+    expect(loadConfig({ REDIS_PREFIX: 'staging.eu-1' }).redisPrefix).toBe('staging.eu-1');
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ APP_WEBHOOK_EVENTS: 'connect,explode' })).toThrow(/explode/);
     expect(() => loadConfig({}, ['--nope', '1'])).toThrow(ConfigError);

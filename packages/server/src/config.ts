@@ -24,6 +24,8 @@ export interface Config {
   databaseUrl?: string;
   /** Unset: single node. Set: cluster mode. */
   redisUrl?: string;
+  /** First part of every Redis key and channel: clusters with different prefixes can share a Redis. */
+  redisPrefix: string;
   logLevel: LogLevel;
   accessUrlTtlS: number;
   /** `*` or a list of allowed origins. */
@@ -63,6 +65,7 @@ const SETTINGS = [
   'DATA_DIR',
   'DATABASE_URL',
   'REDIS_URL',
+  'REDIS_PREFIX',
   'LOG_LEVEL',
   'ACCESS_URL_TTL_S',
   'CORS_ORIGINS',
@@ -143,6 +146,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
   const redisUrl = get('REDIS_URL') || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
+  const redisPrefix = get('REDIS_PREFIX') || 'parley';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX must be 1-64 characters of A-Z, a-z, 0-9, _, . and -');
 
   const corsRaw = get('CORS_ORIGINS') || '*';
   const corsOrigins = corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
@@ -162,6 +167,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     dataDir: get('DATA_DIR') || './data',
     databaseUrl,
     redisUrl,
+    redisPrefix,
     logLevel,
     accessUrlTtlS: integer('ACCESS_URL_TTL_S', get('ACCESS_URL_TTL_S'), 86_400, 1, 10 * 365 * 86_400),
     corsOrigins,

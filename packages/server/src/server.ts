@@ -85,7 +85,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   let presence: PresenceStore = new HubPresence(hub);
   if (config.redisUrl) {
     const ttlMs = config.presenceTtlS * 1000;
-    cluster = await openCluster(config.redisUrl, hub, log, { ttlMs, heartbeatMs: Math.floor(ttlMs / 3), ...options.presenceTiming });
+    cluster = await openCluster(config.redisUrl, config.redisPrefix, hub, log, { ttlMs, heartbeatMs: Math.floor(ttlMs / 3), ...options.presenceTiming });
     broker = cluster.broker;
     presence = cluster.presence;
   }
@@ -122,7 +122,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     corsOrigins: config.corsOrigins,
     bodyLimit: configured.httpBodyMaxBytes,
     metrics,
-    rateLimits: { perIpPerSecond: config.rateLimitIpPerS, perAppPerSecond: config.rateLimitAppPerS, redis: cluster?.redis },
+    rateLimits: { perIpPerSecond: config.rateLimitIpPerS, perAppPerSecond: config.rateLimitAppPerS, redis: cluster?.redis, nameSpace: cluster?.keys.rateLimit },
     rtcs: {
       apps,
       node,

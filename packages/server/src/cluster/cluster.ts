@@ -9,7 +9,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Hub } from '../realtime/hub.ts';
 import { RedisBroker } from './redis-broker.ts';
-import { redisKeys } from './redis-keys.ts';
+import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { DEFAULT_PRESENCE_TIMING, RedisPresence, type RedisPresenceOptions } from './redis-presence.ts';
 
 export interface Cluster {
@@ -17,6 +17,8 @@ export interface Cluster {
   presence: RedisPresence;
   /** A command connection for shared counters (rate limits). */
   redis: Redis;
+  /** This cluster's key names (REDIS_PREFIX). */
+  keys: RedisKeys;
   /** The socket.io adapter constructor, for `io.adapter(...)`. */
   adapter: ReturnType<typeof createAdapter>;
   /** Throws while Redis does not answer (readiness). */
@@ -24,7 +26,8 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function openCluster(redisUrl: string, hub: Hub, log: Logger, timing: Partial<RedisPresenceOptions> = {}): Promise<Cluster> {
+export async function openCluster(redisUrl: string, prefix: string, hub: Hub, log: Logger, timing: Partial<RedisPresenceOptions> = {}): Promise<Cluster> {
+  const keys = redisKeys(prefix);
   const options: RedisOptions = {
     lazyConnect: true,
     // Fail commands at once while disconnected, so API calls answer 503 instead of hanging.
@@ -47,16 +50,17 @@ export async function openCluster(redisUrl: string, hub: Hub, log: Logger, timin
   }
   await Promise.all(clients.map((c) => c.connect()));
 
-  const broker = new RedisBroker(pub, sub, log);
+  const broker = new RedisBroker(pub, sub, log, keys);
   await broker.start();
-  const presence = new RedisPresence(pub, hub, log, { ...DEFAULT_PRESENCE_TIMING, ...timing });
+  const presence = new RedisPresence(pub, hub, log, keys, { ...DEFAULT_PRESENCE_TIMING, ...timing });
   presence.start();
-  const adapter = createAdapter(adapterPub, adapterSub, { key: redisKeys.adapter });
+  const adapter = createAdapter(adapterPub, adapterSub, { key: keys.adapter });
 
   return {
     broker,
     presence,
     redis: pub,
+    keys,
     adapter,
     async ping() {
       await pub.ping();

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BrokerUnavailableError, type Broker, type Publication } from '../realtime/broker.ts';
-import { redisKeys } from './redis-keys.ts';
+import type { RedisKeys } from './redis-keys.ts';
 
 export class RedisBroker implements Broker {
   private handler: (p: Publication) => void = () => {};
@@ -15,6 +15,7 @@ export class RedisBroker implements Broker {
     private readonly pub: Redis,
     private readonly sub: Redis,
     private readonly log: Logger,
+    private readonly keys: RedisKeys,
   ) {}
 
   /** Subscribes to every app's publication channel; resolves once Redis confirmed it. */
@@ -29,7 +30,7 @@ export class RedisBroker implements Broker {
       }
       this.handler(p);
     });
-    await this.sub.psubscribe(redisKeys.publicationsPattern);
+    await this.sub.psubscribe(this.keys.publicationsPattern);
   }
 
   onPublication(handler: (p: Publication) => void): void {
@@ -38,7 +39,7 @@ export class RedisBroker implements Broker {
 
   async publish(p: Publication): Promise<void> {
     try {
-      await this.pub.publish(redisKeys.publications(p.appId), JSON.stringify(p));
+      await this.pub.publish(this.keys.publications(p.appId), JSON.stringify(p));
     } catch (err) {
       throw new BrokerUnavailableError(`cluster bus unavailable: ${(err as Error).message}`, { cause: err });
     }

@@ -1,18 +1,26 @@
 /**
- * Every Redis key and pub/sub channel Parley uses, in one place. All are namespaced per app
- * (`parley:app:{appId}:…`), so two apps on one cluster never share a key.
+ * Every Redis key and pub/sub channel Parley uses, in one place. All start with the cluster's prefix
+ * (REDIS_PREFIX, `parley` by default) and are namespaced per app (`{prefix}:app:{appId}:…`), so two apps
+ * on one cluster never share a key, and two clusters with different prefixes can share one Redis (pub/sub
+ * channels ignore Redis database numbers, so a prefix is the only way to keep them apart).
  */
-export const KEY_PREFIX = 'parley';
+export const DEFAULT_REDIS_PREFIX = 'parley';
 
-export const redisKeys = {
-  /** Pub/sub channel carrying an app's publications between nodes. */
-  publications: (appId: string) => `${KEY_PREFIX}:app:${appId}:pub`,
-  /** Pattern matching every app's publication channel. */
-  publicationsPattern: `${KEY_PREFIX}:app:*:pub`,
-  /** Sorted set: session id → expiry (ms) of its subscription to a channel. */
-  presenceExpiry: (appId: string, channel: string) => `${KEY_PREFIX}:app:${appId}:presence:${channel}:exp`,
-  /** Hash: session id → user of the channel's subscribers. */
-  presenceInfo: (appId: string, channel: string) => `${KEY_PREFIX}:app:${appId}:presence:${channel}:info`,
-  /** Prefix of the socket.io adapter's own channels. */
-  adapter: `${KEY_PREFIX}:sio`,
-};
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
+  return {
+    /** Pub/sub channel carrying an app's publications between nodes. */
+    publications: (appId: string) => `${prefix}:app:${appId}:pub`,
+    /** Pattern matching every app's publication channel. */
+    publicationsPattern: `${prefix}:app:*:pub`,
+    /** Sorted set: session id → expiry (ms) of its subscription to a channel. */
+    presenceExpiry: (appId: string, channel: string) => `${prefix}:app:${appId}:presence:${channel}:exp`,
+    /** Hash: session id → user of the channel's subscribers. */
+    presenceInfo: (appId: string, channel: string) => `${prefix}:app:${appId}:presence:${channel}:info`,
+    /** Prefix of the socket.io adapter's own channels. */
+    adapter: `${prefix}:sio`,
+    /** Prefix of the REST rate limiters' counters. */
+    rateLimit: `${prefix}:ratelimit:`,
+  };
+}

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Hub } from '../realtime/hub.ts';
 import type { PresenceStore } from '../realtime/presence.ts';
-import { redisKeys } from './redis-keys.ts';
+import type { RedisKeys } from './redis-keys.ts';
 
 export interface RedisPresenceOptions {
   /** How long an entry lives without renewal. */
@@ -39,6 +39,7 @@ export class RedisPresence implements PresenceStore {
     private readonly redis: Redis,
     private readonly hub: Hub,
     private readonly log: Logger,
+    private readonly keys: RedisKeys,
     private readonly options: RedisPresenceOptions = DEFAULT_PRESENCE_TIMING,
   ) {}
 
@@ -56,8 +57,8 @@ export class RedisPresence implements PresenceStore {
     const keys = new Set<string>();
     for (const session of this.hub.allSessions()) {
       for (const channel of session.channels) {
-        const exp = redisKeys.presenceExpiry(session.appId, channel);
-        const info = redisKeys.presenceInfo(session.appId, channel);
+        const exp = this.keys.presenceExpiry(session.appId, channel);
+        const info = this.keys.presenceInfo(session.appId, channel);
         pipeline.zadd(exp, expiry, session.id);
         pipeline.hset(info, session.id, session.user);
         keys.add(exp).add(info);
@@ -68,8 +69,8 @@ export class RedisPresence implements PresenceStore {
   }
 
   async add(appId: string, channel: string, sessionId: string, user: string): Promise<void> {
-    const exp = redisKeys.presenceExpiry(appId, channel);
-    const info = redisKeys.presenceInfo(appId, channel);
+    const exp = this.keys.presenceExpiry(appId, channel);
+    const info = this.keys.presenceInfo(appId, channel);
     await this.redis
       .multi()
       .hset(info, sessionId, user)
@@ -80,18 +81,18 @@ export class RedisPresence implements PresenceStore {
   }
 
   async remove(appId: string, channel: string, sessionId: string): Promise<void> {
-    await this.redis.multi().zrem(redisKeys.presenceExpiry(appId, channel), sessionId).hdel(redisKeys.presenceInfo(appId, channel), sessionId).exec();
+    await this.redis.multi().zrem(this.keys.presenceExpiry(appId, channel), sessionId).hdel(this.keys.presenceInfo(appId, channel), sessionId).exec();
   }
 
   async members(appId: string, channel: string): Promise<MemberMap> {
-    const flat = (await this.redis.eval(MEMBERS_SCRIPT, 2, redisKeys.presenceExpiry(appId, channel), redisKeys.presenceInfo(appId, channel), Date.now())) as string[];
+    const flat = (await this.redis.eval(MEMBERS_SCRIPT, 2, this.keys.presenceExpiry(appId, channel), this.keys.presenceInfo(appId, channel), Date.now())) as string[];
     const out: MemberMap = {};
     for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
     return out;
   }
 
   async count(appId: string, channel: string): Promise<number> {
-    return this.redis.zcount(redisKeys.presenceExpiry(appId, channel), `(${Date.now()}`, '+inf');
+    return this.redis.zcount(this.keys.presenceExpiry(appId, channel), `(${Date.now()}`, '+inf');
   }
 
   async occupied(appId: string, channel: string): Promise<boolean> {

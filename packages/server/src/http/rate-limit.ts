@@ -14,6 +14,8 @@ export interface RateLimitSettings {
   perAppPerSecond: number;
   /** Shared counter store in cluster mode. */
   redis?: Redis;
+  /** Key prefix of the counters in Redis (the cluster's REDIS_PREFIX). */
+  nameSpace?: string;
 }
 
 /** Paths never limited: probes and scrapes must work when everything else is throttled. */
@@ -40,7 +42,7 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
     global: false,
     timeWindow: 1000,
     redis: settings.redis,
-    nameSpace: 'parley:ratelimit:',
+    nameSpace: settings.nameSpace ?? 'parley:ratelimit:',
     // A Redis outage must not take the API down with it: limits pause, requests pass.
     skipOnError: true,
     errorResponseBuilder: (_req, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
