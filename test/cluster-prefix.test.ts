@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type NodeProcess } from './support/node-process.ts';
-import { connectClient, connected, expectSilence, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
+import { api, connectClient, connected, expectSilence, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { createTestDatabase, postgresAvailable, REDIS_URL, redisAvailable } from './support/services.ts';
 
 const APP = 'same_app';
@@ -34,14 +34,7 @@ describe.skipIf(!ready)('two clusters on one Redis with different REDIS_PREFIX',
     for (const db of dbs) await db.drop();
   });
 
-  async function call(node: NodeProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`${node.url}${path}`, {
-      method,
-      headers: { 'x-nhn-apikey': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  }
+  const call = (node: NodeProcess, method: string, path: string, body?: unknown) => api({ url: node.url, apiKey: KEY }, method, path, body);
 
   async function join(node: NodeProcess, user: string): Promise<AnyClient> {
     const { body } = await call(node, 'POST', `/v2/auth/${APP}/access`, { user, channels: ['presence_shared'] });

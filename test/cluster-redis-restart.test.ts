@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type NodeProcess } from './support/node-process.ts';
 import { startRedis, type RedisProcess } from './support/redis-process.ts';
-import { connectClient, connected, subscribe, type AnyClient } from './support/rtcs-clients.ts';
+import { api, connectClient, connected, subscribe, type AnyClient } from './support/rtcs-clients.ts';
 import { createTestDatabase, postgresAvailable, redisAvailable } from './support/services.ts';
 
 const APP = `rr_${randomBytes(4).toString('hex')}`;
@@ -33,19 +33,12 @@ describe.skipIf(!ready)('Redis restart during traffic', () => {
     await db.drop();
   });
 
-  const call = async (node: NodeProcess, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${node.url}${path}`, {
-      method,
-      headers: { 'x-nhn-apikey': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (node: NodeProcess, method: string, path: string, body?: unknown) => api({ url: node.url, apiKey: KEY }, method, path, body);
   const publish = (i: number) => call(nodes[1]!, 'POST', `/v2/event/${APP}/channel`, { channels: ['presence_r'], event: 'tick', data: { i } });
 
   it('reports the outage, then resumes delivery and heals counts by itself', async () => {
     const { body } = await call(nodes[0]!, 'POST', `/v2/auth/${APP}/access`, { user: 'steady', channels: ['presence_r'] });
-    client = connectClient('4.x', body.url as string);
+    client = connectClient('4.x', (body as { url: string }).url);
     await connected(client);
     expect((await subscribe(client, 'presence_r')).type).toBe('subscribe_success');
     const got: number[] = [];

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect09 } from './legacy09-client.ts';
-import { connectClient, connected, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
+import { api, connectClient, connected, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { startNode, type NodeProcess } from './support/node-process.ts';
 import { createTestDatabase, postgresAvailable, REDIS_URL, redisAvailable } from './support/services.ts';
 
@@ -20,14 +20,7 @@ let nodes: NodeProcess[] = [];
 let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 const clients: AnyClient[] = [];
 
-async function call(node: NodeProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${node.url}${path}`, {
-    method,
-    headers: { 'x-nhn-apikey': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const call = (node: NodeProcess, method: string, path: string, body?: unknown) => api({ url: node.url, apiKey: KEY }, method, path, body);
 
 async function join(node: NodeProcess, user: string, channels: string[]): Promise<{ client: AnyClient; results: ChannelResultMsg[] }> {
   const { body } = await call(node, 'POST', `/v2/auth/${APP}/access`, { user, channels });

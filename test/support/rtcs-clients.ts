@@ -86,7 +86,8 @@ export async function expectSilence(client: AnyClient, event: string, ms = 300, 
   if (got.length > 0) throw new Error(`expected no ${event}, got ${JSON.stringify(got)}`);
 }
 
-export async function api(tp: TestParley, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+/** A Service API call to a server (`tp`: a TestParley, or any `{url, apiKey}` such as a cluster node). */
+export async function api(tp: Pick<TestParley, 'url' | 'apiKey'>, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
   const init: RequestInit = { method, headers: { 'x-nhn-apikey': tp.apiKey, ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
