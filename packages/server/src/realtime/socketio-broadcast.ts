@@ -52,7 +52,7 @@ function textFrameHeader(n: number): Buffer {
  * `event(...args)` (`eventAndArgs` = `[event, ...args]`) as one WebSocket frame carrying the engine.io
  * message of the socket.io EVENT packet.
  */
-export function encodeEventFrame(nsp: Namespace, eventAndArgs: unknown[]): Buffer | undefined {
+function encodeEventFrame(nsp: Namespace, eventAndArgs: unknown[]): Buffer | undefined {
   // PacketType.EVENT of socket.io-parser; binary data would need attachments, so it is left to socket.io.
   const encoded = nsp.server.encoder.encode({ type: 2, nsp: nsp.name, data: eventAndArgs }) as unknown[];
   if (encoded.length !== 1 || typeof encoded[0] !== 'string') return undefined;
@@ -61,7 +61,7 @@ export function encodeEventFrame(nsp: Namespace, eventAndArgs: unknown[]): Buffe
 }
 
 /** The TCP socket under `socket` when a frame can be written to it now without reordering anything. */
-export function idleWebSocket(socket: Socket): NetSocket | undefined {
+function idleWebSocket(socket: Socket): NetSocket | undefined {
   const conn = socket.conn as unknown as EngineInternals;
   if (conn.readyState !== 'open' || conn.upgrading || (conn.writeBuffer?.length ?? 1) !== 0) return undefined;
   const ws = conn.transport?.name === 'websocket' ? conn.transport.socket : undefined;
@@ -72,28 +72,43 @@ export function idleWebSocket(socket: Socket): NetSocket | undefined {
   return tcp;
 }
 
+/** One publication's frame, encoded the first time an idle socket needs it. */
+export class FrameWriter {
+  /** null: not encoded yet; undefined: cannot be pre-encoded (binary data), socket.io takes every socket. */
+  private frame: Buffer | undefined | null = null;
+
+  constructor(
+    private readonly nsp: Namespace,
+    private readonly eventAndArgs: unknown[],
+  ) {}
+
+  /** Writes the frame to `socket` when it is idle on a WebSocket; false when socket.io must carry it. */
+  tryWrite(socket: Socket): boolean {
+    const tcp = idleWebSocket(socket);
+    if (!tcp) return false;
+    if (this.frame === null) this.frame = encodeEventFrame(this.nsp, this.eventAndArgs);
+    if (!this.frame) return false;
+    tcp.write(this.frame);
+    return true;
+  }
+}
+
 /**
  * Emits `event(...args)` to every socket in `rooms`, on every node: this node's idle WebSocket sockets
  * get the pre-encoded frame, and socket.io (through the cluster adapter where there is one) reaches all
  * the others, leaving out those already written to. A socket in several of the rooms gets it once.
  */
 export function emitToRooms(nsp: Namespace, rooms: readonly string[], event: string, args: unknown[]): void {
+  const writer = new FrameWriter(nsp, [event, ...args]);
   const written: string[] = [];
   const seen = new Set<string>();
-  let frame: Buffer | undefined | null = null;
   for (const room of rooms) {
     for (const id of nsp.adapter.rooms.get(room) ?? []) {
       if (seen.has(id)) continue;
       seen.add(id);
       const socket = nsp.sockets.get(id);
-      const tcp = socket && idleWebSocket(socket);
-      if (!tcp) continue;
-      if (frame === null) frame = encodeEventFrame(nsp, [event, ...args]);
-      if (!frame) break;
-      tcp.write(frame);
-      written.push(id);
+      if (socket && writer.tryWrite(socket)) written.push(id);
     }
-    if (frame === undefined) break;
   }
   (written.length > 0 ? nsp.to([...rooms]).except(written) : nsp.to([...rooms])).emit(event, ...args);
 }

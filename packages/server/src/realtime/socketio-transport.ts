@@ -9,7 +9,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { AccessError, type AccessParams } from './access-url.ts';
 import type { RealtimeNode } from './node.ts';
 import type { RealtimeObserver } from './observer.ts';
-import { encodeEventFrame, idleWebSocket } from './socketio-broadcast.ts';
+import { FrameWriter } from './socketio-broadcast.ts';
 import type { Session, SessionWriter } from './session.ts';
 
 /** Namespaces an RTCS client may join; the second is what the access URL's path turns into. */
@@ -54,15 +54,11 @@ function namespaceWriter(nsp: Namespace, outboundMax: number, observer: Realtime
         reachable(sessions[0]!)?.emit(event, data);
         return;
       }
-      let frame: Buffer | undefined | null = null;
+      const writer = new FrameWriter(nsp, [event, data]);
       const others: string[] = [];
       for (const s of sessions) {
         const socket = reachable(s);
-        if (!socket) continue;
-        const tcp = idleWebSocket(socket);
-        if (tcp && frame === null) frame = encodeEventFrame(nsp, [event, data]);
-        if (tcp && frame) tcp.write(frame);
-        else others.push(s.id);
+        if (socket && !writer.tryWrite(socket)) others.push(s.id);
       }
       if (others.length > 0) nsp.local.to(others).emit(event, data);
     },
