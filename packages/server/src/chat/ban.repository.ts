@@ -4,6 +4,18 @@ import type { ChatBanTable, Database } from '../storage/schema.ts';
 
 export type BanRow = Selectable<ChatBanTable>;
 
+/** The ban in force at `now`, if any, read through `db` (which may be a transaction). */
+export function activeBan(db: Kysely<Database>, appId: string, channelId: string, userId: string, now: number): Promise<BanRow | undefined> {
+  return db
+    .selectFrom('chat_bans')
+    .selectAll()
+    .where('app_id', '=', appId)
+    .where('channel_id', '=', channelId)
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
 export class BanRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -21,14 +33,7 @@ export class BanRepository {
 
   /** The ban in force at `now`, if any. */
   active(appId: string, channelId: string, userId: string, now: number): Promise<BanRow | undefined> {
-    return this.db
-      .selectFrom('chat_bans')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('user_id', '=', userId)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    return activeBan(this.db, appId, channelId, userId, now);
   }
 
   async remove(appId: string, channelId: string, userId: string): Promise<void> {

@@ -10,6 +10,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
+import { activeBan } from './ban.repository.ts';
 import type { ChannelRow } from './channel.repository.ts';
 import type { Contains } from './text-search.ts';
 
@@ -136,14 +137,7 @@ export class MessageRepository {
       .executeTakeFirst();
     if (Number(member.numUpdatedRows) === 0) {
       // A ban ends the membership, so it is only looked for here, off the path of every accepted send.
-      const ban = await tx
-        .selectFrom('chat_bans')
-        .select('expires_at')
-        .where('app_id', '=', row.app_id)
-        .where('channel_id', '=', row.channel_id)
-        .where('user_id', '=', row.user_id)
-        .where('expires_at', '>', row.created_at)
-        .executeTakeFirst();
+      const ban = await activeBan(tx, row.app_id, row.channel_id, row.user_id, row.created_at);
       throw new SendRefused(ban ? 'banned' : 'not_member');
     }
     await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
