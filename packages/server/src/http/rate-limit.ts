@@ -6,6 +6,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { redisKeys } from '../cluster/redis-keys.ts';
 
 export interface RateLimitSettings {
   /** Requests per second per client IP; 0 turns the limit off. */
@@ -42,7 +43,7 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
     global: false,
     timeWindow: 1000,
     redis: settings.redis,
-    nameSpace: settings.nameSpace ?? 'parley:ratelimit:',
+    nameSpace: settings.nameSpace ?? redisKeys().rateLimit,
     // A Redis outage must not take the API down with it: limits pause, requests pass.
     skipOnError: true,
     errorResponseBuilder: (_req, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
