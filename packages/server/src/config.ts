@@ -3,6 +3,8 @@
  * Only main.ts and cli.ts hand `process.env` / `process.argv` in; everything else receives a Config.
  */
 import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
+import proxyAddr from '@fastify/proxy-addr';
+import type { TrustProxy } from './realtime/client-ip.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -30,6 +32,8 @@ export interface Config {
   accessUrlTtlS: number;
   /** `*` or a list of allowed origins. */
   corsOrigins: '*' | string[];
+  /** Which reverse proxies' `X-Forwarded-For` to believe for the client's address (per-IP limits, logs). */
+  trustProxy: TrustProxy;
   shutdownTimeoutS: number;
   bootstrapApp: BootstrapApp;
   /** Timeout of WebAuth and webhook calls (the RTCS contract says 1000 ms). */
@@ -69,6 +73,7 @@ const SETTINGS = [
   'LOG_LEVEL',
   'ACCESS_URL_TTL_S',
   'CORS_ORIGINS',
+  'TRUST_PROXY',
   'SHUTDOWN_TIMEOUT_S',
   'PRESENCE_TTL_S',
   'RATE_LIMIT_IP_PER_S',
@@ -152,6 +157,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   const corsRaw = get('CORS_ORIGINS') || '*';
   const corsOrigins = corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
 
+  const trustRaw = (get('TRUST_PROXY') || 'false').toLowerCase();
+  const trustProxy: TrustProxy = trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw.split(',').map((a) => a.trim()).filter(Boolean);
+  if (Array.isArray(trustProxy)) {
+    try {
+      proxyAddr.compile([...trustProxy]);
+    } catch (err) {
+      throw new ConfigError(`TRUST_PROXY must be true, false or a comma list of addresses, CIDR ranges, loopback, linklocal or uniquelocal: ${(err as Error).message}`);
+    }
+  }
+
   const eventsRaw = get('APP_WEBHOOK_EVENTS');
   let webhookEvents: WebhookType[] | undefined;
   if (eventsRaw !== undefined && eventsRaw !== '') {
@@ -171,6 +186,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     logLevel,
     accessUrlTtlS: integer('ACCESS_URL_TTL_S', get('ACCESS_URL_TTL_S'), 86_400, 1, 10 * 365 * 86_400),
     corsOrigins,
+    trustProxy,
     shutdownTimeoutS: integer('SHUTDOWN_TIMEOUT_S', get('SHUTDOWN_TIMEOUT_S'), 10, 1, 3600),
     hookTimeoutMs: 1000,
     presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
