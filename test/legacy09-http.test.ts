@@ -9,6 +9,7 @@ import { decodePayload } from '../packages/server/src/legacy09/codec.ts';
 import { signAccessUrl } from '../packages/server/src/realtime/access-url.ts';
 import { accessUrl, connectClient, connected, publish, waitFor, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
+import { sessionOf } from './support/sessions.ts';
 import { handshake09, handshakeUrl, httpText, parseHandshake, RawWebSocket09, transportUrl } from './legacy09-client.ts';
 
 let tp: TestParley;
@@ -132,7 +133,7 @@ describe('xhr-polling by hand', () => {
       ['subscribe_error', '한글-no'],
     ]);
     expect(seen.at(-1)).toBe('6::/socket.io/1/:1+[]');
-    expect(tp.parley.hub.get(sid)?.origin).toBe('https://hand.example');
+    expect(sessionOf(tp, sid)?.origin).toBe('https://hand.example');
 
     await publish(tp, ['presence_hand'], 'k', { t: '한글 😀' });
     await publish(tp, ['presence_hand'], 'k', { t: 'second' });
@@ -143,7 +144,7 @@ describe('xhr-polling by hand', () => {
 
     // ?disconnect ends the session at once; the sid is then unknown.
     expect(await httpText(`${poll}&disconnect=1`)).toMatchObject({ status: 200, text: '' });
-    expect(tp.parley.hub.get(sid)).toBeUndefined();
+    expect(sessionOf(tp, sid)).toBeUndefined();
     expect((await httpText(transportUrl(url, 'xhr-polling', sid))).text).toBe('7:::1+0');
   });
 

@@ -17,6 +17,7 @@ import {
   type ChannelResultMsg,
 } from './support/rtcs-clients.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
+import { sessionOf } from './support/sessions.ts';
 import { connect09, handshake09, httpText, rawWsSession, transportUrl } from './legacy09-client.ts';
 
 let tp: TestParley;
@@ -101,7 +102,7 @@ describe('websocket', () => {
     ws.send(subscribePacket('after_garbage'));
     await ws.frame((f) => f.includes('"after_garbage"') && f.includes('subscribe_success'));
     expect(ws.frames.some((f) => f.includes('framed_room'))).toBe(false);
-    expect(tp.parley.hub.get(sid)?.channels.has('after_garbage')).toBe(true);
+    expect(sessionOf(tp, sid)?.channels.has('after_garbage')).toBe(true);
     // The acks a real client asks for still come.
     expect(ws.frames).toContain('6:::1');
     await bystandersUnaffected();
@@ -168,7 +169,7 @@ describe('polling', () => {
     expect((await post(subscribePacket('polled_after_garbage'))).text).toBe('1');
     const seen: string[] = [];
     while (!seen.some((p) => p.includes('polled_after_garbage'))) seen.push((await httpText(poll)).text);
-    expect(tp.parley.hub.get(sid)?.channels.has('polled_after_garbage')).toBe(true);
+    expect(sessionOf(tp, sid)?.channels.has('polled_after_garbage')).toBe(true);
 
     for (const path of ['/socket.io/1/xhr-polling/' + 'a'.repeat(65), '/socket.io/1/xhr-polling/%00', '/socket.io/1/xhr-polling/a/b/c', '/socket.io/1//']) {
       expect((await httpText(`${tp.url}${path}`)).status).toBeGreaterThanOrEqual(400);
@@ -182,10 +183,10 @@ describe('polling', () => {
     const poll = transportUrl(url, 'xhr-polling', sid);
     expect((await httpText(poll)).text).toBe('1::');
     expect((await httpText(poll, { method: 'POST', body: '1::/socket.io/1/' })).text).toBe('1');
-    await expect.poll(() => tp.parley.hub.get(sid)?.channels.has('firehose')).toBe(true);
+    await expect.poll(() => sessionOf(tp, sid)?.channels.has('firehose')).toBe(true);
     // It never polls again: its buffer fills up to the limit, then the session is dropped.
     for (let i = 0; i <= OUTBOUND_MAX + 2; i++) await publish(tp, ['firehose'], 'drink', { i });
-    await expect.poll(() => tp.parley.hub.get(sid)).toBeUndefined();
+    await expect.poll(() => sessionOf(tp, sid)).toBeUndefined();
     expect((await httpText(poll)).text).toBe('7:::1+0');
     await bystandersUnaffected();
   });

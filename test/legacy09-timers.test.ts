@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accessUrl, connectClient, connected, publish, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
+import { publicIdOf, sessionOf } from './support/sessions.ts';
 import { connect09, handshake09, httpText, RawWebSocket09, rawWsSession, transportUrl, type Transport09 } from './legacy09-client.ts';
 
 const TIMING = { heartbeatIntervalMs: 300, heartbeatTimeoutMs: 1000, closeTimeoutMs: 1000, pollingDurationMs: 150, namespaceGraceMs: 200 };
@@ -63,7 +64,7 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
     await sleep(2500);
     expect(heartbeats).toBeGreaterThanOrEqual(5);
     expect(disconnected).toBe(false);
-    expect(tp.parley.hub.get(c.nsp.socket.sessionid!)).toBeDefined();
+    expect(sessionOf(tp, c.nsp.socket.sessionid!)).toBeDefined();
     const got = waitFor(c, 'still');
     await publish(tp, [`hb_${transport}`], 'still', { here: '여기' });
     expect(await got).toEqual({ here: '여기' });
@@ -76,10 +77,11 @@ describe('server-side timers', () => {
     const joined = waitFor<ChannelResultMsg>(w, 'rtcs:channel', (d) => d.type === 'member_join');
     const { sid, ws } = await rawSession('silent', ['presence_silent']);
     await joined;
+    const id = publicIdOf(tp, sid);
     const quietSince = Date.now();
     const left = await waitFor<ChannelResultMsg>(w, 'rtcs:channel', (d) => d.type === 'member_leave', 4000);
     const elapsed = Date.now() - quietSince;
-    expect(left.info).toEqual({ session: sid, user: 'silent' });
+    expect(left.info).toEqual({ session: id, user: 'silent' });
     expect(elapsed).toBeGreaterThanOrEqual(TIMING.heartbeatTimeoutMs - 100);
     expect(elapsed).toBeLessThan(TIMING.heartbeatTimeoutMs + 1000);
     // It was sent heartbeats it never answered, then the server closed the websocket.
@@ -94,7 +96,7 @@ describe('server-side timers', () => {
     await ws.closed();
     await publish(tp, ['buf_room'], 'kept', { t: '버퍼에 있던 메시지' });
     await sleep(TIMING.closeTimeoutMs / 2);
-    expect(tp.parley.hub.get(sid)).toBeDefined();
+    const id = publicIdOf(tp, sid);
 
     // A transport for the same sid within the close timeout gets what was buffered.
     const again = await RawWebSocket09.open(transportUrl(url, 'websocket', sid));
@@ -106,9 +108,9 @@ describe('server-side timers', () => {
     const left = waitFor<ChannelResultMsg>(w, 'rtcs:channel', (d) => d.type === 'member_leave', 4000);
     const droppedAt = Date.now();
     again.close();
-    expect((await left).info).toEqual({ session: sid, user: 'buffered' });
+    expect((await left).info).toEqual({ session: id, user: 'buffered' });
     expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(TIMING.closeTimeoutMs - 100);
-    expect(tp.parley.hub.get(sid)).toBeUndefined();
+    expect(sessionOf(tp, sid)).toBeUndefined();
   });
 
   it('answers a long poll with nothing to say 8:: after the polling duration', async () => {

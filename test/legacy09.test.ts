@@ -19,6 +19,7 @@ import {
   type ChannelResultMsg,
 } from './support/rtcs-clients.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
+import { publicIdOf, sessionOf } from './support/sessions.ts';
 import { connect09, sio09, type Client09, type Transport09 } from './legacy09-client.ts';
 
 let receiver: HookReceiver;
@@ -67,8 +68,10 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
       ['subscribe_success', `private_a_${tag}`],
       ['subscribe_success', lobby],
     ]);
-    // The session is the 0.9 socket: the member id is the handshake's sid.
-    expect(results[1]!.members).toEqual({ [c.nsp.socket.sessionid!]: `alice-${tag}` });
+    // Members see the session's public id, never the handshake's sid (which would let them poll as it).
+    const sid = c.nsp.socket.sessionid!;
+    expect(results[1]!.members).toEqual({ [publicIdOf(tp, sid)]: `alice-${tag}` });
+    expect(publicIdOf(tp, sid)).not.toBe(sid);
 
     expect((await subscribe(c, `private_a_${tag}`)).type).toBe('subscribe_success');
     expect(await subscribe(c, `room-${tag}`)).toMatchObject({ type: 'subscribe_success', name: `room-${tag}` });
@@ -132,7 +135,8 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
     const oldOk = waitFor<ChannelResultMsg>(old, 'rtcs:channel', (d) => d.type === 'subscribe_success');
     await connected(old);
     const sid = old.nsp.socket.sessionid!;
-    expect(await joined).toMatchObject({ type: 'member_join', name: channel, message: '', info: { session: sid, user: `old-${tag}` } });
+    const oldId = publicIdOf(tp, sid);
+    expect(await joined).toMatchObject({ type: 'member_join', name: channel, message: '', info: { session: oldId, user: `old-${tag}` } });
     expect(Object.values((await oldOk).members!).sort()).toEqual([`modern-${tag}`, `old-${tag}`]);
 
     // The 0.9 client sees the 4.x client come and go.
@@ -146,7 +150,7 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
 
     const sessions = await api(tp, 'GET', `/v2/channel/${tp.appId}/sessions?channel=${channel}`);
     expect(Object.values(sessions.body as Record<string, string>).sort()).toEqual([`modern-${tag}`, `old-${tag}`]);
-    expect((sessions.body as Record<string, string>)[sid]).toBe(`old-${tag}`);
+    expect((sessions.body as Record<string, string>)[oldId]).toBe(`old-${tag}`);
     expect((await api(tp, 'GET', `/v2/channel/${tp.appId}/count?channel=${channel}`)).body).toEqual({ count: 2 });
 
     // Both generations receive the same publish.
@@ -157,9 +161,9 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
 
     const left = waitFor<ChannelResultMsg>(modern, 'rtcs:channel', (d) => d.type === 'member_leave');
     old.close();
-    expect(await left).toMatchObject({ type: 'member_leave', name: channel, info: { session: sid, user: `old-${tag}` } });
+    expect(await left).toMatchObject({ type: 'member_leave', name: channel, info: { session: oldId, user: `old-${tag}` } });
     expect((await api(tp, 'GET', `/v2/channel/${tp.appId}/count?channel=${channel}`)).body).toEqual({ count: 1 });
-    expect(tp.parley.hub.get(sid)).toBeUndefined();
+    expect(sessionOf(tp, sid)).toBeUndefined();
   });
 
   it('leaving only the namespace ends the session and the socket, without a reconnect', async () => {
@@ -167,11 +171,11 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
     open.push(c);
     await connected(c);
     const sid = c.nsp.socket.sessionid!;
-    await expect.poll(() => tp.parley.hub.get(sid)?.channels.has(`leave_${tag}`)).toBe(true);
+    await expect.poll(() => sessionOf(tp, sid)?.channels.has(`leave_${tag}`)).toBe(true);
     let reconnecting = false;
     c.on('reconnecting', () => (reconnecting = true));
     (c.nsp as unknown as { disconnect(): void }).disconnect();
-    await expect.poll(() => tp.parley.hub.get(sid)).toBeUndefined();
+    await expect.poll(() => sessionOf(tp, sid)).toBeUndefined();
     await expect.poll(() => c.nsp.socket.connected).toBe(false);
     await new Promise((r) => setTimeout(r, 700));
     expect(reconnecting).toBe(false);
@@ -184,7 +188,8 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
     await connected(c);
     const sid = c.nsp.socket.sessionid!;
     await expect.poll(() => hooks('connect', user).length).toBe(1);
-    expect(hooks('connect', user)[0]!.body).toMatchObject({ app: tp.appId, session: sid, detail: { origin: '' } });
+    const id = publicIdOf(tp, sid);
+    expect(hooks('connect', user)[0]!.body).toMatchObject({ app: tp.appId, session: id, detail: { origin: '' } });
 
     expect((await subscribe(c, `private_yes_${tag}`)).type).toBe('subscribe_success');
     const auth = receiver.received.find((h) => h.path === '/auth' && h.body.channel === `private_yes_${tag}`)!;
@@ -194,7 +199,7 @@ describe.each<Transport09>(['websocket', 'xhr-polling'])('socket.io-client 0.9.1
 
     c.close();
     await expect.poll(() => hooks('disconnect', user).length).toBe(1);
-    expect(hooks('disconnect', user)[0]!.body).toMatchObject({ session: sid, detail: { origin: '' } });
+    expect(hooks('disconnect', user)[0]!.body).toMatchObject({ session: id, detail: { origin: '' } });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Turns one 0.9 socket into one realtime session: decides which endpoint (namespace) the client lives
  * on, opens the session on the node, passes `rtcs:channel` commands to it, answers acks, and carries
- * out the node's closes. The hub session's id is the socket's sid.
+ * out the node's closes. The hub session's public id is its own; the sid stays between the client and
+ * this handler (whoever knows a sid can poll, post and upgrade as that client).
  */
 import { RTCS_CHANNEL_EVENT, type AccessGrant } from '@parley/protocol';
 import type { Logger } from 'pino';
@@ -126,23 +127,23 @@ export class SessionBridge implements SocketHandler {
     const { node, log, writer } = this.ctx;
     const { app, grant, origin } = this.client;
     this.opened = node.open(app, grant, {
-      id: socket.sid,
+      transportId: socket.sid,
       origin,
       transport: `legacy09-${socket.transportName ?? 'xhr-polling'}`,
       writer,
-      close: (reason, mode) => this.closeByServer(reason, mode),
+      close: (reason, mode, session) => this.closeByServer(reason, mode, session),
     });
     this.opened.catch((err: unknown) => {
-      log.error({ err, session: socket.sid }, 'legacy09: opening a session failed');
+      log.error({ err, app: app.id }, 'legacy09: opening a session failed');
       socket.close('server error', false);
     });
     return this.opened;
   }
 
   /** See CloseMode: the reason goes out as an `error` event, as the v4 transport does. */
-  private closeByServer(reason: string, mode: CloseMode): void {
+  private closeByServer(reason: string, mode: CloseMode, session: Session): void {
     const socket = this.socket;
-    this.ctx.log.info({ session: socket.sid, app: this.client.app.id, reason }, 'legacy09: closing session');
+    this.ctx.log.info({ session: session.id, app: this.client.app.id, reason }, 'legacy09: closing session');
     if (mode !== 'drop') socket.send(eventPacketFromJson(this.endpoint ?? '', eventJson('error', [reason])));
     // `0::` tells the client it was booted, so it does not reconnect; without it, it reconnects.
     if (mode === 'kick') socket.send('0::');

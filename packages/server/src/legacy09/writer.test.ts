@@ -11,7 +11,7 @@ function fakeBridge(endpoint: string | undefined, queued = 0) {
 }
 
 function session(id: string, writer: SessionWriter, close: (reason: string) => void = () => {}): Session {
-  return new Session({ id, appId: 'a', user: id, via: 'browser', origin: '', transport: 'legacy09-websocket', granted: [], writer, close });
+  return new Session({ id: `public-${id}`, transportId: id, appId: 'a', user: id, via: 'browser', origin: '', transport: 'legacy09-websocket', granted: [], writer, close });
 }
 
 afterEach(() => {

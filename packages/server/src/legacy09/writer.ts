@@ -14,7 +14,7 @@ export function legacyWriter(bridges: ReadonlyMap<string, SessionBridge>, outbou
       // Nearly every session of one server shares an endpoint; a small map covers the rest.
       const byEndpoint = new Map<string, string>();
       for (const session of sessions) {
-        const bridge = bridges.get(session.id);
+        const bridge = bridges.get(session.transportId);
         if (!bridge || bridge.socket.state !== 'open') continue;
         if (bridge.socket.queued() >= outboundMax) {
           observer.dropped('slow_consumer');

@@ -14,7 +14,7 @@ function recorder(): SessionWriter & { writes: Write[] } {
 }
 
 function session(id: string, appId: string, writer: SessionWriter): Session {
-  return new Session({ id, appId, user: `user-${id}`, via: 'browser', origin: '', transport: 'test', granted: [], writer, close: () => {} });
+  return new Session({ id, transportId: `transport-${id}`, appId, user: `user-${id}`, via: 'browser', origin: '', transport: 'test', granted: [], writer, close: () => {} });
 }
 
 describe('Hub', () => {

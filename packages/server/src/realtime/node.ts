@@ -23,7 +23,7 @@ import type { Hub } from './hub.ts';
 import { NO_OBSERVER, type RealtimeObserver } from './observer.ts';
 import type { PresenceStore } from './presence.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { Session, type SessionInit } from './session.ts';
+import { newPublicSessionId, Session, type SessionInit } from './session.ts';
 import type { WebAuth } from './webauth.ts';
 import type { Webhooks } from './webhooks.ts';
 
@@ -67,7 +67,7 @@ interface SessionState {
   pending: Map<string, Promise<void>>;
 }
 
-export type OpenSessionInit = Omit<SessionInit, 'appId' | 'user' | 'via' | 'granted'>;
+export type OpenSessionInit = Omit<SessionInit, 'id' | 'appId' | 'user' | 'via' | 'granted'>;
 
 export class RealtimeNode {
   readonly nodeId: string;
@@ -93,7 +93,7 @@ export class RealtimeNode {
 
   /** Registers a verified client and joins the channels its access URL granted. */
   async open(app: App, grant: AccessGrant, init: OpenSessionInit): Promise<Session> {
-    const session = new Session({ ...init, appId: app.id, user: grant.user, via: grant.via, granted: grant.channels });
+    const session = new Session({ ...init, id: newPublicSessionId(), appId: app.id, user: grant.user, via: grant.via, granted: grant.channels });
     const { limits } = this.deps;
     this.state.set(session, {
       app,

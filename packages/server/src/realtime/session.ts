@@ -2,7 +2,16 @@
  * A realtime session: one connected client of one app, whatever transport carries it. Transports
  * create sessions and hand the hub a writer; the hub never sees a socket.
  */
+import { randomBytes } from 'node:crypto';
 import type { MemberMap } from '@parley/protocol';
+
+/**
+ * A fresh public session id: 16 random bytes (128 bits) as 22 base64url characters, unrelated to any
+ * transport's id, so that knowing it (members see it) grants nothing.
+ */
+export function newPublicSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
 
 /**
  * Writes events to sessions of one transport. `deliver` gets every target of one publication at once so
@@ -20,7 +29,14 @@ export interface SessionWriter {
 export type CloseMode = 'kick' | 'reconnect' | 'drop';
 
 export interface SessionInit {
+  /**
+   * The public id: what other members, the Service API and webhooks see. Never a transport's id, which
+   * is a bearer secret of that transport (a 0.9 sid or an engine.io sid lets whoever knows it poll,
+   * post or upgrade as the client).
+   */
   id: string;
+  /** The transport's own id for this client, used only to find its connection; never sent anywhere. */
+  transportId: string;
   appId: string;
   user: string;
   via: string;
@@ -35,11 +51,12 @@ export interface SessionInit {
    * Closes the client's connection, telling it `reason` where it can still hear it; the transport then
    * reports the disconnect to the node. See CloseMode.
    */
-  close(reason: string, mode: CloseMode): void;
+  close(reason: string, mode: CloseMode, session: Session): void;
 }
 
 export class Session {
   readonly id: string;
+  readonly transportId: string;
   readonly appId: string;
   readonly user: string;
   readonly via: string;
@@ -49,11 +66,12 @@ export class Session {
   readonly writer: SessionWriter;
   /** Channels this session is subscribed to. Owned by the hub. */
   readonly channels = new Set<string>();
-  private readonly closer: (reason: string, mode: CloseMode) => void;
+  private readonly closer: SessionInit['close'];
   closed = false;
 
   constructor(init: SessionInit) {
     this.id = init.id;
+    this.transportId = init.transportId;
     this.appId = init.appId;
     this.user = init.user;
     this.via = init.via;
@@ -69,7 +87,7 @@ export class Session {
   }
 
   close(reason: string, mode: CloseMode): void {
-    if (!this.closed) this.closer(reason, mode);
+    if (!this.closed) this.closer(reason, mode, this);
   }
 }
 

@@ -41,7 +41,7 @@ function queuedPackets(socket: Socket): number {
  */
 function namespaceWriter(nsp: Namespace, outboundMax: number, observer: RealtimeObserver): SessionWriter {
   const reachable = (session: Session): Socket | undefined => {
-    const socket = nsp.sockets.get(session.id);
+    const socket = nsp.sockets.get(session.transportId);
     if (!socket) return undefined;
     if (queuedPackets(socket) < outboundMax) return socket;
     observer.dropped('slow_consumer');
@@ -58,7 +58,7 @@ function namespaceWriter(nsp: Namespace, outboundMax: number, observer: Realtime
       const others: string[] = [];
       for (const s of sessions) {
         const socket = reachable(s);
-        if (socket && !writer.tryWrite(socket)) others.push(s.id);
+        if (socket && !writer.tryWrite(socket)) others.push(s.transportId);
       }
       if (others.length > 0) nsp.local.to(others).emit(event, data);
     },
@@ -124,13 +124,13 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
       let opened: Promise<Session> | undefined;
       const open = (): Promise<Session> => {
         opened ??= node.open(access.app, access.grant, {
-          id: socket.id,
+          transportId: socket.id,
           origin: String(socket.handshake.headers.origin ?? ''),
           transport: socket.conn.transport.name,
           writer,
-          close(reason, mode) {
+          close(reason, mode, session) {
             // RTCS clients listen on `error` for reasons.
-            log.info({ session: socket.id, app: access.app.id, reason }, 'closing session');
+            log.info({ session: session.id, app: access.app.id, reason }, 'closing session');
             socket.emit('error', reason);
             if (mode === 'kick') socket.disconnect(true);
             else socket.conn.close(mode === 'drop');
