@@ -77,7 +77,7 @@ describe('handshake', () => {
       [url.replace(/&s=[0-9a-f]+/, ''), /lacks the s parameter/],
       [`${tp.url}/socket.io/1/?t=1`, /lacks the app parameter/],
       [`${url}&s=abc`, /malformed s parameter/],
-      [url.replace('app=testapp', 'app=ghost'), /unknown app ghost/],
+      [url.replace('app=testapp', 'app=ghost'), /signature does not match/],
     ];
     for (const [bad, reason] of cases) {
       const res = await httpText(handshakeUrl(bad));
@@ -95,7 +95,7 @@ describe('handshake', () => {
 
     const refused = await httpText(handshakeUrl(url.replace('app=testapp', 'app=ghost'), '&jsonp=0'));
     const err = runJsonp(refused.text, 0) as Error;
-    expect(err.message).toMatch(/unknown app ghost/);
+    expect(err.message).toMatch(/signature does not match/);
   });
 
   it('echoes the Origin for CORS with credentials, and answers preflights', async () => {

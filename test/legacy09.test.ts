@@ -227,9 +227,9 @@ describe('refusals', () => {
     expect(tp.parley.hub.allSessions().filter((s) => s.user === 'mallory')).toHaveLength(0);
   });
 
-  it('an unknown app is refused with its reason', async () => {
+  it('an unknown app is refused like a bad signature, so refusals do not tell which apps exist', async () => {
     const url = (await accessUrl(tp, 'nobody')).replace('app=testapp', 'app=otherapp');
     const c = client09(url, 'xhr-polling');
-    await expect(connected(c)).rejects.toThrow(/unknown app otherapp/);
+    await expect(connected(c)).rejects.toThrow(/signature does not match/);
   });
 });

@@ -224,10 +224,10 @@ describe('refused connections', () => {
     }
   });
 
-  it('refuses an unknown app and a URL without parameters', async () => {
+  it('refuses an unknown app as it refuses a bad signature (no app enumeration), and a URL without parameters', async () => {
     const url = new URL(await accessUrl(tp, 'x'));
     url.searchParams.set('app', 'nosuchapp');
-    expect(await refusal(url.toString())).toMatch(/unknown app/);
+    expect(await refusal(url.toString())).toMatch(/signature does not match/);
     expect(await refusal(`${tp.url}/socket.io/1/`)).toMatch(/lacks the app/);
   });
 });

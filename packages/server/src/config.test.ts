@@ -9,12 +9,56 @@ describe('loadConfig', () => {
     expect(c.redisUrl).toBeUndefined();
     expect(c.redisPrefix).toBe('parley');
     expect(Object.isFrozen(c)).toBe(true);
-    expect(c.limits).toEqual({ subscriptionsPerSession: 100, socketEventsPerS: 50, socketEventsBurst: 200, outboundMax: 1000, httpBodyMaxBytes: 1_048_576, fileMaxBytes: 26_214_400 });
+    expect(c.limits).toEqual({
+      subscriptionsPerSession: 100,
+      socketEventsPerS: 50,
+      socketEventsBurst: 200,
+      outboundMax: 1000,
+      outboundMaxBytes: 4_194_304,
+      socketMessageMaxBytes: 16_384,
+      httpBodyMaxBytes: 1_048_576,
+      fileMaxBytes: 26_214_400,
+      accessUrlMaxSessions: 5,
+      userMaxSessions: 100,
+      ipMaxSessions: 1000,
+      handshakesPerIpPerS: 50,
+      presenceMembersMax: 100,
+    });
   });
 
   it('reads every limit, and refuses out-of-range ones', () => {
-    const c = loadConfig({ SUBSCRIPTIONS_PER_SESSION: '5', SOCKET_EVENTS_PER_S: '7', SOCKET_EVENTS_BURST: '9', OUTBOUND_BUFFER_MAX: '50', HTTP_BODY_MAX_BYTES: '4096', FILE_MAX_BYTES: '10' });
-    expect(c.limits).toEqual({ subscriptionsPerSession: 5, socketEventsPerS: 7, socketEventsBurst: 9, outboundMax: 50, httpBodyMaxBytes: 4096, fileMaxBytes: 10 });
+    const c = loadConfig({
+      SUBSCRIPTIONS_PER_SESSION: '5',
+      SOCKET_EVENTS_PER_S: '7',
+      SOCKET_EVENTS_BURST: '9',
+      OUTBOUND_BUFFER_MAX: '50',
+      OUTBOUND_BUFFER_MAX_BYTES: '100000',
+      SOCKET_MESSAGE_MAX_BYTES: '2048',
+      HTTP_BODY_MAX_BYTES: '4096',
+      FILE_MAX_BYTES: '10',
+      ACCESS_URL_MAX_SESSIONS: '2',
+      USER_MAX_SESSIONS: '3',
+      IP_MAX_SESSIONS: '0',
+      HANDSHAKES_PER_IP_PER_S: '4',
+      PRESENCE_MEMBERS_MAX: '0',
+    });
+    expect(c.limits).toEqual({
+      subscriptionsPerSession: 5,
+      socketEventsPerS: 7,
+      socketEventsBurst: 9,
+      outboundMax: 50,
+      outboundMaxBytes: 100_000,
+      socketMessageMaxBytes: 2048,
+      httpBodyMaxBytes: 4096,
+      fileMaxBytes: 10,
+      accessUrlMaxSessions: 2,
+      userMaxSessions: 3,
+      ipMaxSessions: 0,
+      handshakesPerIpPerS: 4,
+      presenceMembersMax: 0,
+    });
+    expect(() => loadConfig({ ACCESS_URL_MAX_SESSIONS: '0' })).toThrow(/ACCESS_URL_MAX_SESSIONS/);
+    expect(() => loadConfig({ OUTBOUND_BUFFER_MAX_BYTES: '10' })).toThrow(/OUTBOUND_BUFFER_MAX_BYTES/);
     expect(() => loadConfig({ SUBSCRIPTIONS_PER_SESSION: '0' })).toThrow(/SUBSCRIPTIONS_PER_SESSION/);
     expect(() => loadConfig({ FILE_MAX_BYTES: 'big' })).toThrow(/FILE_MAX_BYTES/);
   });

@@ -55,10 +55,23 @@ export interface Limits {
   socketEventsBurst: number;
   /** Messages queued to one session before it is dropped as a slow consumer. */
   outboundMax: number;
+  /** Bytes queued to one session (any transport) before it is dropped as a slow consumer. */
+  outboundMaxBytes: number;
+  /** Largest packet, polling body or websocket frame a realtime or chat client may send. */
+  socketMessageMaxBytes: number;
   /** JSON request bodies (chat API and others; the RTCS publish has its own 2 MB / 1 MB data rule). */
   httpBodyMaxBytes: number;
   /** One uploaded file (chat file messages); larger → 1012. */
   fileMaxBytes: number;
+  /** Concurrent realtime sessions per access URL, and per user of an app (cluster-wide). */
+  accessUrlMaxSessions: number;
+  userMaxSessions: number;
+  /** Concurrent realtime and chat connections per client IP on one node; 0 = unlimited. */
+  ipMaxSessions: number;
+  /** socket.io and 0.9 handshakes per second per client IP (bursts of four times that); 0 = unlimited. */
+  handshakesPerIpPerS: number;
+  /** Presence subscribes list the members only up to this many sessions in the channel (`count` always). */
+  presenceMembersMax: number;
 }
 
 /** Settings by environment name; each also reads as a `--kebab-case` flag. */
@@ -82,6 +95,13 @@ const SETTINGS = [
   'SOCKET_EVENTS_PER_S',
   'SOCKET_EVENTS_BURST',
   'OUTBOUND_BUFFER_MAX',
+  'OUTBOUND_BUFFER_MAX_BYTES',
+  'SOCKET_MESSAGE_MAX_BYTES',
+  'ACCESS_URL_MAX_SESSIONS',
+  'USER_MAX_SESSIONS',
+  'IP_MAX_SESSIONS',
+  'HANDSHAKES_PER_IP_PER_S',
+  'PRESENCE_MEMBERS_MAX',
   'HTTP_BODY_MAX_BYTES',
   'FILE_MAX_BYTES',
   'APP_ID',
@@ -197,8 +217,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       socketEventsPerS: integer('SOCKET_EVENTS_PER_S', get('SOCKET_EVENTS_PER_S'), 50, 1, 1_000_000),
       socketEventsBurst: integer('SOCKET_EVENTS_BURST', get('SOCKET_EVENTS_BURST'), 200, 1, 1_000_000),
       outboundMax: integer('OUTBOUND_BUFFER_MAX', get('OUTBOUND_BUFFER_MAX'), 1000, 10, 1_000_000),
+      outboundMaxBytes: integer('OUTBOUND_BUFFER_MAX_BYTES', get('OUTBOUND_BUFFER_MAX_BYTES'), 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      socketMessageMaxBytes: integer('SOCKET_MESSAGE_MAX_BYTES', get('SOCKET_MESSAGE_MAX_BYTES'), 16 * 1024, 1024, 16 * 1024 * 1024),
       httpBodyMaxBytes: integer('HTTP_BODY_MAX_BYTES', get('HTTP_BODY_MAX_BYTES'), 1024 * 1024, 1024, 100 * 1024 * 1024),
       fileMaxBytes: integer('FILE_MAX_BYTES', get('FILE_MAX_BYTES'), 25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+      accessUrlMaxSessions: integer('ACCESS_URL_MAX_SESSIONS', get('ACCESS_URL_MAX_SESSIONS'), 5, 1, 1_000_000),
+      userMaxSessions: integer('USER_MAX_SESSIONS', get('USER_MAX_SESSIONS'), 100, 1, 1_000_000),
+      ipMaxSessions: integer('IP_MAX_SESSIONS', get('IP_MAX_SESSIONS'), 1000, 0, 10_000_000),
+      handshakesPerIpPerS: integer('HANDSHAKES_PER_IP_PER_S', get('HANDSHAKES_PER_IP_PER_S'), 50, 0, 1_000_000),
+      presenceMembersMax: integer('PRESENCE_MEMBERS_MAX', get('PRESENCE_MEMBERS_MAX'), 100, 0, 1_000_000),
     }),
     bootstrapApp: {
       id: get('APP_ID') || undefined,

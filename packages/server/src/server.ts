@@ -141,12 +141,19 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
 
   const io = new SocketIoServer(http.server, {
     allowEIO3: true,
+    // Clients send commands, not payloads: a larger packet or polling body ends the connection.
+    maxHttpBufferSize: configured.socketMessageMaxBytes,
     cors: { origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: true },
     serveClient: false,
   });
   if (cluster) io.adapter(cluster.adapter);
   attachSocketIo(io, node, log, { outboundMax: limits.outboundMax, extra: [chat.attachRealtime(io)] });
-  const legacy09 = attachLegacy09(http.server, node, log, { outboundMax: limits.outboundMax, corsOrigins: config.corsOrigins, ...options.legacy09 });
+  const legacy09 = attachLegacy09(http.server, node, log, {
+    outboundMax: limits.outboundMax,
+    maxBodyBytes: configured.socketMessageMaxBytes,
+    corsOrigins: config.corsOrigins,
+    ...options.legacy09,
+  });
 
   const parley: Parley = {
     config,

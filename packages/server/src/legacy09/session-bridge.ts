@@ -7,6 +7,7 @@
 import { RTCS_CHANNEL_EVENT, type AccessGrant } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { App } from '../apps/app.service.ts';
+import type { InboundGate } from '../realtime/inbound-gate.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
 import type { CloseMode, Session, SessionWriter } from '../realtime/session.ts';
 import { encodePacket, eventJson, eventPacketFromJson, type Packet } from './codec.ts';
@@ -40,6 +41,8 @@ export class SessionBridge implements SocketHandler {
   private readonly joined = new Set<string>(['']);
   private opened: Promise<Session> | undefined;
   private grace: NodeJS.Timeout | undefined;
+  /** Every packet the client sends, well-formed or not, passes this first. */
+  private readonly gate: InboundGate;
 
   constructor(
     sid: string,
@@ -48,6 +51,10 @@ export class SessionBridge implements SocketHandler {
     onDestroyed: (socket: LegacySocket) => void,
   ) {
     this.socket = new LegacySocket(sid, ctx.timing, this, onDestroyed);
+    this.gate = ctx.node.inboundGate(
+      () => ({ app: client.app.id, user: client.grant.user, transport: `legacy09-${this.socket.transportName ?? 'xhr-polling'}` }),
+      (reason) => this.closeByServer(reason, 'kick'),
+    );
   }
 
   connected(socket: LegacySocket): void {
@@ -57,6 +64,10 @@ export class SessionBridge implements SocketHandler {
   }
 
   packet(socket: LegacySocket, packet: Packet): void {
+    if (!this.gate.admit()) {
+      this.refused(packet);
+      return;
+    }
     switch (packet.type) {
       case 'connect':
         // Unknown namespaces get no answer, as 0.9 servers do; the socket itself needs no join.
@@ -89,13 +100,20 @@ export class SessionBridge implements SocketHandler {
     }
   }
 
-  malformed(socket: LegacySocket, reason: string): void {
-    this.ctx.log.debug({ session: socket.sid, reason }, 'legacy09: malformed packet ignored');
+  malformed(_socket: LegacySocket, reason: string): void {
+    this.gate.admit();
+    this.ctx.log.debug({ app: this.client.app.id, reason }, 'legacy09: malformed packet ignored');
+  }
+
+  /** A packet over the rate: dropped, except that a channel command is answered with its refusal. */
+  private refused(packet: Packet): void {
+    if (packet.type !== 'event' || packet.name !== RTCS_CHANNEL_EVENT || !this.joined.has(packet.endpoint)) return;
+    void this.opened?.then((session) => this.ctx.node.refuseCommand(session, packet.args[0])).catch(() => {});
   }
 
   closed(_socket: LegacySocket, reason: string): void {
     clearTimeout(this.grace);
-    this.ctx.log.debug({ session: this.socket.sid, reason }, 'legacy09: socket closed');
+    this.ctx.log.debug({ app: this.client.app.id, reason }, 'legacy09: socket closed');
     // A session that failed to open was reported there.
     this.opened?.then((session) => this.ctx.node.closed(session)).catch(() => {});
   }
@@ -131,7 +149,7 @@ export class SessionBridge implements SocketHandler {
       origin,
       transport: `legacy09-${socket.transportName ?? 'xhr-polling'}`,
       writer,
-      close: (reason, mode, session) => this.closeByServer(reason, mode, session),
+      close: (reason, mode) => this.closeByServer(reason, mode),
     });
     this.opened.catch((err: unknown) => {
       log.error({ err, app: app.id }, 'legacy09: opening a session failed');
@@ -141,9 +159,10 @@ export class SessionBridge implements SocketHandler {
   }
 
   /** See CloseMode: the reason goes out as an `error` event, as the v4 transport does. */
-  private closeByServer(reason: string, mode: CloseMode, session: Session): void {
+  private closeByServer(reason: string, mode: CloseMode): void {
     const socket = this.socket;
-    this.ctx.log.info({ session: session.id, app: this.client.app.id, reason }, 'legacy09: closing session');
+    if (socket.state !== 'open') return;
+    this.ctx.log.info({ app: this.client.app.id, user: this.client.grant.user, reason }, 'legacy09: closing session');
     if (mode !== 'drop') socket.send(eventPacketFromJson(this.endpoint ?? '', eventJson('error', [reason])));
     // `0::` tells the client it was booted, so it does not reconnect; without it, it reconnects.
     if (mode === 'kick') socket.send('0::');

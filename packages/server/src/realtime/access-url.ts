@@ -11,6 +11,12 @@ const FUTURE_SKEW_S = 300;
 
 export class AccessError extends Error {}
 
+/**
+ * The one refusal for an access URL whose app or signature does not check out: an unknown app and a
+ * wrong signature read alike, so that refusals do not tell which app ids exist.
+ */
+export const ACCESS_URL_NOT_VALID = 'access URL signature does not match (tampered, signed with another key, or for an app this server does not have)';
+
 /** The parameters a client presents, from the URL query, the handshake query or `connectParams`. */
 export type AccessParams = Record<string, unknown>;
 
@@ -65,9 +71,7 @@ export function verifyAccess(params: AccessParams, app: { id: string; apiKey: st
   const s = single(params, 's');
   const d = single(params, 'd');
   if (!/^\d{1,12}$/.test(ts)) throw new AccessError('access URL has a malformed ts parameter');
-  if (!safeEqual(signature(app.apiKey, app.id, ts, d), s.toLowerCase())) {
-    throw new AccessError('access URL signature does not match (tampered, or signed with another key)');
-  }
+  if (!safeEqual(signature(app.apiKey, app.id, ts, d), s.toLowerCase())) throw new AccessError(ACCESS_URL_NOT_VALID);
   const nowS = Math.floor(nowMs / 1000);
   const issued = Number(ts);
   if (issued > nowS + FUTURE_SKEW_S) throw new AccessError('access URL is issued in the future');

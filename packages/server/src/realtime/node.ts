@@ -17,23 +17,18 @@ import {
 } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { App, AppService } from '../apps/app.service.ts';
-import { AccessError, claimedApp, verifyAccess, type AccessParams } from './access-url.ts';
+import { ACCESS_URL_NOT_VALID, AccessError, claimedApp, verifyAccess, type AccessParams } from './access-url.ts';
 import type { Broker } from './broker.ts';
 import type { Hub } from './hub.ts';
 import { NO_OBSERVER, type RealtimeObserver } from './observer.ts';
 import type { PresenceStore } from './presence.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { FLOOD_REASON, InboundGate, type InboundLimits } from './inbound-gate.ts';
 import { newPublicSessionId, Session, type SessionInit } from './session.ts';
 import type { WebAuth } from './webauth.ts';
 import type { Webhooks } from './webhooks.ts';
 
-export interface RealtimeLimits {
+export interface RealtimeLimits extends InboundLimits {
   subscriptionsPerSession: number;
-  /** Sustained socket events per second per session, and the burst allowed above it. */
-  eventsPerSecond: number;
-  eventsBurst: number;
-  /** Events refused for rate before the session is disconnected. */
-  floodDisconnectAfter: number;
   /** Messages queued for a client that is not reading before it is disconnected as a slow consumer. */
   outboundMax: number;
 }
@@ -62,8 +57,6 @@ export interface RealtimeNodeDeps {
 
 interface SessionState {
   app: App;
-  bucket: TokenBucket;
-  refused: number;
   pending: Map<string, Promise<void>>;
 }
 
@@ -86,7 +79,7 @@ export class RealtimeNode {
   async verifyConnection(params: AccessParams): Promise<{ app: App; grant: AccessGrant }> {
     const appId = claimedApp(params);
     const app = await this.deps.apps.get(appId);
-    if (!app) throw new AccessError(`unknown app ${appId}`);
+    if (!app) throw new AccessError(ACCESS_URL_NOT_VALID);
     const grant = verifyAccess(params, app, this.deps.accessUrlTtlS, Date.now());
     return { app, grant };
   }
@@ -94,13 +87,7 @@ export class RealtimeNode {
   /** Registers a verified client and joins the channels its access URL granted. */
   async open(app: App, grant: AccessGrant, init: OpenSessionInit): Promise<Session> {
     const session = new Session({ ...init, id: newPublicSessionId(), appId: app.id, user: grant.user, via: grant.via, granted: grant.channels });
-    const { limits } = this.deps;
-    this.state.set(session, {
-      app,
-      bucket: new TokenBucket(limits.eventsPerSecond, limits.eventsBurst),
-      refused: 0,
-      pending: new Map(),
-    });
+    this.state.set(session, { app, pending: new Map() });
     this.deps.hub.add(session);
     this.deps.webhooks.notify(app, 'connect', session);
     for (const channel of grant.channels) await this.command(session, { command: 'subscribe', name: channel });
@@ -126,17 +113,6 @@ export class RealtimeNode {
     const p = (payload && typeof payload === 'object' ? payload : {}) as { command?: unknown; name?: unknown };
     const name = typeof p.name === 'string' ? p.name : '';
     const command = p.command === 'unsubscribe' ? 'unsubscribe' : 'subscribe';
-    if (!st.bucket.take()) {
-      st.refused++;
-      if (st.refused >= this.deps.limits.floodDisconnectAfter) {
-        this.deps.log.warn({ session: session.id, app: session.appId }, 'session disconnected for flooding');
-        this.observer.dropped('flood');
-        session.close('too many events: flood protection', 'kick');
-        return;
-      }
-      this.reply(session, `${command}_error`, name, 'too many requests: slow down');
-      return;
-    }
     if (p.command !== 'subscribe' && p.command !== 'unsubscribe') {
       this.reply(session, 'subscribe_error', name, 'command must be "subscribe" or "unsubscribe"');
       return;
@@ -148,6 +124,26 @@ export class RealtimeNode {
     }
     if (command === 'subscribe') await this.subscribe(session, name);
     else await this.unsubscribe(session, name);
+  }
+
+  /**
+   * A flood gate for one client connection (transports make one per connection and run every inbound
+   * packet through it). Past the limit the client is logged once, counted, and cut with FLOOD_REASON.
+   */
+  inboundGate(context: () => Record<string, unknown>, cut: (reason: string) => void): InboundGate {
+    return new InboundGate(this.deps.limits, () => {
+      this.deps.log.warn(context(), 'client disconnected for flooding');
+      this.observer.dropped('flood');
+      cut(FLOOD_REASON);
+    });
+  }
+
+  /** Answers an `rtcs:channel` command that the session's flood gate refused, so the client knows. */
+  refuseCommand(session: Session, payload: unknown): void {
+    if (session.closed) return;
+    const p = (payload && typeof payload === 'object' ? payload : {}) as { command?: unknown; name?: unknown };
+    const type = p.command === 'unsubscribe' ? 'unsubscribe_error' : 'subscribe_error';
+    this.reply(session, type, typeof p.name === 'string' ? p.name : '', 'too many requests: slow down');
   }
 
   private async subscribe(session: Session, channel: string): Promise<void> {

@@ -10,6 +10,7 @@ import { AccessError, type AccessParams } from './access-url.ts';
 import type { RealtimeNode } from './node.ts';
 import type { RealtimeObserver } from './observer.ts';
 import { FrameWriter } from './socketio-broadcast.ts';
+import { SocketIoConnections } from './socketio-connections.ts';
 import type { Session, SessionWriter } from './session.ts';
 
 /** Namespaces an RTCS client may join; the second is what the access URL's path turns into. */
@@ -87,6 +88,7 @@ export interface SocketIoTransportOptions {
 
 export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, options: SocketIoTransportOptions): void {
   const extra = options.extra ?? [];
+  const connections = new SocketIoConnections(io, node, log);
   // Engine-level clients that joined the RTCS namespace, and the pending implicit `/` socket of each.
   const joinedRtcsNamespace = new WeakSet<object>();
   const pendingRoot = new WeakMap<object, () => void>();
@@ -114,6 +116,7 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
     });
 
     nsp.on('connection', (socket) => {
+      connections.add(socket);
       const params = handshakeParams(socket);
       const handler = extra.find((h) => h.accepts(params));
       if (handler) {
@@ -140,6 +143,7 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
           log.error({ err }, 'opening a session failed');
           socket.disconnect(true);
         });
+        connections.opened(socket, opened);
         return opened;
       };
 

@@ -1,0 +1,108 @@
+/**
+ * State of one engine.io connection, shared by every socket.io socket (namespace) its client opens:
+ * the inbound flood gate and the RTCS sessions living on it. The gate sits in front of socket.io's own
+ * decoder — it wraps the connection's `data` listeners — so that a packet over the rate is dropped
+ * before anything is parsed or dispatched; engine.io's own packets (heartbeats, upgrade probes) count
+ * too. A refused `rtcs:channel` command is still answered, as the 0.9 transport does.
+ */
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import { Decoder, PacketType, type Packet } from 'socket.io-parser';
+import { RTCS_CHANNEL_EVENT } from '@parley/protocol';
+import type { InboundGate } from './inbound-gate.ts';
+import type { RealtimeNode } from './node.ts';
+import type { Session } from './session.ts';
+
+/** The engine.io connection as seen through socket.io's public types. */
+export type EngineConnection = Socket['conn'];
+
+interface ConnectionState {
+  gate: InboundGate;
+  /** Namespace sockets of this client, to tell each why it is cut off. */
+  sockets: Set<Socket>;
+  /** Open RTCS sessions of this client by namespace name (answered synchronously, before a cut). */
+  sessions: Map<string, Session>;
+}
+
+type DataListener = (data: unknown) => void;
+
+/** The namespace and arguments of a socket.io EVENT packet carried in `data`, if it is one. */
+function decodeEvent(data: unknown): { nsp: string; args: unknown[] } | undefined {
+  if (typeof data !== 'string' || data.charCodeAt(0) !== 0x32 /* '2' = EVENT */) return undefined;
+  let packet: Packet | undefined;
+  const decoder = new Decoder();
+  decoder.on('decoded', (p: Packet) => (packet = p));
+  try {
+    decoder.add(data);
+  } catch {
+    return undefined;
+  } finally {
+    decoder.destroy();
+  }
+  if (!packet || packet.type !== PacketType.EVENT || !Array.isArray(packet.data)) return undefined;
+  return { nsp: packet.nsp, args: packet.data as unknown[] };
+}
+
+export class SocketIoConnections {
+  private readonly states = new WeakMap<EngineConnection, ConnectionState>();
+
+  constructor(
+    io: Server,
+    private readonly node: RealtimeNode,
+    private readonly log: Logger,
+  ) {
+    // Registered after socket.io's own `connection` listener, so its client (and `data` listener) exists.
+    io.engine.on('connection', (conn: EngineConnection) => this.track(conn));
+  }
+
+  /** Registers a namespace socket with its connection (every connected socket, RTCS or chat). */
+  add(socket: Socket): void {
+    const state = this.states.get(socket.conn);
+    if (!state) return;
+    state.sockets.add(socket);
+    socket.once('disconnect', () => state.sockets.delete(socket));
+  }
+
+  /** Records the RTCS session a namespace socket opened, so refused commands can be answered. */
+  opened(socket: Socket, session: Promise<Session>): void {
+    const state = this.states.get(socket.conn);
+    if (state) session.then((s) => state.sessions.set(socket.nsp.name, s), () => {});
+  }
+
+  private track(conn: EngineConnection): void {
+    const state: ConnectionState = {
+      gate: this.node.inboundGate(
+        () => ({ transport: conn.transport.name, address: conn.remoteAddress }),
+        (reason) => this.cut(conn, state, reason),
+      ),
+      sockets: new Set(),
+      sessions: new Map(),
+    };
+    this.states.set(conn, state);
+    const listeners = conn.listeners('data') as DataListener[];
+    if (listeners.length === 0) this.log.error('socket.io registered no data listener before Parley: inbound flood protection is off');
+    conn.removeAllListeners('data');
+    conn.on('data', (data: unknown) => {
+      if (state.gate.admit()) {
+        for (const listener of listeners) listener.call(conn, data);
+        return;
+      }
+      const event = decodeEvent(data);
+      const session = event && event.args[0] === RTCS_CHANNEL_EVENT ? state.sessions.get(event.nsp) : undefined;
+      if (session) this.node.refuseCommand(session, event!.args[1]);
+    });
+    // Heartbeats and upgrade probes cannot be refused, but they count towards the flood limit.
+    conn.on('packet', (packet: { type: string }) => {
+      if (packet.type !== 'message') state.gate.admit();
+    });
+  }
+
+  /** Tells every socket of the connection why, then ends it; clients do not reconnect after this. */
+  private cut(conn: EngineConnection, state: ConnectionState, reason: string): void {
+    for (const socket of state.sockets) {
+      socket.emit('error', reason);
+      socket.disconnect(true);
+    }
+    conn.close();
+  }
+}
