@@ -97,6 +97,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     eventsPerSecond: configured.socketEventsPerS,
     eventsBurst: configured.socketEventsBurst,
     outboundMax: configured.outboundMax,
+    outboundMaxBytes: configured.outboundMaxBytes,
     ...options.realtimeLimits,
   };
   const node = new RealtimeNode({
@@ -147,9 +148,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     serveClient: false,
   });
   if (cluster) io.adapter(cluster.adapter);
-  attachSocketIo(io, node, log, { outboundMax: limits.outboundMax, extra: [chat.attachRealtime(io)] });
+  const outbound = { outboundMax: limits.outboundMax, outboundMaxBytes: limits.outboundMaxBytes };
+  attachSocketIo(io, node, log, { outbound, extra: [chat.attachRealtime(io)] });
   const legacy09 = attachLegacy09(http.server, node, log, {
-    outboundMax: limits.outboundMax,
+    ...outbound,
     maxBodyBytes: configured.socketMessageMaxBytes,
     corsOrigins: config.corsOrigins,
     ...options.legacy09,

@@ -164,6 +164,21 @@ export function eventPacketFromJson(endpoint: string, json: string): string {
 }
 
 /** Joins packets into one polling body: one packet bare, several framed. */
+/**
+ * The pieces of a polling body carrying `packets` with their UTF-8 sizes, in order, without joining
+ * them: one packet is sent bare, several each behind its `\ufffd<len>\ufffd` frame mark.
+ */
+export function payloadChunks(packets: readonly { text: string; bytes: number }[]): Array<{ text: string; bytes: number }> {
+  if (packets.length === 1) return [packets[0]!];
+  const chunks: Array<{ text: string; bytes: number }> = [];
+  for (const p of packets) {
+    const mark = `\ufffd${p.text.length}\ufffd`;
+    // U+FFFD is three bytes of UTF-8; the length digits one each.
+    chunks.push({ text: mark, bytes: mark.length + 4 }, p);
+  }
+  return chunks;
+}
+
 export function encodePayload(packets: readonly string[]): string {
   if (packets.length === 1) return packets[0]!;
   let out = '';

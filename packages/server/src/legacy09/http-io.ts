@@ -20,6 +20,20 @@ export function sendText(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
+/** Like sendText, for a body given as pieces with known UTF-8 sizes: written one after another, never joined. */
+export function sendChunks(res: ServerResponse, status: number, chunks: readonly { text: string; bytes: number }[], headers: OutgoingHttpHeaders = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  let length = 0;
+  for (const c of chunks) length += c.bytes;
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': length, 'Cache-Control': 'no-store', ...headers });
+  res.cork();
+  for (const c of chunks) res.write(c.text);
+  res.end();
+}
+
 /** A JavaScript string literal: JSON, plus the two line separators old engines refuse inside strings. */
 export function jsString(text: string): string {
   return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');

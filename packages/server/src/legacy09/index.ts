@@ -6,7 +6,7 @@
  *
  * @example
  *   const io = new Server(httpServer, { allowEIO3: true });
- *   const legacy09 = attachLegacy09(httpServer, node, log, { outboundMax: 1000 });
+ *   const legacy09 = attachLegacy09(httpServer, node, log, { outboundMax: 1000, outboundMaxBytes: 4 << 20 });
  *   // at shutdown, before httpServer.close():
  *   await legacy09.close();
  */

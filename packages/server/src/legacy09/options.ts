@@ -1,4 +1,6 @@
-/** Timers and limits of the socket.io 0.9 handler; the defaults are socket.io 0.9.19's own. */
+/** Timers and limits of the socket.io 0.9 handler; the timers' defaults are socket.io 0.9.19's own. */
+import type { OutboundLimits } from '../realtime/outbound-limits.ts';
+
 
 export interface Legacy09Timing {
   /** Sent to the client in the handshake; a client silent this long is disconnected. */
@@ -16,11 +18,10 @@ export interface Legacy09Timing {
   namespaceGraceMs: number;
 }
 
-export interface Legacy09Options extends Legacy09Timing {
+/** `outboundMax` / `outboundMaxBytes`: what may wait for one client before it is dropped as a slow consumer. */
+export interface Legacy09Options extends Legacy09Timing, OutboundLimits {
   /** Largest accepted POST body and websocket frame, in bytes (413 / close 1009 above). */
   maxBodyBytes: number;
-  /** Packets waiting for one client before it counts as a slow consumer and is dropped. */
-  outboundMax: number;
   /** `*` echoes any Origin; a list echoes only those. */
   corsOrigins: '*' | readonly string[];
 }
@@ -31,8 +32,9 @@ export const DEFAULT_LEGACY09_OPTIONS: Readonly<Legacy09Options> = Object.freeze
   heartbeatIntervalMs: 25_000,
   pollingDurationMs: 20_000,
   namespaceGraceMs: 500,
-  maxBodyBytes: 1024 * 1024,
+  maxBodyBytes: 16 * 1024,
   outboundMax: 1000,
+  outboundMaxBytes: 4 * 1024 * 1024,
   corsOrigins: '*',
 });
 

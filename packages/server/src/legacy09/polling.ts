@@ -5,14 +5,24 @@
  * wraps answers in `io.j[i](…)` and posts a form field `d` holding the payload as a JSON string.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { encodePayload, decodePayload } from './codec.ts';
-import { BodyTooLarge, jsonpCall, jsString, readBody, refuseTooLarge, sendText } from './http-io.ts';
-import type { LegacySocket, TransportLink } from './socket.ts';
+import { decodePayload, encodePayload, payloadChunks } from './codec.ts';
+import { BodyTooLarge, jsonpCall, jsString, readBody, refuseTooLarge, sendChunks, sendText } from './http-io.ts';
+import type { LegacySocket, OutboundPacket, TransportLink } from './socket.ts';
+import type { Backlog } from '../realtime/outbound-limits.ts';
 
 export type PollingKind = 'xhr-polling' | 'jsonp-polling';
 
 /** What a poll for an unknown or expired sid gets: "client not handshaken", advice "reconnect". */
 export const NOT_HANDSHAKEN = '7:::1+0';
+
+/** One poll answer carries at most this much (a single larger packet goes alone); the rest waits for the next poll. */
+export const POLL_ANSWER_MAX_BYTES = 1024 * 1024;
+
+const NOOP: OutboundPacket = { text: '8::', bytes: 3 };
+const NOTHING_PENDING: Backlog = { packets: 0, bytes: 0 };
+
+/** Writes a poll answer of these packets to the response. */
+type Answer = (res: ServerResponse, packets: readonly OutboundPacket[]) => void;
 
 export interface PollingDeps {
   pollingDurationMs: number;
@@ -21,6 +31,7 @@ export interface PollingDeps {
 
 /** One held GET. */
 class PollLink implements TransportLink {
+  readonly writeMaxBytes = POLL_ANSWER_MAX_BYTES;
   private answered = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -28,10 +39,10 @@ class PollLink implements TransportLink {
     readonly name: PollingKind,
     private readonly socket: LegacySocket,
     private readonly res: ServerResponse,
-    private readonly answer: (res: ServerResponse, payload: string) => void,
+    private readonly answer: Answer,
     durationMs: number,
   ) {
-    this.timer = setTimeout(() => this.write(['8::']), durationMs);
+    this.timer = setTimeout(() => this.write([NOOP]), durationMs);
     this.timer.unref();
     // The client gave up on this poll (aborted, or the connection dropped).
     res.on('close', () => this.finish());
@@ -41,18 +52,18 @@ class PollLink implements TransportLink {
     return !this.answered;
   }
 
-  write(packets: readonly string[]): void {
+  write(packets: readonly OutboundPacket[]): void {
     if (this.answered) return;
-    this.answer(this.res, encodePayload(packets));
+    this.answer(this.res, packets);
     this.finish();
   }
 
-  pending(): number {
-    return 0;
+  pending(): Backlog {
+    return NOTHING_PENDING;
   }
 
   close(): void {
-    this.write(['8::']);
+    this.write([NOOP]);
   }
 
   private finish(): void {
@@ -63,12 +74,14 @@ class PollLink implements TransportLink {
   }
 }
 
-function answerer(kind: PollingKind, query: URLSearchParams, cors: OutgoingHttpHeaders): ((res: ServerResponse, payload: string) => void) | undefined {
-  if (kind === 'xhr-polling') return (res, payload) => sendText(res, 200, payload, cors);
+function answerer(kind: PollingKind, query: URLSearchParams, cors: OutgoingHttpHeaders): Answer | undefined {
+  // The framed payload is written piece by piece: the (shared) packet strings are not copied into one
+  // string per client.
+  if (kind === 'xhr-polling') return (res, packets) => sendChunks(res, 200, payloadChunks(packets), cors);
   const index = query.get('i') ?? '0';
   // The index is written into JavaScript: digits only.
   if (!/^\d{1,9}$/.test(index)) return undefined;
-  return (res, payload) => sendText(res, 200, jsonpCall(index, jsString(payload)), cors, 'text/javascript; charset=UTF-8');
+  return (res, packets) => sendText(res, 200, jsonpCall(index, jsString(encodePayload(packets.map((p) => p.text)))), cors, 'text/javascript; charset=UTF-8');
 }
 
 export function pollGet(kind: PollingKind, socket: LegacySocket | undefined, query: URLSearchParams, res: ServerResponse, cors: OutgoingHttpHeaders, deps: PollingDeps): void {
@@ -78,7 +91,7 @@ export function pollGet(kind: PollingKind, socket: LegacySocket | undefined, que
     return;
   }
   if (!socket) {
-    answer(res, NOT_HANDSHAKEN);
+    answer(res, [{ text: NOT_HANDSHAKEN, bytes: NOT_HANDSHAKEN.length }]);
     return;
   }
   if (query.has('disconnect')) {

@@ -46,7 +46,7 @@ export class Legacy09Server {
     private readonly log: Logger,
     private readonly options: Readonly<Legacy09Options>,
   ) {
-    this.ctx = { node, log, timing: options, writer: legacyWriter(this.bridges, options.outboundMax, node.observer) };
+    this.ctx = { node, log, timing: options, writer: legacyWriter(this.bridges, options, node.observer) };
     this.websocket = new WebSocketTransport(options.maxBodyBytes);
   }
 

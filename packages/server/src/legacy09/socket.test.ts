@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Packet } from './codec.ts';
-import { LegacySocket, type SocketHandler, type TransportLink, type TransportName } from './socket.ts';
+import { LegacySocket, type OutboundPacket, type SocketHandler, type TransportLink, type TransportName } from './socket.ts';
 
 const TIMING = { heartbeatTimeoutMs: 1000, closeTimeoutMs: 2000, heartbeatIntervalMs: 300, pollingDurationMs: 500, namespaceGraceMs: 100 };
 
@@ -13,19 +13,20 @@ class FakeLink implements TransportLink {
     readonly name: TransportName,
     private readonly socket: () => LegacySocket,
     private readonly once = false,
+    readonly writeMaxBytes = Number.POSITIVE_INFINITY,
   ) {}
   writable() {
     return this.open && !this.closed;
   }
-  write(packets: readonly string[]) {
-    this.written.push([...packets]);
+  write(packets: readonly OutboundPacket[]) {
+    this.written.push(packets.map((p) => p.text));
     if (this.once) {
       this.open = false;
       this.socket().detach(this);
     }
   }
   pending() {
-    return 0;
+    return { packets: 0, bytes: 0 };
   }
   close() {
     this.closed = true;
@@ -44,7 +45,7 @@ function setup() {
   const destroyed: string[] = [];
   const socket = new LegacySocket('sid1', TIMING, handler, (s) => destroyed.push(s.sid));
   const ws = () => new FakeLink('websocket', () => socket);
-  const poll = () => new FakeLink('xhr-polling', () => socket, true);
+  const poll = (writeMaxBytes?: number) => new FakeLink('xhr-polling', () => socket, true, writeMaxBytes);
   return { socket, events, packets, destroyed, ws, poll };
 }
 
@@ -74,12 +75,28 @@ describe('LegacySocket', () => {
     socket.attach(first);
     expect(first.written).toEqual([['1::']]);
     socket.send('a');
-    socket.send('b');
-    expect(socket.queued()).toBe(2);
+    socket.send('한');
+    expect(socket.backlog()).toEqual({ packets: 2, bytes: 4 });
     const second = poll();
     socket.attach(second);
-    expect(second.written).toEqual([['a', 'b']]);
-    expect(socket.queued()).toBe(0);
+    expect(second.written).toEqual([['a', '한']]);
+    expect(socket.backlog()).toEqual({ packets: 0, bytes: 0 });
+  });
+
+  it('answers one poll with at most its byte cap, in order, and keeps the rest for the next poll', () => {
+    const { socket, poll } = setup();
+    socket.attach(poll());
+    const big = 'x'.repeat(400);
+    for (const tag of ['1', '2', '3', '4', '5']) socket.send(`${tag}${big}`);
+    socket.send('y'.repeat(2000));
+    const answers: string[][] = [];
+    while (socket.backlog().packets > 0) {
+      const link = poll(1000);
+      socket.attach(link);
+      answers.push(link.written.flat());
+    }
+    // Two 401-byte packets fit under 1000 bytes, a third does not; a packet over the cap goes alone.
+    expect(answers.map((a) => a.map((p) => p[0]))).toEqual([['1', '2'], ['3', '4'], ['5'], ['y']]);
   });
 
   it('ends after the close timeout without a transport, and not before', () => {

@@ -4,6 +4,7 @@
  * timers: the close timeout (no transport), the server's heartbeats, and the heartbeat timeout (a
  * client silent too long). What the packets mean is the handler's business (session-bridge.ts).
  */
+import type { Backlog } from '../realtime/outbound-limits.ts';
 import { decodePacket, type Packet } from './codec.ts';
 import type { Legacy09Timing } from './options.ts';
 
@@ -14,10 +15,15 @@ export interface TransportLink {
   readonly name: TransportName;
   /** False once the connection is closing: packets then stay in the socket's buffer. */
   writable(): boolean;
+  /**
+   * The most bytes one write may carry (a poll answer is capped; a websocket takes one frame per
+   * packet); a single larger packet still goes, alone.
+   */
+  readonly writeMaxBytes: number;
   /** Writes packets in order; a polling link answers its request with them and detaches itself. */
-  write(packets: readonly string[]): void;
-  /** Packets handed to the connection but not yet written out (a client that does not read). */
-  pending(): number;
+  write(packets: readonly OutboundPacket[]): void;
+  /** Packets and bytes handed to the connection but not yet written out (a client that does not read). */
+  pending(): Backlog;
   /** Ends the connection: closes the websocket, or answers the held poll with a noop. */
   close(): void;
 }
@@ -31,6 +37,12 @@ export interface SocketHandler {
   malformed(socket: LegacySocket, reason: string): void;
   /** The socket stopped taking and sending packets: left, timed out or closed by the server. Once. */
   closed(socket: LegacySocket, reason: string): void;
+}
+
+/** An encoded packet and its size in UTF-8 bytes (measured once, where the packet is made). */
+export interface OutboundPacket {
+  text: string;
+  bytes: number;
 }
 
 /** `open` → `closing` (the session is over, buffered packets may still go out) → `closed`. */
@@ -47,7 +59,8 @@ export class LegacySocket {
   /** Name of the first transport (for metrics), then of the current one. */
   transportName: TransportName | undefined;
   private connected = false;
-  private buffer: string[] = [];
+  private buffer: OutboundPacket[] = [];
+  private bufferBytes = 0;
   private link: TransportLink | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private heartbeats: NodeJS.Timeout | undefined;
@@ -63,9 +76,10 @@ export class LegacySocket {
     this.armCloseTimer();
   }
 
-  /** Packets waiting for this client: buffered here plus not yet written by the transport. */
-  queued(): number {
-    return this.buffer.length + (this.link?.pending() ?? 0);
+  /** What waits for this client: buffered here plus not yet written out by the transport. */
+  backlog(): Backlog {
+    const pending = this.link?.pending();
+    return { packets: this.buffer.length + (pending?.packets ?? 0), bytes: this.bufferBytes + (pending?.bytes ?? 0) };
   }
 
   /** A transport connected for this sid; it replaces any previous one. */
@@ -81,7 +95,8 @@ export class LegacySocket {
     clearTimeout(this.closeTimer);
     if (!this.connected && this.state === 'open') {
       this.connected = true;
-      this.buffer.unshift('1::');
+      this.buffer.unshift({ text: '1::', bytes: 3 });
+      this.bufferBytes += 3;
       this.startHeartbeats();
       this.handler.connected(this);
     }
@@ -97,9 +112,10 @@ export class LegacySocket {
   }
 
   /** Queues one encoded packet for the client and writes it if a transport can take it. */
-  send(packet: string): void {
+  send(packet: string, bytes = Buffer.byteLength(packet)): void {
     if (this.state !== 'open') return;
-    this.buffer.push(packet);
+    this.buffer.push({ text: packet, bytes });
+    this.bufferBytes += bytes;
     this.flush();
   }
 
@@ -128,7 +144,7 @@ export class LegacySocket {
     clearInterval(this.heartbeats);
     clearTimeout(this.liveness);
     this.handler.closed(this, reason);
-    if (!flush) this.buffer = [];
+    if (!flush) this.clearBuffer();
     this.flush();
     if (this.buffer.length === 0 || this.link) this.destroy();
   }
@@ -139,19 +155,29 @@ export class LegacySocket {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.closeTimer);
-    this.buffer = [];
+    this.clearBuffer();
     const link = this.link;
     this.link = undefined;
     link?.close();
     this.onDestroyed(this);
   }
 
+  /** Hands the link what it can take in one write; a capped poll leaves the rest for the next one. */
   private flush(): void {
     const link = this.link;
     if (!link || this.buffer.length === 0 || !link.writable()) return;
-    const packets = this.buffer;
-    this.buffer = [];
+    let n = 0;
+    let bytes = 0;
+    while (n < this.buffer.length && (n === 0 || bytes + this.buffer[n]!.bytes <= link.writeMaxBytes)) bytes += this.buffer[n++]!.bytes;
+    const packets = n === this.buffer.length ? this.buffer : this.buffer.slice(0, n);
+    this.buffer = n === this.buffer.length ? [] : this.buffer.slice(n);
+    this.bufferBytes -= bytes;
     link.write(packets);
+  }
+
+  private clearBuffer(): void {
+    this.buffer = [];
+    this.bufferBytes = 0;
   }
 
   private armCloseTimer(): void {

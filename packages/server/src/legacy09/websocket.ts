@@ -6,14 +6,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Backlog } from '../realtime/outbound-limits.ts';
 import { NOT_HANDSHAKEN } from './polling.ts';
-import type { LegacySocket, TransportLink } from './socket.ts';
+import type { LegacySocket, OutboundPacket, TransportLink } from './socket.ts';
 
 /** How long a websocket may take to answer our close frame at shutdown before it is cut. */
 const CLOSE_GRACE_MS = 1000;
 
 class WebSocketLink implements TransportLink {
   readonly name = 'websocket';
+  /** One frame per packet: nothing is joined, so a write needs no cap. */
+  readonly writeMaxBytes = Number.POSITIVE_INFINITY;
   private inFlight = 0;
 
   constructor(private readonly ws: WebSocket) {}
@@ -22,15 +25,16 @@ class WebSocketLink implements TransportLink {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  write(packets: readonly string[]): void {
+  write(packets: readonly OutboundPacket[]): void {
     for (const packet of packets) {
       this.inFlight++;
-      this.ws.send(packet, () => this.inFlight--);
+      this.ws.send(packet.text, () => this.inFlight--);
     }
   }
 
-  pending(): number {
-    return this.inFlight;
+  /** Frames not yet handed to the kernel, and the bytes `ws` and Node still hold for them. */
+  pending(): Backlog {
+    return { packets: this.inFlight, bytes: this.ws.bufferedAmount };
   }
 
   close(): void {

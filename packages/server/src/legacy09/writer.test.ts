@@ -4,9 +4,9 @@ import type { SessionBridge } from './session-bridge.ts';
 import { legacyWriter } from './writer.ts';
 
 /** Just enough of a bridge for the writer: an endpoint and a socket that records what it is sent. */
-function fakeBridge(endpoint: string | undefined, queued = 0) {
+function fakeBridge(endpoint: string | undefined, packets = 0, bytes = 0) {
   const sent: string[] = [];
-  const bridge = { endpoint, socket: { state: 'open', queued: () => queued, send: (p: string) => sent.push(p) } };
+  const bridge = { endpoint, socket: { state: 'open', backlog: () => ({ packets, bytes }), send: (p: string) => sent.push(p) } };
   return { bridge: bridge as unknown as SessionBridge, sent };
 }
 
@@ -26,7 +26,7 @@ describe('legacyWriter', () => {
     const c = fakeBridge('');
     bridges.set('a', a.bridge).set('b', b.bridge).set('c', c.bridge);
     const observer = { published: vi.fn(), delivered: vi.fn(), dropped: vi.fn() };
-    const writer = legacyWriter(bridges, 10, observer);
+    const writer = legacyWriter(bridges, { outboundMax: 10, outboundMaxBytes: 1000 }, observer);
     const stringify = vi.spyOn(JSON, 'stringify');
 
     writer.deliver([session('a', writer), session('b', writer), session('c', writer), session('gone', writer)], 'news', { t: '한글' });
@@ -37,14 +37,20 @@ describe('legacyWriter', () => {
     expect(c.sent).toEqual(['5:::{"name":"news","args":[{"t":"한글"}]}']);
   });
 
-  it('drops a session whose queue is full instead of growing it', () => {
-    const full = fakeBridge('/socket.io/1/', 10);
-    const observer = { published: vi.fn(), delivered: vi.fn(), dropped: vi.fn() };
-    const writer = legacyWriter(new Map([['full', full.bridge]]), 10, observer);
-    const reasons: string[] = [];
-    writer.deliver([session('full', writer, (r) => reasons.push(r))], 'x', 1);
-    expect(full.sent).toEqual([]);
-    expect(observer.dropped).toHaveBeenCalledWith('slow_consumer');
-    expect(reasons[0]).toMatch(/slow consumer/);
+  it('drops a session whose queue is full in messages or in bytes instead of growing it', () => {
+    for (const [packets, bytes, why] of [
+      [10, 0, /10 messages/],
+      [1, 1000, /1000 bytes/],
+    ] as const) {
+      const full = fakeBridge('/socket.io/1/', packets, bytes);
+      const observer = { published: vi.fn(), delivered: vi.fn(), dropped: vi.fn() };
+      const writer = legacyWriter(new Map([['full', full.bridge]]), { outboundMax: 10, outboundMaxBytes: 1000 }, observer);
+      const reasons: string[] = [];
+      writer.deliver([session('full', writer, (r) => reasons.push(r))], 'x', 1);
+      expect(full.sent).toEqual([]);
+      expect(observer.dropped).toHaveBeenCalledWith('slow_consumer');
+      expect(reasons[0]).toMatch(/slow consumer/);
+      expect(reasons[0]).toMatch(why);
+    }
   });
 });

@@ -21,16 +21,15 @@ import { ACCESS_URL_NOT_VALID, AccessError, claimedApp, verifyAccess, type Acces
 import type { Broker } from './broker.ts';
 import type { Hub } from './hub.ts';
 import { NO_OBSERVER, type RealtimeObserver } from './observer.ts';
+import type { OutboundLimits } from './outbound-limits.ts';
 import type { PresenceStore } from './presence.ts';
 import { FLOOD_REASON, InboundGate, type InboundLimits } from './inbound-gate.ts';
 import { newPublicSessionId, Session, type SessionInit } from './session.ts';
 import type { WebAuth } from './webauth.ts';
 import type { Webhooks } from './webhooks.ts';
 
-export interface RealtimeLimits extends InboundLimits {
+export interface RealtimeLimits extends InboundLimits, OutboundLimits {
   subscriptionsPerSession: number;
-  /** Messages queued for a client that is not reading before it is disconnected as a slow consumer. */
-  outboundMax: number;
 }
 
 export const DEFAULT_REALTIME_LIMITS: RealtimeLimits = {
@@ -39,6 +38,7 @@ export const DEFAULT_REALTIME_LIMITS: RealtimeLimits = {
   eventsBurst: 200,
   floodDisconnectAfter: 100,
   outboundMax: 1000,
+  outboundMaxBytes: 4 * 1024 * 1024,
 };
 
 export interface RealtimeNodeDeps {

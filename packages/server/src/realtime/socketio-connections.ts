@@ -4,6 +4,10 @@
  * decoder — it wraps the connection's `data` listeners — so that a packet over the rate is dropped
  * before anything is parsed or dispatched; engine.io's own packets (heartbeats, upgrade probes) count
  * too. A refused `rtcs:channel` command is still answered, as the 0.9 transport does.
+ *
+ * Outbound, every packet engine.io creates for the connection — RTCS publications, chat events,
+ * deliveries from other nodes through the adapter — passes the slow-consumer check here, in one place:
+ * a connection whose backlog reached the outbound limits is dropped with a reason and counted.
  */
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
@@ -11,6 +15,8 @@ import { Decoder, PacketType, type Packet } from 'socket.io-parser';
 import { RTCS_CHANNEL_EVENT } from '@parley/protocol';
 import type { InboundGate } from './inbound-gate.ts';
 import type { RealtimeNode } from './node.ts';
+import { overOutboundLimits, slowConsumerReason, type OutboundLimits } from './outbound-limits.ts';
+import { connectionBacklog } from './socketio-backlog.ts';
 import type { Session } from './session.ts';
 
 /** The engine.io connection as seen through socket.io's public types. */
@@ -22,6 +28,8 @@ interface ConnectionState {
   sockets: Set<Socket>;
   /** Open RTCS sessions of this client by namespace name (answered synchronously, before a cut). */
   sessions: Map<string, Session>;
+  /** Set once the connection is being dropped as a slow consumer. */
+  dropping: boolean;
 }
 
 type DataListener = (data: unknown) => void;
@@ -50,6 +58,7 @@ export class SocketIoConnections {
     io: Server,
     private readonly node: RealtimeNode,
     private readonly log: Logger,
+    private readonly outbound: OutboundLimits,
   ) {
     // Registered after socket.io's own `connection` listener, so its client (and `data` listener) exists.
     io.engine.on('connection', (conn: EngineConnection) => this.track(conn));
@@ -77,6 +86,7 @@ export class SocketIoConnections {
       ),
       sockets: new Set(),
       sessions: new Map(),
+      dropping: false,
     };
     this.states.set(conn, state);
     const listeners = conn.listeners('data') as DataListener[];
@@ -94,6 +104,23 @@ export class SocketIoConnections {
     // Heartbeats and upgrade probes cannot be refused, but they count towards the flood limit.
     conn.on('packet', (packet: { type: string }) => {
       if (packet.type !== 'message') state.gate.admit();
+    });
+    conn.on('packetCreate', () => this.checkBacklog(conn, state));
+  }
+
+  /** Runs as engine.io creates each outbound packet, before it is queued. */
+  private checkBacklog(conn: EngineConnection, state: ConnectionState): void {
+    if (state.dropping) return;
+    const backlog = connectionBacklog(conn);
+    if (!overOutboundLimits(backlog, this.outbound)) return;
+    state.dropping = true;
+    this.node.observer.dropped('slow_consumer');
+    const reason = slowConsumerReason(backlog, this.outbound);
+    this.log.info({ transport: conn.transport.name, address: conn.remoteAddress, reason }, 'dropping a slow consumer');
+    // Not from inside engine.io's send: the packet being created is queued first, then discarded.
+    setImmediate(() => {
+      for (const session of state.sessions.values()) session.close(reason, 'drop');
+      conn.close(true);
     });
   }
 

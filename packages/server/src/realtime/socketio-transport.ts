@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { AccessError, type AccessParams } from './access-url.ts';
 import type { RealtimeNode } from './node.ts';
-import type { RealtimeObserver } from './observer.ts';
+import type { OutboundLimits } from './outbound-limits.ts';
 import { FrameWriter } from './socketio-broadcast.ts';
 import { SocketIoConnections } from './socketio-connections.ts';
 import type { Session, SessionWriter } from './session.ts';
@@ -29,36 +29,23 @@ interface RtcsSocketData {
   access?: Awaited<ReturnType<RealtimeNode['verifyConnection']>>;
 }
 
-/** engine.io keeps packets it could not write yet (the client is not reading) in this private queue. */
-function queuedPackets(socket: Socket): number {
-  return (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-}
-
 /**
  * Writes one publication to many sockets of a namespace, encoded once: straight to the TCP socket where
  * that keeps the order (socketio-broadcast.ts), through socket.io (which also encodes once) for the
- * rest. A socket whose unsent queue reached `outboundMax` packets is a slow consumer: it is disconnected
- * with a reason instead of growing the server's memory.
+ * rest. Slow consumers are dropped at the connection (socketio-connections.ts), whatever path the
+ * packets took.
  */
-function namespaceWriter(nsp: Namespace, outboundMax: number, observer: RealtimeObserver): SessionWriter {
-  const reachable = (session: Session): Socket | undefined => {
-    const socket = nsp.sockets.get(session.transportId);
-    if (!socket) return undefined;
-    if (queuedPackets(socket) < outboundMax) return socket;
-    observer.dropped('slow_consumer');
-    session.close(`slow consumer: more than ${outboundMax} messages waiting to be read`, 'drop');
-    return undefined;
-  };
+function namespaceWriter(nsp: Namespace): SessionWriter {
   return {
     deliver(sessions: readonly Session[], event: string, data: unknown) {
       if (sessions.length === 1) {
-        reachable(sessions[0]!)?.emit(event, data);
+        nsp.sockets.get(sessions[0]!.transportId)?.emit(event, data);
         return;
       }
       const writer = new FrameWriter(nsp, [event, data]);
       const others: string[] = [];
       for (const s of sessions) {
-        const socket = reachable(s);
+        const socket = nsp.sockets.get(s.transportId);
         if (socket && !writer.tryWrite(socket)) others.push(s.transportId);
       }
       if (others.length > 0) nsp.local.to(others).emit(event, data);
@@ -80,22 +67,22 @@ export function handshakeParams(socket: Socket): AccessParams {
 const EIO3_ROOT_GRACE_MS = 500;
 
 export interface SocketIoTransportOptions {
-  /** Packets queued for one client before it counts as a slow consumer and is disconnected. */
-  outboundMax: number;
+  /** What may wait for one client before it counts as a slow consumer and is disconnected. */
+  outbound: OutboundLimits;
   /** Other connection kinds on the same namespaces (the chat SDK's). */
   extra?: ConnectionHandler[];
 }
 
 export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, options: SocketIoTransportOptions): void {
   const extra = options.extra ?? [];
-  const connections = new SocketIoConnections(io, node, log);
+  const connections = new SocketIoConnections(io, node, log, options.outbound);
   // Engine-level clients that joined the RTCS namespace, and the pending implicit `/` socket of each.
   const joinedRtcsNamespace = new WeakSet<object>();
   const pendingRoot = new WeakMap<object, () => void>();
 
   for (const name of RTCS_NAMESPACES) {
     const nsp = io.of(name);
-    const writer = namespaceWriter(nsp, options.outboundMax, node.observer);
+    const writer = namespaceWriter(nsp);
 
     nsp.use((socket, next) => {
       const params = handshakeParams(socket);
