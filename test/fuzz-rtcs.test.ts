@@ -13,7 +13,9 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 let tp: TestParley;
 
 beforeAll(async () => {
-  tp = await startParley({ env: { RATE_LIMIT_IP_PER_S: '0', RATE_LIMIT_APP_PER_S: '0' }, realtimeLimits: { eventsPerSecond: 100_000, eventsBurst: 100_000 } });
+  tp = await startParley({
+    env: { RATE_LIMIT_IP_PER_S: '0', RATE_LIMIT_APP_PER_S: '0', ACCESS_URL_MAX_SESSIONS: '1000000', USER_MAX_SESSIONS: '1000000', HANDSHAKES_PER_IP_PER_S: '0' },
+    realtimeLimits: { eventsPerSecond: 100_000, eventsBurst: 100_000 } });
 });
 afterAll(async () => {
   await tp.stop();

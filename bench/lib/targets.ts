@@ -51,6 +51,12 @@ const PARLEY_BENCH_ENV = {
   RATE_LIMIT_APP_PER_S: '0',
   SOCKET_EVENTS_PER_S: '1000000',
   SOCKET_EVENTS_BURST: '1000000',
+  // Every load client connects from 127.0.0.1, many with one access URL.
+  ACCESS_URL_MAX_SESSIONS: '1000000',
+  USER_MAX_SESSIONS: '1000000',
+  IP_MAX_SESSIONS: '0',
+  HANDSHAKES_PER_IP_PER_S: '0',
+  CONNECTIONS_PER_IP_MAX: '0',
 };
 
 export async function startTarget(kind: TargetKind, options: StartOptions = {}): Promise<Target> {

@@ -64,8 +64,13 @@ export interface ChannelResult {
   type: ChannelResultType;
   name: string;
   message: string;
-  /** Only on `subscribe_success` of a member_/presence_ channel. */
+  /**
+   * Only on `subscribe_success` of a member_/presence_ channel, and only while the channel has at most
+   * the server's PRESENCE_MEMBERS_MAX sessions (large channels would make every join cost N).
+   */
   members?: MemberMap;
+  /** On `subscribe_success` of a member_/presence_ channel: its sessions, cluster-wide, the joiner included. */
+  count?: number;
 }
 
 /** Server → client presence notice on `rtcs:channel`, to the other sessions of a presence_ channel. */

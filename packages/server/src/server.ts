@@ -22,6 +22,8 @@ import { HooksClient } from './realtime/hooks-client.ts';
 import { Hub } from './realtime/hub.ts';
 import { DEFAULT_REALTIME_LIMITS, RealtimeNode, type RealtimeLimits } from './realtime/node.ts';
 import { HubPresence, type PresenceStore } from './realtime/presence.ts';
+import { Admission } from './realtime/admission.ts';
+import { clientAddress } from './realtime/client-ip.ts';
 import { attachSocketIo } from './realtime/socketio-transport.ts';
 import { attachLegacy09, type Legacy09Options } from './legacy09/index.ts';
 import { WebAuth } from './realtime/webauth.ts';
@@ -98,6 +100,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     eventsBurst: configured.socketEventsBurst,
     outboundMax: configured.outboundMax,
     outboundMaxBytes: configured.outboundMaxBytes,
+    presenceMembersMax: configured.presenceMembersMax,
     ...options.realtimeLimits,
   };
   const node = new RealtimeNode({
@@ -149,8 +152,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   });
   if (cluster) io.adapter(cluster.adapter);
   const outbound = { outboundMax: limits.outboundMax, outboundMaxBytes: limits.outboundMaxBytes };
-  attachSocketIo(io, node, log, { outbound, extra: [chat.attachRealtime(io)] });
-  const legacy09 = attachLegacy09(http.server, node, log, {
+  const admission = new Admission(configured, presence, log);
+  const addressOf = clientAddress(config.trustProxy);
+  attachSocketIo(io, node, log, { outbound, admission, addressOf, extra: [chat.attachRealtime(io)] });
+  const legacy09 = attachLegacy09(http.server, node, log, admission, addressOf, {
     ...outbound,
     maxBodyBytes: configured.socketMessageMaxBytes,
     corsOrigins: config.corsOrigins,

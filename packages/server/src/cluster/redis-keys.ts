@@ -18,6 +18,8 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     presenceExpiry: (appId: string, channel: string) => `${prefix}:app:${appId}:presence:${channel}:exp`,
     /** Hash: session id → user of the channel's subscribers. */
     presenceInfo: (appId: string, channel: string) => `${prefix}:app:${appId}:presence:${channel}:info`,
+    /** Sorted set: holder → expiry (ms) of the places taken in a slot (sessions of one access URL, of one user). */
+    slot: (appId: string, slot: string) => `${prefix}:app:${appId}:slot:${slot}`,
     /** Prefix of the socket.io adapter's own channels. */
     adapter: `${prefix}:sio`,
     /** Prefix of the REST rate limiters' counters. */

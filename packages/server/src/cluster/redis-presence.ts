@@ -4,7 +4,8 @@
  * heartbeat; the entries of a node that died are not renewed and drop out after `ttlMs` — counts heal
  * by themselves within ttlMs, and after a Redis restart the next heartbeat restores every live entry.
  * The keys themselves expire `ttlMs` after their last renewal, so a cluster that stopped altogether
- * leaves nothing behind in Redis.
+ * leaves nothing behind in Redis. Places (claim/release) live the same way: a sorted set of holders
+ * scored by expiry per slot, renewed by the heartbeat of the node holding them.
  */
 import type { MemberMap } from '@parley/protocol';
 import type { Redis } from 'ioredis';
@@ -32,8 +33,25 @@ end
 return redis.call('HGETALL', KEYS[2])
 `;
 
+// Frees expired places, then takes one for ARGV[3] unless ARGV[4] are taken; 1 = taken (or already held).
+const CLAIM_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`;
+
+/** The command defineCommand adds (EVALSHA, the script sent once per connection). */
+interface ClaimCommand {
+  parleyClaim(key: string, now: number, expiry: number, holder: string, max: number, ttlMs: number): Promise<number>;
+}
+
 export class RedisPresence implements PresenceStore {
   private timer: NodeJS.Timeout | undefined;
+  /** Places this node holds, by slot key: renewed every heartbeat. */
+  private readonly held = new Map<string, Set<string>>();
 
   constructor(
     private readonly redis: Redis,
@@ -41,7 +59,9 @@ export class RedisPresence implements PresenceStore {
     private readonly log: Logger,
     private readonly keys: RedisKeys,
     private readonly options: RedisPresenceOptions = DEFAULT_PRESENCE_TIMING,
-  ) {}
+  ) {
+    redis.defineCommand('parleyClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -64,8 +84,30 @@ export class RedisPresence implements PresenceStore {
         keys.add(exp).add(info);
       }
     }
+    for (const [slot, holders] of this.held) {
+      for (const holder of holders) pipeline.zadd(slot, expiry, holder);
+      keys.add(slot);
+    }
     for (const key of keys) pipeline.pexpire(key, this.options.ttlMs);
     if (keys.size > 0) await pipeline.exec();
+  }
+
+  async claim(appId: string, slot: string, holder: string, max: number): Promise<boolean> {
+    const key = this.keys.slot(appId, slot);
+    const now = Date.now();
+    const taken = await (this.redis as unknown as ClaimCommand).parleyClaim(key, now, now + this.options.ttlMs, holder, max, this.options.ttlMs);
+    if (taken !== 1) return false;
+    let holders = this.held.get(key);
+    if (!holders) this.held.set(key, (holders = new Set()));
+    holders.add(holder);
+    return true;
+  }
+
+  async release(appId: string, slot: string, holder: string): Promise<void> {
+    const key = this.keys.slot(appId, slot);
+    const holders = this.held.get(key);
+    if (holders?.delete(holder) && holders.size === 0) this.held.delete(key);
+    await this.redis.zrem(key, holder);
   }
 
   async add(appId: string, channel: string, sessionId: string, user: string): Promise<void> {

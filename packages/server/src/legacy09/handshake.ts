@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Admission } from '../realtime/admission.ts';
 import { AccessError, type AccessParams } from '../realtime/access-url.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
 import { jsonpCall, jsString, sendText } from './http-io.ts';
@@ -19,6 +20,9 @@ export interface HandshakeDeps {
   node: RealtimeNode;
   log: Logger;
   timing: Legacy09Timing;
+  admission: Admission;
+  /** The client's address (TRUST_PROXY applied). */
+  address: string;
   /** Registers a verified client; returns its new sid. */
   createSocket(client: VerifiedClient): string;
 }
@@ -49,10 +53,16 @@ export async function handshake(req: IncomingMessage, res: ServerResponse, query
     else sendText(res, status, reason, cors);
   };
 
+  const limited = deps.admission.handshake(deps.address);
+  if (limited !== undefined) {
+    refuse(429, limited);
+    return;
+  }
   let client: VerifiedClient;
   try {
     const access = await deps.node.verifyConnection(accessParams(query));
-    client = { ...access, origin: String(req.headers.origin ?? '') };
+    const ticket = await deps.admission.claim({ appId: access.app.id, user: access.grant.user, signature: access.signature });
+    client = { app: access.app, grant: access.grant, ticket, origin: String(req.headers.origin ?? '') };
   } catch (err) {
     if (err instanceof AccessError) {
       refuse(403, err.message);

@@ -6,13 +6,14 @@
  *
  * @example
  *   const io = new Server(httpServer, { allowEIO3: true });
- *   const legacy09 = attachLegacy09(httpServer, node, log, { outboundMax: 1000, outboundMaxBytes: 4 << 20 });
+ *   const legacy09 = attachLegacy09(httpServer, node, log, admission, clientAddress(false), { outboundMax: 1000 });
  *   // at shutdown, before httpServer.close():
  *   await legacy09.close();
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import type { Admission } from '../realtime/admission.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
 import { DEFAULT_LEGACY09_OPTIONS, type Legacy09Options } from './options.ts';
 import { Legacy09Server } from './server.ts';
@@ -29,12 +30,19 @@ export interface Legacy09 {
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-export function attachLegacy09(httpServer: HttpServer, node: RealtimeNode, log: Logger, options: Partial<Legacy09Options> = {}): Legacy09 {
+export function attachLegacy09(
+  httpServer: HttpServer,
+  node: RealtimeNode,
+  log: Logger,
+  admission: Admission,
+  addressOf: (req: IncomingMessage) => string,
+  options: Partial<Legacy09Options> = {},
+): Legacy09 {
   const resolved = Object.freeze({ ...DEFAULT_LEGACY09_OPTIONS, ...options });
   if (resolved.heartbeatIntervalMs >= resolved.heartbeatTimeoutMs) {
     throw new Error('legacy09: heartbeatIntervalMs must be shorter than heartbeatTimeoutMs');
   }
-  const server = new Legacy09Server(node, log, resolved);
+  const server = new Legacy09Server(node, log, resolved, admission, addressOf);
 
   const requestListeners = httpServer.listeners('request') as RequestListener[];
   httpServer.removeAllListeners('request');

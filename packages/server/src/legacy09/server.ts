@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import type { Admission } from '../realtime/admission.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
 import { handshake, newSid } from './handshake.ts';
 import { corsHeaders, sendText } from './http-io.ts';
@@ -45,6 +46,8 @@ export class Legacy09Server {
     node: RealtimeNode,
     private readonly log: Logger,
     private readonly options: Readonly<Legacy09Options>,
+    private readonly admission: Admission,
+    private readonly addressOf: (req: IncomingMessage) => string,
   ) {
     this.ctx = { node, log, timing: options, writer: legacyWriter(this.bridges, options, node.observer) };
     this.websocket = new WebSocketTransport(options.maxBodyBytes);
@@ -111,11 +114,14 @@ export class Legacy09Server {
     if (path === PREFIX || path === `${PREFIX}/`) {
       if (req.method !== 'GET') return sendText(res, 405, 'method not allowed', { ...cors, Allow: 'GET, OPTIONS' });
       if (this.closing) return sendText(res, 503, 'server is shutting down', cors);
+      const address = this.addressOf(req);
       return handshake(req, res, query, cors, {
         node: this.ctx.node,
         log: this.log,
         timing: this.options,
-        createSocket: (client) => this.createSocket(client),
+        admission: this.admission,
+        address,
+        createSocket: (client) => this.createSocket(client, address),
       });
     }
     const m = TRANSPORT_PATH.exec(path);
@@ -131,10 +137,15 @@ export class Legacy09Server {
     sendText(res, 405, 'method not allowed', { ...cors, Allow: 'GET, POST, OPTIONS' });
   }
 
-  private createSocket(client: VerifiedClient): string {
+  private createSocket(client: VerifiedClient, address: string): string {
     let sid = newSid();
     while (this.bridges.has(sid)) sid = newSid();
-    const bridge = new SessionBridge(sid, client, this.ctx, (socket) => this.bridges.delete(socket.sid));
+    const disconnected = this.admission.connected(address);
+    const bridge = new SessionBridge(sid, client, this.ctx, (socket) => {
+      this.bridges.delete(socket.sid);
+      disconnected();
+      client.ticket.release();
+    });
     this.bridges.set(sid, bridge);
     return sid;
   }

@@ -7,6 +7,7 @@
 import { RTCS_CHANNEL_EVENT, type AccessGrant } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { App } from '../apps/app.service.ts';
+import type { Ticket } from '../realtime/admission.ts';
 import type { InboundGate } from '../realtime/inbound-gate.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
 import type { CloseMode, Session, SessionWriter } from '../realtime/session.ts';
@@ -30,6 +31,8 @@ export interface BridgeContext {
 export interface VerifiedClient {
   app: App;
   grant: AccessGrant;
+  /** Its places per access URL and per user, released when the socket is gone. */
+  ticket: Ticket;
   /** Origin header of the handshake (webhook detail). */
   origin: string;
 }

@@ -30,6 +30,8 @@ import type { Webhooks } from './webhooks.ts';
 
 export interface RealtimeLimits extends InboundLimits, OutboundLimits {
   subscriptionsPerSession: number;
+  /** A presence_/member_ subscribe lists the members only while the channel has at most this many sessions. */
+  presenceMembersMax: number;
 }
 
 export const DEFAULT_REALTIME_LIMITS: RealtimeLimits = {
@@ -39,6 +41,7 @@ export const DEFAULT_REALTIME_LIMITS: RealtimeLimits = {
   floodDisconnectAfter: 100,
   outboundMax: 1000,
   outboundMaxBytes: 4 * 1024 * 1024,
+  presenceMembersMax: 100,
 };
 
 export interface RealtimeNodeDeps {
@@ -60,6 +63,14 @@ interface SessionState {
   pending: Map<string, Promise<void>>;
 }
 
+/** A client whose access URL checked out. */
+export interface VerifiedAccess {
+  app: App;
+  grant: AccessGrant;
+  /** The URL's signature `s`, lower-case: sessions are counted per URL by it. */
+  signature: string;
+}
+
 export type OpenSessionInit = Omit<SessionInit, 'id' | 'appId' | 'user' | 'via' | 'granted'>;
 
 export class RealtimeNode {
@@ -76,12 +87,13 @@ export class RealtimeNode {
   }
 
   /** Checks a connecting client's access parameters; throws AccessError with the reason to show it. */
-  async verifyConnection(params: AccessParams): Promise<{ app: App; grant: AccessGrant }> {
+  async verifyConnection(params: AccessParams): Promise<VerifiedAccess> {
     const appId = claimedApp(params);
     const app = await this.deps.apps.get(appId);
     if (!app) throw new AccessError(ACCESS_URL_NOT_VALID);
     const grant = verifyAccess(params, app, this.deps.accessUrlTtlS, Date.now());
-    return { app, grant };
+    // Verified above: a string, and the one thing that tells this URL from every other.
+    return { app, grant, signature: String(params.s).toLowerCase() };
   }
 
   /** Registers a verified client and joins the channels its access URL granted. */
@@ -265,7 +277,12 @@ export class RealtimeNode {
 
   private async replySubscribed(session: Session, channel: string): Promise<void> {
     const result: ChannelResult = { type: 'subscribe_success', name: channel, message: 'subscribed' };
-    if (isMemberListed(channel)) result.members = await this.deps.presence.members(session.appId, channel);
+    if (isMemberListed(channel)) {
+      const { presence, limits } = this.deps;
+      // The count first: a large channel's member map would make every join cost as much as the channel.
+      result.count = await presence.count(session.appId, channel);
+      if (result.count <= limits.presenceMembersMax) result.members = await presence.members(session.appId, channel);
+    }
     session.send(RTCS_CHANNEL_EVENT, result);
   }
 

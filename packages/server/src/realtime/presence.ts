@@ -13,11 +13,19 @@ export interface PresenceStore {
   members(appId: string, channel: string): Promise<MemberMap>;
   count(appId: string, channel: string): Promise<number>;
   occupied(appId: string, channel: string): Promise<boolean>;
+  /**
+   * Takes one of `max` places named `slot` (e.g. one access URL's sessions) for `holder`, across the
+   * cluster; false when all are taken. The places of a node that died free themselves.
+   */
+  claim(appId: string, slot: string, holder: string, max: number): Promise<boolean>;
+  release(appId: string, slot: string, holder: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Single-node presence: the hub already knows every subscription. */
+/** Single-node presence: the hub already knows every subscription; places are counted here. */
 export class HubPresence implements PresenceStore {
+  private readonly slots = new Map<string, Set<string>>();
+
   constructor(private readonly hub: Hub) {}
 
   async add(): Promise<void> {}
@@ -33,6 +41,22 @@ export class HubPresence implements PresenceStore {
 
   async occupied(appId: string, channel: string): Promise<boolean> {
     return this.hub.count(appId, channel) > 0;
+  }
+
+  async claim(appId: string, slot: string, holder: string, max: number): Promise<boolean> {
+    const key = `${appId}\n${slot}`;
+    let holders = this.slots.get(key);
+    if (!holders) this.slots.set(key, (holders = new Set()));
+    if (holders.has(holder)) return true;
+    if (holders.size >= max) return false;
+    holders.add(holder);
+    return true;
+  }
+
+  async release(appId: string, slot: string, holder: string): Promise<void> {
+    const key = `${appId}\n${slot}`;
+    const holders = this.slots.get(key);
+    if (holders?.delete(holder) && holders.size === 0) this.slots.delete(key);
   }
 
   async close(): Promise<void> {}

@@ -13,6 +13,8 @@ import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import { Decoder, PacketType, type Packet } from 'socket.io-parser';
 import { RTCS_CHANNEL_EVENT } from '@parley/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { Admission, Ticket } from './admission.ts';
 import type { InboundGate } from './inbound-gate.ts';
 import type { RealtimeNode } from './node.ts';
 import { overOutboundLimits, slowConsumerReason, type OutboundLimits } from './outbound-limits.ts';
@@ -30,6 +32,8 @@ interface ConnectionState {
   sessions: Map<string, Session>;
   /** Set once the connection is being dropped as a slow consumer. */
   dropping: boolean;
+  /** The RTCS client's places (per access URL, per user), taken once for all its namespaces. */
+  ticket?: Promise<Ticket>;
 }
 
 type DataListener = (data: unknown) => void;
@@ -59,6 +63,8 @@ export class SocketIoConnections {
     private readonly node: RealtimeNode,
     private readonly log: Logger,
     private readonly outbound: OutboundLimits,
+    private readonly admission: Admission,
+    private readonly addressOf: (req: IncomingMessage) => string,
   ) {
     // Registered after socket.io's own `connection` listener, so its client (and `data` listener) exists.
     io.engine.on('connection', (conn: EngineConnection) => this.track(conn));
@@ -70,6 +76,23 @@ export class SocketIoConnections {
     if (!state) return;
     state.sockets.add(socket);
     socket.once('disconnect', () => state.sockets.delete(socket));
+  }
+
+  /**
+   * Takes the places of the RTCS client behind `socket` once per connection (an EIO3 client's implicit
+   * `/` socket and its `/socket.io/1/` one are one client); rejects with the refusal when they are full.
+   */
+  claim(socket: Socket, take: () => Promise<Ticket>): Promise<Ticket> {
+    const state = this.states.get(socket.conn);
+    if (!state) return take();
+    if (!state.ticket) {
+      const ticket = take();
+      state.ticket = ticket;
+      ticket.catch(() => {
+        if (state.ticket === ticket) state.ticket = undefined;
+      });
+    }
+    return state.ticket;
   }
 
   /** Records the RTCS session a namespace socket opened, so refused commands can be answered. */
@@ -89,6 +112,11 @@ export class SocketIoConnections {
       dropping: false,
     };
     this.states.set(conn, state);
+    const disconnected = this.admission.connected(this.addressOf(conn.request));
+    conn.once('close', () => {
+      disconnected();
+      void state.ticket?.then((ticket) => ticket.release(), () => {});
+    });
     const listeners = conn.listeners('data') as DataListener[];
     if (listeners.length === 0) this.log.error('socket.io registered no data listener before Parley: inbound flood protection is off');
     conn.removeAllListeners('data');

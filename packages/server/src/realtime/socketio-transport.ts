@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { AccessError, type AccessParams } from './access-url.ts';
 import type { RealtimeNode } from './node.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Admission } from './admission.ts';
 import type { OutboundLimits } from './outbound-limits.ts';
 import { FrameWriter } from './socketio-broadcast.ts';
 import { SocketIoConnections } from './socketio-connections.ts';
@@ -67,6 +69,10 @@ export function handshakeParams(socket: Socket): AccessParams {
 const EIO3_ROOT_GRACE_MS = 500;
 
 export interface SocketIoTransportOptions {
+  /** Handshake rates, connections per address and places per access URL and user. */
+  admission: Admission;
+  /** The client address of a request (TRUST_PROXY). */
+  addressOf(req: IncomingMessage): string;
   /** What may wait for one client before it counts as a slow consumer and is disconnected. */
   outbound: OutboundLimits;
   /** Other connection kinds on the same namespaces (the chat SDK's). */
@@ -75,7 +81,13 @@ export interface SocketIoTransportOptions {
 
 export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, options: SocketIoTransportOptions): void {
   const extra = options.extra ?? [];
-  const connections = new SocketIoConnections(io, node, log, options.outbound);
+  const { admission, addressOf } = options;
+  const connections = new SocketIoConnections(io, node, log, options.outbound, admission, addressOf);
+  // Handshakes only (engine.io asks for new connections, not for requests of existing ones).
+  io.engine.opts.allowRequest = (req, callback) => {
+    const refusal = admission.handshake(addressOf(req));
+    callback(refusal ?? null, refusal === undefined);
+  };
   // Engine-level clients that joined the RTCS namespace, and the pending implicit `/` socket of each.
   const joinedRtcsNamespace = new WeakSet<object>();
   const pendingRoot = new WeakMap<object, () => void>();
@@ -89,7 +101,8 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
       const handler = extra.find((h) => h.accepts(params));
       const verified = handler
         ? handler.verify(socket, params)
-        : node.verifyConnection(params).then((access) => {
+        : node.verifyConnection(params).then(async (access) => {
+            await connections.claim(socket, () => admission.claim({ appId: access.app.id, user: access.grant.user, signature: access.signature }));
             (socket.data as RtcsSocketData).access = access;
           });
       verified.then(
