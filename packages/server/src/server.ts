@@ -120,6 +120,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   const http = await buildHttp({
     log,
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     bodyLimit: configured.httpBodyMaxBytes,
     metrics,
     rateLimits: { perIpPerSecond: config.rateLimitIpPerS, perAppPerSecond: config.rateLimitAppPerS, redis: cluster?.redis, nameSpace: cluster?.keys.rateLimit },

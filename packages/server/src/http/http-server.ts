@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
+import type { TrustProxy } from '../realtime/client-ip.ts';
 import { CHAT_ERROR_CODES } from '@parley/protocol';
 import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
 import { devRoutes, type DevRoutesDeps } from './dev.routes.ts';
@@ -21,6 +22,8 @@ import { validatorCompiler } from './validation.ts';
 export interface HttpDeps {
   log: Logger;
   corsOrigins: '*' | string[];
+  /** TRUST_PROXY: Fastify's `req.ip` reads X-Forwarded-For from the same hops as clientAddress(). */
+  trustProxy: TrustProxy;
   /** Largest request body (routes with their own limit, like the RTCS publish, override it). */
   bodyLimit: number;
   rtcs: RtcsRoutesDeps;
@@ -56,6 +59,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: typeof deps.trustProxy === 'boolean' ? deps.trustProxy : [...deps.trustProxy],
     requestIdHeader: 'x-request-id',
     return503OnClosing: false,
     forceCloseConnections: 'idle',

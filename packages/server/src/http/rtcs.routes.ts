@@ -17,6 +17,7 @@ import type { App, AppService } from '../apps/app.service.ts';
 import { signAccessUrl } from '../realtime/access-url.ts';
 import { BrokerUnavailableError } from '../realtime/broker.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
+import { recordAuthenticatedApp } from './authenticated-app.ts';
 import { describeValidation } from './validation.ts';
 
 export interface RtcsRoutesDeps {
@@ -88,6 +89,7 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
     const found = await deps.apps.authenticate(appkey, key);
     if (!found) throw new RtcsError(401, 'unauthorized: unknown app or wrong api key');
     authenticated.set(req, found);
+    recordAuthenticatedApp(req, found.id);
   });
   const authenticate = async (req: FastifyRequest): Promise<App> => authenticated.get(req)!;
 
