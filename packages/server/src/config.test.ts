@@ -9,14 +9,59 @@ describe('loadConfig', () => {
     expect(c.redisUrl).toBeUndefined();
     expect(c.redisPrefix).toBe('parley');
     expect(Object.isFrozen(c)).toBe(true);
-    expect(c.limits).toEqual({ subscriptionsPerSession: 100, socketEventsPerS: 50, socketEventsBurst: 200, outboundMax: 1000, httpBodyMaxBytes: 1_048_576, fileMaxBytes: 26_214_400 });
+    expect(c.limits).toEqual({
+      subscriptionsPerSession: 100,
+      socketEventsPerS: 50,
+      socketEventsBurst: 200,
+      outboundMax: 1000,
+      httpBodyMaxBytes: 1_048_576,
+      fileMaxBytes: 26_214_400,
+      httpHeadersTimeoutS: 20,
+      httpRequestTimeoutS: 120,
+      httpKeepAliveTimeoutS: 72,
+      connectionsPerIpMax: 1000,
+    });
+    expect(c.outboundDenyPrivate).toBe(false);
+    expect(c.metricsToken).toBeUndefined();
   });
 
   it('reads every limit, and refuses out-of-range ones', () => {
-    const c = loadConfig({ SUBSCRIPTIONS_PER_SESSION: '5', SOCKET_EVENTS_PER_S: '7', SOCKET_EVENTS_BURST: '9', OUTBOUND_BUFFER_MAX: '50', HTTP_BODY_MAX_BYTES: '4096', FILE_MAX_BYTES: '10' });
-    expect(c.limits).toEqual({ subscriptionsPerSession: 5, socketEventsPerS: 7, socketEventsBurst: 9, outboundMax: 50, httpBodyMaxBytes: 4096, fileMaxBytes: 10 });
+    const c = loadConfig({
+      SUBSCRIPTIONS_PER_SESSION: '5',
+      SOCKET_EVENTS_PER_S: '7',
+      SOCKET_EVENTS_BURST: '9',
+      OUTBOUND_BUFFER_MAX: '50',
+      HTTP_BODY_MAX_BYTES: '4096',
+      FILE_MAX_BYTES: '10',
+      HTTP_HEADERS_TIMEOUT_S: '5',
+      HTTP_REQUEST_TIMEOUT_S: '30',
+      HTTP_KEEP_ALIVE_TIMEOUT_S: '10',
+      CONNECTIONS_PER_IP_MAX: '0',
+    });
+    expect(c.limits).toEqual({
+      subscriptionsPerSession: 5,
+      socketEventsPerS: 7,
+      socketEventsBurst: 9,
+      outboundMax: 50,
+      httpBodyMaxBytes: 4096,
+      fileMaxBytes: 10,
+      httpHeadersTimeoutS: 5,
+      httpRequestTimeoutS: 30,
+      httpKeepAliveTimeoutS: 10,
+      connectionsPerIpMax: 0,
+    });
     expect(() => loadConfig({ SUBSCRIPTIONS_PER_SESSION: '0' })).toThrow(/SUBSCRIPTIONS_PER_SESSION/);
     expect(() => loadConfig({ FILE_MAX_BYTES: 'big' })).toThrow(/FILE_MAX_BYTES/);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_S: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT_S/);
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_S: '60', HTTP_REQUEST_TIMEOUT_S: '30' })).toThrow(/HTTP_HEADERS_TIMEOUT_S must not be longer/);
+  });
+
+  it('reads the outbound deny-list switch and the metrics token', () => {
+    expect(loadConfig({ OUTBOUND_DENY_PRIVATE: 'true' }).outboundDenyPrivate).toBe(true);
+    expect(loadConfig({ OUTBOUND_DENY_PRIVATE: '0' }).outboundDenyPrivate).toBe(false);
+    expect(() => loadConfig({ OUTBOUND_DENY_PRIVATE: 'yes please' })).toThrow(/OUTBOUND_DENY_PRIVATE/);
+    expect(loadConfig({ METRICS_TOKEN: 'a-long-enough-token' }).metricsToken).toBe('a-long-enough-token');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -40,9 +40,13 @@ export interface Config {
   hookTimeoutMs: number;
   /** Cluster mode: a dead node's presence entries vanish within this time; renewed every third of it. */
   presenceTtlS: number;
-  /** REST requests per second per client IP and per app; 0 = unlimited. */
+  /** REST requests per second per client IP and authenticated requests per app; 0 = unlimited. */
   rateLimitIpPerS: number;
   rateLimitAppPerS: number;
+  /** WebAuth and webhooks refuse loopback, private, link-local, unique-local, CGNAT and other non-public addresses. */
+  outboundDenyPrivate: boolean;
+  /** When set, `/metrics`, `/docs` and `/openapi.json` need `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   limits: Limits;
 }
 
@@ -59,6 +63,13 @@ export interface Limits {
   httpBodyMaxBytes: number;
   /** One uploaded file (chat file messages); larger → 1012. */
   fileMaxBytes: number;
+  /** A request's headers, and the whole request, must arrive within these (else 408). */
+  httpHeadersTimeoutS: number;
+  httpRequestTimeoutS: number;
+  /** An idle keep-alive connection is closed after this. */
+  httpKeepAliveTimeoutS: number;
+  /** Concurrent TCP connections per client IP on the whole server (trusted proxies exempt); 0 = no cap. */
+  connectionsPerIpMax: number;
 }
 
 /** Settings by environment name; each also reads as a `--kebab-case` flag. */
@@ -78,6 +89,12 @@ const SETTINGS = [
   'PRESENCE_TTL_S',
   'RATE_LIMIT_IP_PER_S',
   'RATE_LIMIT_APP_PER_S',
+  'HTTP_HEADERS_TIMEOUT_S',
+  'HTTP_REQUEST_TIMEOUT_S',
+  'HTTP_KEEP_ALIVE_TIMEOUT_S',
+  'CONNECTIONS_PER_IP_MAX',
+  'OUTBOUND_DENY_PRIVATE',
+  'METRICS_TOKEN',
   'SUBSCRIPTIONS_PER_SESSION',
   'SOCKET_EVENTS_PER_S',
   'SOCKET_EVENTS_BURST',
@@ -119,6 +136,13 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
   return n;
+}
+
+function flag(name: string, raw: string | undefined): boolean {
+  const value = (raw ?? '').toLowerCase();
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got ${raw}`);
 }
 
 function url(name: string, raw: string | undefined): string | undefined {
@@ -175,6 +199,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     if (bad) throw new ConfigError(`APP_WEBHOOK_EVENTS: unknown event ${bad} (known: ${WEBHOOK_TYPES.join(', ')})`);
   }
 
+  const httpHeadersTimeoutS = integer('HTTP_HEADERS_TIMEOUT_S', get('HTTP_HEADERS_TIMEOUT_S'), 20, 1, 3600);
+  const httpRequestTimeoutS = integer('HTTP_REQUEST_TIMEOUT_S', get('HTTP_REQUEST_TIMEOUT_S'), 120, 1, 86_400);
+  if (httpHeadersTimeoutS > httpRequestTimeoutS) throw new ConfigError('HTTP_HEADERS_TIMEOUT_S must not be longer than HTTP_REQUEST_TIMEOUT_S');
+
+  const metricsToken = get('METRICS_TOKEN') || undefined;
+  // /metrics is never rate limited, so a short token could be guessed there.
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must have at least 16 characters');
+
   const config: Config = {
     port,
     host,
@@ -192,6 +224,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
     rateLimitIpPerS: integer('RATE_LIMIT_IP_PER_S', get('RATE_LIMIT_IP_PER_S'), 5000, 0, 1_000_000),
     rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),
+    outboundDenyPrivate: flag('OUTBOUND_DENY_PRIVATE', get('OUTBOUND_DENY_PRIVATE')),
+    metricsToken,
     limits: Object.freeze({
       subscriptionsPerSession: integer('SUBSCRIPTIONS_PER_SESSION', get('SUBSCRIPTIONS_PER_SESSION'), 100, 1, 100_000),
       socketEventsPerS: integer('SOCKET_EVENTS_PER_S', get('SOCKET_EVENTS_PER_S'), 50, 1, 1_000_000),
@@ -199,6 +233,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       outboundMax: integer('OUTBOUND_BUFFER_MAX', get('OUTBOUND_BUFFER_MAX'), 1000, 10, 1_000_000),
       httpBodyMaxBytes: integer('HTTP_BODY_MAX_BYTES', get('HTTP_BODY_MAX_BYTES'), 1024 * 1024, 1024, 100 * 1024 * 1024),
       fileMaxBytes: integer('FILE_MAX_BYTES', get('FILE_MAX_BYTES'), 25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+      httpHeadersTimeoutS,
+      httpRequestTimeoutS,
+      httpKeepAliveTimeoutS: integer('HTTP_KEEP_ALIVE_TIMEOUT_S', get('HTTP_KEEP_ALIVE_TIMEOUT_S'), 72, 1, 3600),
+      connectionsPerIpMax: integer('CONNECTIONS_PER_IP_MAX', get('CONNECTIONS_PER_IP_MAX'), 1000, 0, 1_000_000),
     }),
     bootstrapApp: {
       id: get('APP_ID') || undefined,

@@ -123,6 +123,12 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     trustProxy: config.trustProxy,
     bodyLimit: configured.httpBodyMaxBytes,
     metrics,
+    connections: {
+      headersTimeoutMs: configured.httpHeadersTimeoutS * 1000,
+      requestTimeoutMs: configured.httpRequestTimeoutS * 1000,
+      keepAliveTimeoutMs: configured.httpKeepAliveTimeoutS * 1000,
+      perIpMax: configured.connectionsPerIpMax,
+    },
     rateLimits: { perIpPerSecond: config.rateLimitIpPerS, perAppPerSecond: config.rateLimitAppPerS, redis: cluster?.redis, nameSpace: cluster?.keys.rateLimit },
     rtcs: {
       apps,
