@@ -4,6 +4,7 @@
  */
 import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
 import proxyAddr from '@fastify/proxy-addr';
+import { hookUrlProblem } from './apps/hook-url.ts';
 import type { TrustProxy } from './realtime/client-ip.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -155,6 +156,13 @@ function url(name: string, raw: string | undefined): string | undefined {
   return raw;
 }
 
+function hookUrl(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const problem = hookUrlProblem(raw);
+  if (problem) throw new ConfigError(`${name} ${problem}, got ${raw}`);
+  return raw;
+}
+
 /**
  * Builds the frozen configuration from an environment map and command-line flags (flags win).
  * @example loadConfig({ PORT: '9000' }, ['--log-level', 'debug'])
@@ -241,8 +249,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     bootstrapApp: {
       id: get('APP_ID') || undefined,
       apiKey: get('APP_API_KEY') || undefined,
-      webauthUrl: url('APP_WEBAUTH_URL', get('APP_WEBAUTH_URL')),
-      webhookUrl: url('APP_WEBHOOK_URL', get('APP_WEBHOOK_URL')),
+      webauthUrl: hookUrl('APP_WEBAUTH_URL', get('APP_WEBAUTH_URL')),
+      webhookUrl: hookUrl('APP_WEBHOOK_URL', get('APP_WEBHOOK_URL')),
       webhookEvents,
     },
   };

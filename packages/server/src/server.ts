@@ -75,7 +75,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   const bootstrap = await bootstrapApp(apps, config.bootstrapApp);
 
   const nodeId = `${hostname()}-${process.pid}-${randomSecret(4)}`;
-  const hooks = new HooksClient(config.hookTimeoutMs, (kind, result) => metrics.hook(kind, result));
+  const hooks = new HooksClient({ timeoutMs: config.hookTimeoutMs, denyPrivate: config.outboundDenyPrivate, observe: (kind, result) => metrics.hook(kind, result) });
   let draining = false;
   let publicUrl = config.publicUrl;
 
@@ -204,7 +204,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await http.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     clearTimeout(deadline);
-    await hooks.drain();
+    await hooks.close();
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.
     await chat.idle();
