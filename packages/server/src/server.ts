@@ -121,6 +121,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     log,
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
+    metricsToken: config.metricsToken,
     bodyLimit: configured.httpBodyMaxBytes,
     metrics,
     connections: {

@@ -15,6 +15,7 @@ import { capConnectionsPerIp } from './connection-limit.ts';
 import { devRoutes, type DevRoutesDeps } from './dev.routes.ts';
 import { healthRoutes, type HealthDeps } from './health.routes.ts';
 import { metricsRoutes, observeHttp } from './metrics.routes.ts';
+import { guardOpsRoutes } from './ops-access.ts';
 import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
 import { rtcsRoutes, sendRtcsError, type RtcsRoutesDeps } from './rtcs.routes.ts';
 import { staticRoutes } from './static.routes.ts';
@@ -33,6 +34,8 @@ export interface HttpDeps {
   metrics: Metrics;
   rateLimits: RateLimitSettings;
   connections: ConnectionSettings;
+  /** METRICS_TOKEN: when set, guards /metrics, /docs and /openapi.json (ops-access.ts). */
+  metricsToken?: string;
   /** Set when the demo app was generated: `POST /dev/token` issues tokens for it (dev.routes.ts). */
   devTokens?: DevRoutesDeps;
 }
@@ -148,6 +151,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply;
   });
 
+  guardOpsRoutes(app, deps.metricsToken);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
