@@ -128,6 +128,12 @@ describe('slow requests are answered 408 and closed', () => {
     expect(await raw.closesWithin(500)).toBe(true);
   });
 
+  it('a connection that sends nothing at all is closed after HTTP_HEADERS_TIMEOUT_S', async () => {
+    const tp = await start(TIMEOUTS);
+    const idle = await RawClient.open(tp.url);
+    expect(await idle.closesWithin(3000)).toBe(true);
+  });
+
   it('keeps the other parser refusals: 431 for oversized headers, 400 for malformed requests, both in JSON', async () => {
     const tp = await start(TIMEOUTS);
     const big = await RawClient.open(tp.url);
