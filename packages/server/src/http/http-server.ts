@@ -1,6 +1,7 @@
 /**
  * The Fastify instance: CORS, strict validation, draining, and every route family, each with its own
- * error envelope. socket.io attaches to the same Node HTTP server afterwards (see server.ts).
+ * error envelope; and its Node HTTP server's timeouts and per-IP connection cap, which socket.io and
+ * the 0.9 handler, attached to the same server afterwards (see server.ts), share.
  */
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
