@@ -23,7 +23,13 @@ describe('loadConfig', () => {
       ipMaxSessions: 1000,
       handshakesPerIpPerS: 50,
       presenceMembersMax: 100,
+      httpHeadersTimeoutS: 20,
+      httpRequestTimeoutS: 120,
+      httpKeepAliveTimeoutS: 72,
+      connectionsPerIpMax: 1000,
     });
+    expect(c.outboundDenyPrivate).toBe(false);
+    expect(c.metricsToken).toBeUndefined();
   });
 
   it('reads every limit, and refuses out-of-range ones', () => {
@@ -41,6 +47,10 @@ describe('loadConfig', () => {
       IP_MAX_SESSIONS: '0',
       HANDSHAKES_PER_IP_PER_S: '4',
       PRESENCE_MEMBERS_MAX: '0',
+      HTTP_HEADERS_TIMEOUT_S: '5',
+      HTTP_REQUEST_TIMEOUT_S: '30',
+      HTTP_KEEP_ALIVE_TIMEOUT_S: '10',
+      CONNECTIONS_PER_IP_MAX: '0',
     });
     expect(c.limits).toEqual({
       subscriptionsPerSession: 5,
@@ -56,11 +66,25 @@ describe('loadConfig', () => {
       ipMaxSessions: 0,
       handshakesPerIpPerS: 4,
       presenceMembersMax: 0,
+      httpHeadersTimeoutS: 5,
+      httpRequestTimeoutS: 30,
+      httpKeepAliveTimeoutS: 10,
+      connectionsPerIpMax: 0,
     });
     expect(() => loadConfig({ ACCESS_URL_MAX_SESSIONS: '0' })).toThrow(/ACCESS_URL_MAX_SESSIONS/);
     expect(() => loadConfig({ OUTBOUND_BUFFER_MAX_BYTES: '10' })).toThrow(/OUTBOUND_BUFFER_MAX_BYTES/);
     expect(() => loadConfig({ SUBSCRIPTIONS_PER_SESSION: '0' })).toThrow(/SUBSCRIPTIONS_PER_SESSION/);
     expect(() => loadConfig({ FILE_MAX_BYTES: 'big' })).toThrow(/FILE_MAX_BYTES/);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_S: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT_S/);
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_S: '60', HTTP_REQUEST_TIMEOUT_S: '30' })).toThrow(/HTTP_HEADERS_TIMEOUT_S must not be longer/);
+  });
+
+  it('reads the outbound deny-list switch and the metrics token', () => {
+    expect(loadConfig({ OUTBOUND_DENY_PRIVATE: 'true' }).outboundDenyPrivate).toBe(true);
+    expect(loadConfig({ OUTBOUND_DENY_PRIVATE: '0' }).outboundDenyPrivate).toBe(false);
+    expect(() => loadConfig({ OUTBOUND_DENY_PRIVATE: 'yes please' })).toThrow(/OUTBOUND_DENY_PRIVATE/);
+    expect(loadConfig({ METRICS_TOKEN: 'a-long-enough-token' }).metricsToken).toBe('a-long-enough-token');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -4,6 +4,7 @@
  */
 import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
 import proxyAddr from '@fastify/proxy-addr';
+import { hookUrlProblem } from './apps/hook-url.ts';
 import type { TrustProxy } from './realtime/client-ip.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -40,9 +41,13 @@ export interface Config {
   hookTimeoutMs: number;
   /** Cluster mode: a dead node's presence entries vanish within this time; renewed every third of it. */
   presenceTtlS: number;
-  /** REST requests per second per client IP and per app; 0 = unlimited. */
+  /** REST requests per second per client IP and authenticated requests per app; 0 = unlimited. */
   rateLimitIpPerS: number;
   rateLimitAppPerS: number;
+  /** WebAuth and webhooks refuse loopback, private, link-local, unique-local, CGNAT and other non-public addresses. */
+  outboundDenyPrivate: boolean;
+  /** When set, `/metrics`, `/docs` and `/openapi.json` need `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   limits: Limits;
 }
 
@@ -72,6 +77,13 @@ export interface Limits {
   handshakesPerIpPerS: number;
   /** Presence subscribes list the members only up to this many sessions in the channel (`count` always). */
   presenceMembersMax: number;
+  /** A request's headers, and the whole request, must arrive within these (else 408). */
+  httpHeadersTimeoutS: number;
+  httpRequestTimeoutS: number;
+  /** An idle keep-alive connection is closed after this. */
+  httpKeepAliveTimeoutS: number;
+  /** Concurrent TCP connections per client IP on the whole server (trusted proxies exempt); 0 = no cap. */
+  connectionsPerIpMax: number;
 }
 
 /** Settings by environment name; each also reads as a `--kebab-case` flag. */
@@ -91,6 +103,12 @@ const SETTINGS = [
   'PRESENCE_TTL_S',
   'RATE_LIMIT_IP_PER_S',
   'RATE_LIMIT_APP_PER_S',
+  'HTTP_HEADERS_TIMEOUT_S',
+  'HTTP_REQUEST_TIMEOUT_S',
+  'HTTP_KEEP_ALIVE_TIMEOUT_S',
+  'CONNECTIONS_PER_IP_MAX',
+  'OUTBOUND_DENY_PRIVATE',
+  'METRICS_TOKEN',
   'SUBSCRIPTIONS_PER_SESSION',
   'SOCKET_EVENTS_PER_S',
   'SOCKET_EVENTS_BURST',
@@ -141,6 +159,13 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
+function flag(name: string, raw: string | undefined): boolean {
+  const value = (raw ?? '').toLowerCase();
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got ${raw}`);
+}
+
 function url(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   try {
@@ -148,6 +173,13 @@ function url(name: string, raw: string | undefined): string | undefined {
   } catch {
     throw new ConfigError(`${name} must be a URL, got ${raw}`);
   }
+  return raw;
+}
+
+function hookUrl(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const problem = hookUrlProblem(raw);
+  if (problem) throw new ConfigError(`${name} ${problem}, got ${raw}`);
   return raw;
 }
 
@@ -195,6 +227,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     if (bad) throw new ConfigError(`APP_WEBHOOK_EVENTS: unknown event ${bad} (known: ${WEBHOOK_TYPES.join(', ')})`);
   }
 
+  const httpHeadersTimeoutS = integer('HTTP_HEADERS_TIMEOUT_S', get('HTTP_HEADERS_TIMEOUT_S'), 20, 1, 3600);
+  const httpRequestTimeoutS = integer('HTTP_REQUEST_TIMEOUT_S', get('HTTP_REQUEST_TIMEOUT_S'), 120, 1, 86_400);
+  if (httpHeadersTimeoutS > httpRequestTimeoutS) throw new ConfigError('HTTP_HEADERS_TIMEOUT_S must not be longer than HTTP_REQUEST_TIMEOUT_S');
+
+  const metricsToken = get('METRICS_TOKEN') || undefined;
+  // /metrics is never rate limited, so a short token could be guessed there.
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must have at least 16 characters');
+
   const config: Config = {
     port,
     host,
@@ -212,6 +252,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
     rateLimitIpPerS: integer('RATE_LIMIT_IP_PER_S', get('RATE_LIMIT_IP_PER_S'), 5000, 0, 1_000_000),
     rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),
+    outboundDenyPrivate: flag('OUTBOUND_DENY_PRIVATE', get('OUTBOUND_DENY_PRIVATE')),
+    metricsToken,
     limits: Object.freeze({
       subscriptionsPerSession: integer('SUBSCRIPTIONS_PER_SESSION', get('SUBSCRIPTIONS_PER_SESSION'), 100, 1, 100_000),
       socketEventsPerS: integer('SOCKET_EVENTS_PER_S', get('SOCKET_EVENTS_PER_S'), 50, 1, 1_000_000),
@@ -226,12 +268,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       ipMaxSessions: integer('IP_MAX_SESSIONS', get('IP_MAX_SESSIONS'), 1000, 0, 10_000_000),
       handshakesPerIpPerS: integer('HANDSHAKES_PER_IP_PER_S', get('HANDSHAKES_PER_IP_PER_S'), 50, 0, 1_000_000),
       presenceMembersMax: integer('PRESENCE_MEMBERS_MAX', get('PRESENCE_MEMBERS_MAX'), 100, 0, 1_000_000),
+      httpHeadersTimeoutS,
+      httpRequestTimeoutS,
+      httpKeepAliveTimeoutS: integer('HTTP_KEEP_ALIVE_TIMEOUT_S', get('HTTP_KEEP_ALIVE_TIMEOUT_S'), 72, 1, 3600),
+      connectionsPerIpMax: integer('CONNECTIONS_PER_IP_MAX', get('CONNECTIONS_PER_IP_MAX'), 1000, 0, 1_000_000),
     }),
     bootstrapApp: {
       id: get('APP_ID') || undefined,
       apiKey: get('APP_API_KEY') || undefined,
-      webauthUrl: url('APP_WEBAUTH_URL', get('APP_WEBAUTH_URL')),
-      webhookUrl: url('APP_WEBHOOK_URL', get('APP_WEBHOOK_URL')),
+      webauthUrl: hookUrl('APP_WEBAUTH_URL', get('APP_WEBAUTH_URL')),
+      webhookUrl: hookUrl('APP_WEBHOOK_URL', get('APP_WEBHOOK_URL')),
       webhookEvents,
     },
   };

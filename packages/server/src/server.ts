@@ -77,7 +77,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   const bootstrap = await bootstrapApp(apps, config.bootstrapApp);
 
   const nodeId = `${hostname()}-${process.pid}-${randomSecret(4)}`;
-  const hooks = new HooksClient(config.hookTimeoutMs, (kind, result) => metrics.hook(kind, result));
+  const hooks = new HooksClient({ timeoutMs: config.hookTimeoutMs, denyPrivate: config.outboundDenyPrivate, observe: (kind, result) => metrics.hook(kind, result) });
   let draining = false;
   let publicUrl = config.publicUrl;
 
@@ -124,8 +124,16 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   const http = await buildHttp({
     log,
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
+    metricsToken: config.metricsToken,
     bodyLimit: configured.httpBodyMaxBytes,
     metrics,
+    connections: {
+      headersTimeoutMs: configured.httpHeadersTimeoutS * 1000,
+      requestTimeoutMs: configured.httpRequestTimeoutS * 1000,
+      keepAliveTimeoutMs: configured.httpKeepAliveTimeoutS * 1000,
+      perIpMax: configured.connectionsPerIpMax,
+    },
     rateLimits: { perIpPerSecond: config.rateLimitIpPerS, perAppPerSecond: config.rateLimitAppPerS, redis: cluster?.redis, nameSpace: cluster?.keys.rateLimit },
     rtcs: {
       apps,
@@ -211,7 +219,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await http.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     clearTimeout(deadline);
-    await hooks.drain();
+    await hooks.close();
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.
     await chat.idle();

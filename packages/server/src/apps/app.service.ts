@@ -7,6 +7,7 @@ import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
 import type { Storage } from '../storage/database.ts';
 import type { AppTable } from '../storage/schema.ts';
 import { randomSecret, safeEqual } from '../secrets.ts';
+import { hookUrlProblem } from './hook-url.ts';
 
 export interface App {
   id: string;
@@ -30,6 +31,14 @@ const CACHE_TTL_MS = 5_000;
 const APP_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class AppError extends Error {}
+
+/** Refuses a WebAuth or webhook URL that is set and breaks hook-url.ts's rule. */
+function checkHookUrls(changes: AppChanges): void {
+  for (const [what, url] of [['WebAuth URL', changes.webauthUrl], ['webhook URL', changes.webhookUrl]] as const) {
+    const problem = url ? hookUrlProblem(url) : undefined;
+    if (problem) throw new AppError(`${what} ${problem}`);
+  }
+}
 
 /** The app id is taken (possibly by another node creating it at the same moment). */
 export class AppExistsError extends AppError {}
@@ -78,6 +87,7 @@ export class AppService {
 
   async create(id: string, changes: AppChanges = {}): Promise<App> {
     if (!APP_ID_PATTERN.test(id)) throw new AppError('app id must be 1-64 characters of A-Z, a-z, 0-9, _ and -');
+    checkHookUrls(changes);
     const now = Date.now();
     const row: AppTable = {
       id,
@@ -101,6 +111,7 @@ export class AppService {
   }
 
   async update(id: string, changes: AppChanges): Promise<App> {
+    checkHookUrls(changes);
     const values: Partial<AppTable> = { updated_at: Date.now() };
     if (changes.apiKey !== undefined) values.api_key = changes.apiKey;
     if (changes.webauthUrl !== undefined) values.webauth_url = changes.webauthUrl;

@@ -9,6 +9,7 @@ import type { App, AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
 import { banned, channelNotFound, ChatError, frozen, notJoined, notManager, unauthorized, unknownApp } from '../chat/errors.ts';
 import type { ChannelRole } from '../chat/membership.service.ts';
+import { recordAuthenticatedApp } from './authenticated-app.ts';
 
 export interface Caller {
   app: App;
@@ -44,6 +45,7 @@ export async function authenticate(req: FastifyRequest, apps: AppService, chat: 
   if (!app) throw unknownApp(`unknown application ${appId}`);
   await chat.users.verifySession(app, userId, token);
   callers.set(req, { app, userId, token });
+  recordAuthenticatedApp(req, app.id);
 }
 
 /** Throws the code-table error when the caller's role in the channel does not allow `need`. */

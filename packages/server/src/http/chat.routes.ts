@@ -12,6 +12,7 @@ import type { App, AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError, unauthorized, unknownApp } from '../chat/errors.ts';
 import { FileStore } from '../chat/file-store.ts';
+import { recordAuthenticatedApp } from './authenticated-app.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
@@ -89,6 +90,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       const found = await deps.apps.authenticate(id, key);
       if (!found) throw unauthorized('unauthorized: wrong APP_API_KEY');
       authenticated.set(req, found);
+      recordAuthenticatedApp(req, found.id);
     });
     // A call without any body validates like an empty JSON object (see the parser above).
     api.addHook('preValidation', async (req) => {

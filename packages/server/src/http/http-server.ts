@@ -1,6 +1,7 @@
 /**
  * The Fastify instance: CORS, strict validation, draining, and every route family, each with its own
- * error envelope. socket.io attaches to the same Node HTTP server afterwards (see server.ts).
+ * error envelope; and its Node HTTP server's timeouts and per-IP connection cap, which socket.io and
+ * the 0.9 handler, attached to the same server afterwards (see server.ts), share.
  */
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -8,11 +9,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
+import type { TrustProxy } from '../realtime/client-ip.ts';
 import { CHAT_ERROR_CODES } from '@parley/protocol';
 import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
+import { capConnectionsPerIp } from './connection-limit.ts';
 import { devRoutes, type DevRoutesDeps } from './dev.routes.ts';
 import { healthRoutes, type HealthDeps } from './health.routes.ts';
 import { metricsRoutes, observeHttp } from './metrics.routes.ts';
+import { guardOpsRoutes } from './ops-access.ts';
 import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
 import { rtcsRoutes, sendRtcsError, type RtcsRoutesDeps } from './rtcs.routes.ts';
 import { staticRoutes } from './static.routes.ts';
@@ -21,6 +25,8 @@ import { validatorCompiler } from './validation.ts';
 export interface HttpDeps {
   log: Logger;
   corsOrigins: '*' | string[];
+  /** TRUST_PROXY: Fastify's `req.ip` reads X-Forwarded-For from the same hops as clientAddress(). */
+  trustProxy: TrustProxy;
   /** Largest request body (routes with their own limit, like the RTCS publish, override it). */
   bodyLimit: number;
   rtcs: RtcsRoutesDeps;
@@ -28,8 +34,21 @@ export interface HttpDeps {
   health: HealthDeps;
   metrics: Metrics;
   rateLimits: RateLimitSettings;
+  connections: ConnectionSettings;
+  /** METRICS_TOKEN: when set, guards /metrics, /docs and /openapi.json (ops-access.ts). */
+  metricsToken?: string;
   /** Set when the demo app was generated: `POST /dev/token` issues tokens for it (dev.routes.ts). */
   devTokens?: DevRoutesDeps;
+}
+
+/** What the Node server allows one connection (README, "Limits"). */
+export interface ConnectionSettings {
+  /** A request's headers, and the whole request, must arrive within these, else 408. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Concurrent TCP connections per client IP (trusted proxies exempt); 0 = no cap. */
+  perIpMax: number;
 }
 
 export interface RouteInfo {
@@ -46,6 +65,13 @@ export function registeredRoutes(app: FastifyInstance): readonly RouteInfo[] {
   return routesByApp.get(app) ?? [];
 }
 
+/** Answers Node's parser refusals and timeouts with, unlike its own, a JSON body. */
+const CLIENT_ERRORS: Record<string, { status: number; reason: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', message: 'request headers or URL too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', message: 'request timeout: the request did not arrive in time' },
+};
+const MALFORMED = { status: 400, reason: 'Bad Request', message: 'malformed HTTP request' };
+
 /** Paths that keep answering while draining, so that orchestrators can watch the shutdown. */
 const ALWAYS_SERVED = new Set(['/health', '/ready', '/metrics']);
 
@@ -56,6 +82,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: typeof deps.trustProxy === 'boolean' ? deps.trustProxy : [...deps.trustProxy],
     requestIdHeader: 'x-request-id',
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -70,14 +97,29 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
       if (path === '/v1' || path.startsWith('/v1/')) sendChatError(reply, 400, CHAT_ERROR_CODES.invalidParameter, message, path);
       else sendRtcsError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, message);
     },
-    // Requests Node's parser refuses (headers or URL too large, malformed) still get a JSON envelope.
+    // Requests Node's parser refuses (headers or URL too large, malformed) or that did not arrive within
+    // the timeouts still get a JSON envelope; then the connection is closed, also for a peer that never
+    // closes its side.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable) return socket.destroy();
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      const body = JSON.stringify({ code: status, message: status === 431 ? 'request headers or URL too large' : 'malformed HTTP request' });
-      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      // As Node itself: never write into a response that has already started on this connection.
+      const inFlight = (socket as typeof socket & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;
+      if (!socket.writable || inFlight?.headersSent) return socket.destroy();
+      const { status, reason, message } = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
+      const body = JSON.stringify({ code: status, message });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
+    },
+    // Slow headers and bodies are cut (408 above). Long polls are not: their requests are complete, only
+    // the responses wait. No idle socket timeout (connectionTimeout): websockets and polls have heartbeats.
+    requestTimeout: deps.connections.requestTimeoutMs,
+    keepAliveTimeout: deps.connections.keepAliveTimeoutMs,
+    http: {
+      requestTimeout: deps.connections.requestTimeoutMs,
+      headersTimeout: deps.connections.headersTimeoutMs,
+      // Node checks the timeouts every 30 s by default: too coarse for a timeout of a few seconds.
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(deps.connections.headersTimeoutMs / 4))),
     },
   });
+  capConnectionsPerIp(app.server, deps.connections.perIpMax, deps.trustProxy);
   app.setValidatorCompiler(validatorCompiler);
   const routes: RouteInfo[] = [];
   routesByApp.set(app, routes);
@@ -110,6 +152,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply;
   });
 
+  guardOpsRoutes(app, deps.metricsToken);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

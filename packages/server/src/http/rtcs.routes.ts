@@ -17,6 +17,8 @@ import type { App, AppService } from '../apps/app.service.ts';
 import { signAccessUrl } from '../realtime/access-url.ts';
 import { BrokerUnavailableError } from '../realtime/broker.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
+import { recordAuthenticatedApp } from './authenticated-app.ts';
+import { nestedDeeperThan } from './json-depth.ts';
 import { describeValidation } from './validation.ts';
 
 export interface RtcsRoutesDeps {
@@ -27,6 +29,9 @@ export interface RtcsRoutesDeps {
 
 /** Bodies may be a little over the 1 MB data limit so that an oversized `data` gets our own 413. */
 const RTCS_BODY_LIMIT = 2 * RTCS_LIMITS.publishDataMaxBytes + 64 * 1024;
+
+/** Deepest nesting of objects and arrays a publish's `data` may have. */
+export const PUBLISH_DATA_MAX_DEPTH = 64;
 
 export class RtcsError extends Error {
   constructor(
@@ -88,6 +93,7 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
     const found = await deps.apps.authenticate(appkey, key);
     if (!found) throw new RtcsError(401, 'unauthorized: unknown app or wrong api key');
     authenticated.set(req, found);
+    recordAuthenticatedApp(req, found.id);
   });
   const authenticate = async (req: FastifyRequest): Promise<App> => authenticated.get(req)!;
 
@@ -125,6 +131,7 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
       channels.forEach((c, i) => checkChannel(c, `channels[${i}]`));
       if (event === '' || bytes(event) > RTCS_LIMITS.eventNameMaxBytes) throw new RtcsError(400, `event must be 1-${RTCS_LIMITS.eventNameMaxBytes} bytes`);
       if (RESERVED_EVENT_NAMES.has(event)) throw new RtcsError(400, `event: ${event} is a reserved event name`);
+      if (nestedDeeperThan(data, PUBLISH_DATA_MAX_DEPTH)) throw new RtcsError(400, `data must not nest objects and arrays deeper than ${PUBLISH_DATA_MAX_DEPTH} levels`);
       const size = typeof data === 'string' ? bytes(data) : bytes(JSON.stringify(data));
       if (size >= RTCS_LIMITS.publishDataMaxBytes) throw new RtcsError(413, 'request entity too large: data must be smaller than 1 MB');
       await deps.node.publish(found.id, [...new Set(channels)], event, data);

@@ -1,10 +1,18 @@
 /**
- * Outbound calls to an app's own server (WebAuth and webhooks): JSON POST with a hard timeout and no
- * retry, as the RTCS contract says. In-flight calls are tracked so that shutdown can wait for them.
+ * Outbound calls to an app's own server (WebAuth and webhooks): JSON POST with a hard timeout, no
+ * retry and no redirect, as the RTCS contract says. Only http(s) URLs are called; with
+ * OUTBOUND_DENY_PRIVATE the connection is refused unless every address it would go to is public,
+ * checked in the connector after DNS resolution, so a name that re-resolves (DNS rebinding) cannot
+ * slip past. In-flight calls are tracked so that shutdown can wait for them.
  */
 import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, buildConnector, fetch } from 'undici';
+import { hookUrlProblem, isPublicAddress } from '../apps/hook-url.ts';
 
-export type HookOutcome = 'ok' | 'rejected' | 'timeout' | 'error';
+/** `refused`: not called at all (not an http(s) URL, or not a public address under OUTBOUND_DENY_PRIVATE). */
+export type HookOutcome = 'ok' | 'rejected' | 'timeout' | 'error' | 'refused';
 
 export interface HookResult {
   outcome: HookOutcome;
@@ -16,23 +24,75 @@ export interface HookObserver {
   (kind: 'webauth' | 'webhook', result: HookResult): void;
 }
 
+export interface HooksClientOptions {
+  timeoutMs: number;
+  /** OUTBOUND_DENY_PRIVATE: connect to global unicast addresses only. */
+  denyPrivate: boolean;
+  observe?: HookObserver;
+}
+
+class OutboundRefusedError extends Error {}
+
+const refusal = (host: string, address: string) => new OutboundRefusedError(`${host} resolves to ${address}, which is not a public address (OUTBOUND_DENY_PRIVATE)`);
+
+/** dns.lookup that fails unless every address of the name is public (net.connect calls it for names, never for literals). */
+function publicOnlyLookup(
+  hostname: string,
+  options: LookupOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '');
+    const denied = addresses.find((a) => !isPublicAddress(a.address));
+    const first = addresses[0];
+    if (denied || !first) return callback(refusal(hostname, denied?.address ?? 'nothing'), '');
+    if (options.all) callback(null, addresses);
+    else callback(null, first.address, first.family);
+  });
+}
+
+/** undici's connector with the address check: IP literals here, names in the lookup. */
+function publicOnlyConnector(): buildConnector.connector {
+  const connect = buildConnector({ lookup: publicOnlyLookup });
+  return (options, callback) => {
+    const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(host) !== 0 && !isPublicAddress(host)) return callback(refusal(host, host), null);
+    connect(options, callback);
+  };
+}
+
 export class HooksClient {
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly dispatcher: Agent;
+  private readonly timeoutMs: number;
+  private readonly observe: HookObserver;
 
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly observe: HookObserver = () => {},
-  ) {}
+  constructor(options: HooksClientOptions) {
+    this.timeoutMs = options.timeoutMs;
+    this.observe = options.observe ?? (() => {});
+    this.dispatcher = new Agent(options.denyPrivate ? { connect: publicOnlyConnector() } : {});
+  }
 
   /** POSTs `body`; resolves (never rejects) with the outcome. 200 is the only success. */
   post(kind: 'webauth' | 'webhook', url: string, body: unknown, signingKey?: string): Promise<HookResult> {
     const started = performance.now();
+    // URLs stored before the rule existed are refused here too.
+    const call = (hookUrlProblem(url) !== undefined ? Promise.resolve<HookResult>({ outcome: 'refused', ms: 0 }) : this.send(url, body, signingKey, started)).then((result) => {
+      this.observe(kind, result);
+      return result;
+    });
+    this.inFlight.add(call);
+    void call.finally(() => this.inFlight.delete(call));
+    return call;
+  }
+
+  private send(url: string, body: unknown, signingKey: string | undefined, started: number): Promise<HookResult> {
     const json = JSON.stringify(body);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Parley-Hooks/1' };
     if (signingKey !== undefined) {
       headers['x-parley-signature'] = `sha256=${createHmac('sha256', signingKey).update(json).digest('hex')}`;
     }
-    const call = fetch(url, { method: 'POST', headers, body: json, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' })
+    return fetch(url, { method: 'POST', headers, body: json, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual', dispatcher: this.dispatcher })
       .then(async (res): Promise<HookResult> => {
         // Drain the body so the connection returns to the pool; its content does not matter.
         await res.arrayBuffer().catch(() => undefined);
@@ -40,20 +100,20 @@ export class HooksClient {
       })
       .catch((err: unknown): HookResult => {
         const name = err instanceof Error ? err.name : '';
-        const outcome: HookOutcome = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error';
+        const cause = err instanceof Error ? err.cause : undefined;
+        const outcome: HookOutcome = cause instanceof OutboundRefusedError ? 'refused' : name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error';
         return { outcome, ms: performance.now() - started };
-      })
-      .then((result) => {
-        this.observe(kind, result);
-        return result;
       });
-    this.inFlight.add(call);
-    void call.finally(() => this.inFlight.delete(call));
-    return call;
   }
 
   /** Resolves when every call started so far has finished (each is bounded by the timeout). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Drains, then closes the pooled connections. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.dispatcher.close();
   }
 }

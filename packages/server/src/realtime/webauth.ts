@@ -19,6 +19,8 @@ export class WebAuth {
         return { allowed: false, reason: `not authorised: WebAuth answered ${result.status}` };
       case 'timeout':
         return { allowed: false, reason: 'not authorised: WebAuth did not answer in time' };
+      case 'refused':
+        return { allowed: false, reason: 'not authorised: the WebAuth URL is not allowed' };
       default:
         return { allowed: false, reason: 'not authorised: WebAuth could not be reached' };
     }

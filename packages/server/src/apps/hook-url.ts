@@ -1,0 +1,35 @@
+/**
+ * Where an app's WebAuth and webhook calls may go. The URL rule is checked where a URL enters (config,
+ * AppService, hence the CLI) and again at call time (hooks-client.ts) for URLs stored before it
+ * existed; the address rule (OUTBOUND_DENY_PRIVATE) on every address a call connects to.
+ */
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Why `url` cannot be a WebAuth or webhook URL, or undefined when it can: http(s) only (`data:` would
+ * answer WebAuth itself, `file:` and others reach what they should not).
+ * @example hookUrlProblem('data:text/plain,ok') // 'must be an http:// or https:// URL'
+ */
+export function hookUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'must be an http:// or https:// URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  // fetch refuses such URLs at every call; better said once, when the URL is set.
+  if (parsed.username !== '' || parsed.password !== '') return 'must not carry a user name or password';
+  return undefined;
+}
+
+/**
+ * Whether a hook may connect to `address` while OUTBOUND_DENY_PRIVATE is on: global unicast only, so
+ * loopback, private, link-local, unique-local, CGNAT, unspecified, multicast, reserved and the IPv6
+ * ranges that embed an IPv4 address (6to4, Teredo, NAT64) are refused. IPv4-mapped IPv6 counts as
+ * the IPv4 address it maps.
+ * @example isPublicAddress('169.254.169.254') // false
+ */
+export function isPublicAddress(address: string): boolean {
+  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast';
+}
