@@ -19,7 +19,10 @@ export interface ChatFile {
   /** MIME type as uploaded (served back as `application/octet-stream` when not a plain type). */
   type: string;
   name: string;
-  /** Absolute URL; unguessable, served without headers so that `<img src>` works. */
+  /**
+   * Absolute, signed URL that works without headers (so `<img src>` does) until its `expires` (unix ms,
+   * about an hour after the message was presented); ask for the message again for a fresh one.
+   */
   url: string;
   size: number;
 }
@@ -42,6 +45,11 @@ export interface ChatChannel {
   name: string;
   profile_url: string;
   type: 'group';
+  /**
+   * Public channels are seen and joined by any user of the app; private ones (the default) only by
+   * their members. Non-members see a public channel without members, receipts or last message.
+   */
+  is_public: boolean;
   freeze: boolean;
   total_message_count: number;
   total_file_count: number;

@@ -82,6 +82,7 @@ export class RealtimeBridge implements OnlineUsers {
   }
 
   private async recipients(event: ChatDomainEvent): Promise<string[]> {
+    if (event.type === 'channel_join' && event.only) return event.only;
     const also = 'alsoNotify' in event ? event.alsoNotify : [];
     if ('channel' in event) return [...new Set([...(await this.members.memberIds(event.appId, event.channel.channel_id)), ...also])];
     if (event.type === 'user_update') return [event.user.user_id, ...(await this.users.coMembers(event.appId, event.user.user_id))];

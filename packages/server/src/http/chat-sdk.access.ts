@@ -1,7 +1,8 @@
 /**
  * Who may do what through the client API: the caller is authenticated by `APP_ID`, `USER_ID` and a
- * bearer session (or sdk) token; channel calls then need membership, a manager, no ban, or an
- * unfrozen channel. Failures are the chat code table's errors.
+ * bearer session (or sdk) token; channel calls then need the channel to be visible to the caller (a
+ * member, or a public channel), membership, a manager, no ban, or an unfrozen channel. Failures are the
+ * chat code table's errors; a private channel answers a non-member 403 / 3001 and nothing more.
  */
 import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
@@ -16,8 +17,11 @@ export interface Caller {
   token: string;
 }
 
-/** What a call needs: `any` (authenticated), `open` (channel exists, caller not banned), `member`, `sender` (member, not frozen), `manager`. */
-export type Need = 'any' | 'open' | 'member' | 'sender' | 'manager';
+/**
+ * What a call needs: `any` (authenticated), `visible` (channel exists, caller not banned, a member or
+ * the channel is public), `member`, `sender` (member, not frozen), `manager`.
+ */
+export type Need = 'any' | 'visible' | 'member' | 'sender' | 'manager';
 
 const header = (req: FastifyRequest, name: string): string | undefined => {
   const value = req.headers[name];
@@ -51,7 +55,8 @@ export function checkRole(role: ChannelRole, need: Need, channelId: string, user
   if (need === 'any') return;
   if (!role.exists) throw channelNotFound(channelId);
   if (role.banned) throw banned(userId);
-  if (need === 'open') return;
+  if (!role.member && !role.public) throw noPermission('no permission: the channel is private');
+  if (need === 'visible') return;
   if (!role.member) throw notJoined(userId);
   if (need === 'sender' && role.frozen) throw frozen(channelId);
   if (need === 'manager' && !role.manager) throw notManager(userId);

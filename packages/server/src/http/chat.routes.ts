@@ -1,8 +1,9 @@
 /**
  * The chat Platform API under `/v1` (DESIGN.md, "Chat contract"): authentication by `APP_ID` +
  * `APP_API_KEY`, the error body `{status, timestamp, path, message, code}`, and the route families in
- * chat-*.routes.ts. Stored files are served under `/v1/files/{key}` without headers (the key is a
- * capability), so that `<img src>` and download links work.
+ * chat-*.routes.ts. Stored files are served under `/v1/files/{key}` without headers, so that
+ * `<img src>` and download links work, but only with the expiring signature their message's
+ * presentation carried (chat/file-urls.ts).
  */
 import multipart from '@fastify/multipart';
 import { CHAT_ERROR_CODES, type ChatErrorBody } from '@parley/protocol';
@@ -53,6 +54,11 @@ function toChatError(err: FastifyFailure, fileMaxBytes: number): ChatError | und
 }
 
 const FileParams = Type.Object({ key: Type.String({ maxLength: 64 }) });
+// Strings, not integers: a malformed signature is refused like a wrong one (403), not as a bad parameter.
+const FileQuery = Type.Object({
+  expires: Type.Optional(Type.String({ maxLength: 20, description: 'unix ms after which the URL stops working' })),
+  signature: Type.Optional(Type.String({ maxLength: 64 })),
+});
 
 export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
   app.setErrorHandler((err: FastifyFailure, req, reply) => {
@@ -106,12 +112,22 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
   // The client API: its own authentication (bearer token), the same services, errors and parsers.
   await app.register(async (sdk) => chatSdkRoutes(sdk, deps), { prefix: '/sdk' });
 
-  app.get<{ Params: Static<typeof FileParams> }>(
+  app.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof FileQuery> }>(
     '/files/:key',
-    { schema: { tags: ['chat'], summary: 'A file sent in a message (the unguessable key is the access right)', params: FileParams } },
+    {
+      schema: {
+        tags: ['chat'],
+        summary: 'A file sent in a message, through the signed URL its message carries (missing, wrong or expired signature: 403)',
+        params: FileParams,
+        querystring: FileQuery,
+      },
+    },
     async (req, reply) => {
       const { key } = req.params;
       const info = FileStore.isKey(key) ? await deps.chat.fileInfo(key) : undefined;
+      if (info && !(await deps.chat.fileUrls.verify(info.app_id, key, req.query.expires, req.query.signature))) {
+        return sendChatError(reply, 403, CHAT_ERROR_CODES.noPermission, 'no permission: the file URL is not signed, or has expired', pathOf(req));
+      }
       const file = info ? await deps.chat.files.open(key) : undefined;
       if (!info || !file) return sendChatError(reply, 404, CHAT_ERROR_CODES.resourceNotFound, 'file not found', pathOf(req));
       const name = info.file_name ?? 'file';
@@ -123,7 +139,8 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, max-age=86400')
+        // Not cached past the URL's own expiry.
+        .header('cache-control', `private, max-age=${Math.max(0, Math.floor((Number(req.query.expires) - Date.now()) / 1000))}`)
         .send(file.stream);
     },
   );

@@ -107,6 +107,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_channel_visibility': {
+    // Channels are private unless made public (DESIGN.md, Visibility): existing ones stay private.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('chat_channels').addColumn('is_public', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('chat_channels_public').on('chat_channels').columns(['app_id', 'is_public', 'channel_id']).execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {

@@ -43,6 +43,8 @@ export interface ChatChannelTable {
   total_file_count: Generated<number>;
   member_key: string;
   reusable: Generated<number>;
+  /** 1: any user of the app may see and join it; 0 (default): members only (migration 0003). */
+  is_public: Generated<number>;
   created_at: number;
   updated_at: number;
 }
