@@ -111,7 +111,7 @@ describe.each(engines)('chat users on $name', (engine) => {
       expect(issued.status).toBe(200);
       expect(issued.body.expires_at).toBe(expiresAt);
       const claims = decodeJwt(issued.body.token);
-      expect(claims).toMatchObject({ user_id: 'tok', exp: expiresAt });
+      expect(claims).toMatchObject({ user_id: 'tok', exp: expiresAt, kind: 'session', inc: expect.any(String) });
       expect(Math.abs(Number(claims.iat) - Date.now())).toBeLessThan(60_000);
       expect((await call('POST', '/v1/users/tok/token', { expires_at: Date.now() - 1 })).body).toMatchObject({ code: 1001, message: expect.stringMatching(/^expires_at/) });
       const revoked = await call('DELETE', '/v1/users/tok/token');
@@ -120,7 +120,7 @@ describe.each(engines)('chat users on $name', (engine) => {
       const app = (await tp.parley.apps.get(tp.appId))!;
       await expect(session.verifySession(app, 'tok', issued.body.token)).rejects.toMatchObject({ code: 4001, message: 'token revoked' });
       const fresh = await call<{ token: string }>('POST', '/v1/users/tok/token', {});
-      await expect(session.verifySession(app, 'tok', fresh.body.token)).resolves.toMatchObject({ user_id: 'tok' });
+      await expect(session.verifySession(app, 'tok', fresh.body.token)).resolves.toMatchObject({ user: { user_id: 'tok' }, claims: { kind: 'session' } });
       await expect(session.verifySession(app, 'other', fresh.body.token)).rejects.toMatchObject({ code: 4001 });
     });
 

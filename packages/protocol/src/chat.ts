@@ -152,9 +152,16 @@ export const CHAT_EVENT_NAMES = [
 export interface ChatConnectionAuth {
   app_id: string;
   user_id: string;
-  /** A session token from `POST /v1/users/{id}/token`. */
+  /** A session token from `POST /v1/users/{id}/token`, or the sdk token it was exchanged for. */
   token: string;
 }
+
+/**
+ * Why the server ends a chat connection whose token stopped being valid: sent as the `error` event
+ * right before the server disconnects the socket. The SDK answers both by renewing its token.
+ */
+export const CHAT_TOKEN_END_REASONS = { expired: 'token expired', revoked: 'token revoked' } as const;
+export type ChatTokenEndReason = (typeof CHAT_TOKEN_END_REASONS)[keyof typeof CHAT_TOKEN_END_REASONS];
 
 /** Error body of every chat API answer that is not a success. */
 export interface ChatErrorBody {

@@ -4,17 +4,19 @@
  * member, or a public channel), membership, a manager, no ban, or an unfrozen channel. Failures are the
  * chat code table's errors; a private channel answers a non-member 403 / 3001 and nothing more.
  */
-import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
-import { banned, channelNotFound, ChatError, frozen, notJoined, notManager, unauthorized, unknownApp } from '../chat/errors.ts';
+import { banned, channelNotFound, frozen, noPermission, notJoined, notManager, unauthorized, unknownApp } from '../chat/errors.ts';
 import type { ChannelRole } from '../chat/membership.service.ts';
+import type { TokenClaims } from '../chat/tokens.ts';
 
 export interface Caller {
   app: App;
   userId: string;
   token: string;
+  /** The presented token's claims (its kind and expiry decide what an exchange may give). */
+  claims: TokenClaims;
 }
 
 /**
@@ -46,8 +48,8 @@ export async function authenticate(req: FastifyRequest, apps: AppService, chat: 
   if (!token) throw unauthorized('unauthorized: Authorization: Bearer <token> is missing');
   const app = await apps.get(appId);
   if (!app) throw unknownApp(`unknown application ${appId}`);
-  await chat.users.verifySession(app, userId, token);
-  callers.set(req, { app, userId, token });
+  const { claims } = await chat.users.verifySession(app, userId, token);
+  callers.set(req, { app, userId, token, claims });
 }
 
 /** Throws the code-table error when the caller's role in the channel does not allow `need`. */
@@ -62,4 +64,3 @@ export function checkRole(role: ChannelRole, need: Need, channelId: string, user
   if (need === 'manager' && !role.manager) throw notManager(userId);
 }
 
-export const noPermission = (message: string): ChatError => new ChatError(CHAT_ERROR_CODES.noPermission, 403, message);

@@ -8,9 +8,9 @@ import multipart from '@fastify/multipart';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { showFor } from '../chat/chat-context.ts';
-import { invalid } from '../chat/errors.ts';
+import { invalid, noPermission } from '../chat/errors.ts';
 import type { ChannelRole } from '../chat/membership.service.ts';
-import { authenticate, callerOf, checkRole, noPermission, type Caller, type Need } from './chat-sdk.access.ts';
+import { authenticate, callerOf, checkRole, type Caller, type Need } from './chat-sdk.access.ts';
 import { withUpload } from './chat-messages.routes.ts';
 import type { ChatRoutesDeps } from './chat.routes.ts';
 import { refuseNul } from './validation.ts';
@@ -29,9 +29,6 @@ import {
   showOf,
   UserParams,
 } from './chat-schemas.ts';
-
-/** SDK tokens live a day; the SDK exchanges its session token again when one expires. */
-const SDK_TOKEN_TTL_MS = 24 * 3600 * 1000;
 
 const UserUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()) }, { additionalProperties: false });
 const IsPublic = Type.Optional(Type.Boolean({ description: 'public channels are seen and joined by any user of the app (default false)' }));
@@ -111,8 +108,11 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
   };
   const P = ChannelParams;
 
-  route('POST', '/users/token', { need: 'any', summary: 'Exchange the session token for an sdk token (valid a day)' }, async ({ app: a, userId }) =>
-    chat.users.issueToken(a, userId, Date.now() + SDK_TOKEN_TTL_MS),
+  route(
+    'POST',
+    '/users/token',
+    { need: 'any', summary: 'Exchange the session token for an sdk token: valid a day at most, never past the session token; an sdk token is refused (403)' },
+    async ({ app: a, claims }) => chat.users.exchangeToken(a, claims),
   );
   route('GET', '/users/me', { need: 'any', summary: 'The connected user' }, async ({ app: a, userId }) => chat.users.get(a.id, userId));
   route('PUT', '/users/me', { need: 'any', summary: 'Update the connected user', body: UserUpdate }, async ({ app: a, userId }, req) =>

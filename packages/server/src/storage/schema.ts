@@ -27,6 +27,8 @@ export interface ChatUserTable {
   meta: string;
   /** Session tokens issued at or before this ms are refused (0 = none revoked). */
   tokens_revoked_at: Generated<number>;
+  /** Random per creation of the user id, carried in its tokens (migration 0004). */
+  incarnation: string;
   created_at: number;
   updated_at: number;
 }
