@@ -41,7 +41,7 @@ describe.each(engines)('client API /v1/sdk on $name', (engine) => {
     });
 
     it('authenticates APP_ID, USER_ID and the bearer token with the chat error envelope', async () => {
-      expect(await sdk('bob', 'GET', '/users/me', undefined, { APP_ID: 'nope' })).toMatchObject({ status: 401, body: { status: 401, code: 4003, path: '/v1/sdk/users/me' } });
+      expect(await sdk('bob', 'GET', '/users/me', undefined, { APP_ID: 'nope' })).toMatchObject({ status: 401, body: { status: 401, code: 4001, path: '/v1/sdk/users/me' } });
       expect(await sdk('bob', 'GET', '/users/me', undefined, { authorization: `Bearer ${tokens.alice}` })).toMatchObject({ status: 401, body: { code: 4001, message: 'token was issued to another user' } });
       expect(await sdk('bob', 'GET', '/users/me', undefined, { authorization: '' })).toMatchObject({ status: 401, body: { code: 4001 } });
       expect(await sdk('bob', 'GET', '/users/me', undefined, { authorization: 'Bearer x.y.z' })).toMatchObject({ status: 401, body: { code: 4001 } });

@@ -1,5 +1,5 @@
 /**
- * Platform API, users and access, on SQLite and PostgreSQL alike: authentication (4001/4003), users
+ * Platform API, users and access, on SQLite and PostgreSQL alike: authentication (4001), users
  * CRUD with meta and cursors, session tokens (claims in ms, revocation), and app isolation.
  */
 import { decodeJwt } from 'jose';
@@ -22,13 +22,13 @@ describe.each(engines)('chat users on $name', (engine) => {
       await tp?.stop();
     });
 
-    it('refuses a missing or wrong key with 4001 and an unknown app with 4003, in the chat envelope', async () => {
+    it('refuses a missing or wrong key and an unknown app with 4001, in the chat envelope', async () => {
       const missing = await fetch(`${tp.url}/v1/users`, { headers: { APP_ID: tp.appId } });
       expect(missing.status).toBe(401);
       const body = await missing.json();
       expect(body).toEqual({ status: 401, timestamp: expect.any(Number), path: '/v1/users', message: expect.stringMatching(/APP_API_KEY/), code: 4001 });
       expect((await platformClient(tp.url, tp.appId, 'wrong')('GET', '/v1/users')).body).toMatchObject({ status: 401, code: 4001 });
-      expect((await platformClient(tp.url, 'nosuchapp', 'x')('GET', '/v1/users')).body).toMatchObject({ status: 401, code: 4003 });
+      expect((await platformClient(tp.url, 'nosuchapp', 'x')('GET', '/v1/users')).body).toMatchObject({ status: 401, code: 4001 });
       expect((await fetch(`${tp.url}/v1/users`)).status).toBe(401);
     });
 

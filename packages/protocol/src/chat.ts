@@ -175,6 +175,7 @@ export interface ChatErrorBody {
 
 export const CHAT_ERROR_CODES = {
   unauthorized: 4001,
+  /** Reserved (the seed's code): Parley answers an unknown app like a wrong key or token, 4001, so app ids cannot be probed. */
   unknownApp: 4003,
   invalidParameter: 1001,
   resourceNotFound: 1002,

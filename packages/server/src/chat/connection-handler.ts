@@ -44,7 +44,8 @@ export function chatConnectionHandler(apps: AppService, users: UserService): Con
       const appId = text(params.app_id);
       if (!appId) throw new Error('app_id is required');
       const app = await apps.get(appId);
-      if (!app) throw new Error(`unknown app ${appId}`);
+      // Refused with the words of a bad token: the refusal must not tell which app ids exist.
+      if (!app) throw new Error('invalid token');
       let expiresAt: number;
       try {
         expiresAt = (await users.verifySession(app, text(params.user_id)!, text(params.token)!)).claims.exp;

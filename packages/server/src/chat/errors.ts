@@ -37,4 +37,3 @@ export const banned = (user: string): ChatError => new ChatError(C.banned, 400, 
 export const unauthorized = (message: string): ChatError => new ChatError(C.unauthorized, 401, message);
 /** 3001: authenticated, but not allowed (also: a private channel the caller is not a member of). */
 export const noPermission = (message: string): ChatError => new ChatError(C.noPermission, 403, message);
-export const unknownApp = (message: string): ChatError => new ChatError(C.unknownApp, 401, message);

@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { App, AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
-import { banned, channelNotFound, frozen, noPermission, notJoined, notManager, unauthorized, unknownApp } from '../chat/errors.ts';
+import { banned, channelNotFound, frozen, noPermission, notJoined, notManager, unauthorized } from '../chat/errors.ts';
 import type { ChannelRole } from '../chat/membership.service.ts';
 import type { TokenClaims } from '../chat/tokens.ts';
 
@@ -47,7 +47,8 @@ export async function authenticate(req: FastifyRequest, apps: AppService, chat: 
   if (!userId) throw unauthorized('unauthorized: USER_ID header is missing');
   if (!token) throw unauthorized('unauthorized: Authorization: Bearer <token> is missing');
   const app = await apps.get(appId);
-  if (!app) throw unknownApp(`unknown application ${appId}`);
+  // Answered as a bad token is (UserService.verifySession): the answer must not tell which app ids exist.
+  if (!app) throw unauthorized('invalid token');
   const { claims } = await chat.users.verifySession(app, userId, token);
   callers.set(req, { app, userId, token, claims });
 }

@@ -11,7 +11,7 @@ import { showFor } from '../chat/chat-context.ts';
 import { invalid, noPermission } from '../chat/errors.ts';
 import type { ChannelRole } from '../chat/membership.service.ts';
 import { authenticate, callerOf, checkRole, type Caller, type Need } from './chat-sdk.access.ts';
-import { withUpload } from './chat-messages.routes.ts';
+import { multipartOptions, withUpload } from './chat-messages.routes.ts';
 import type { ChatRoutesDeps } from './chat.routes.ts';
 import { refuseNul } from './validation.ts';
 import {
@@ -65,10 +65,7 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
     if (req.body === undefined) req.body = {};
     refuseNul(req);
   });
-  await app.register(multipart, {
-    limits: { fileSize: chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
-    throwFileSizeLimit: true,
-  });
+  await app.register(multipart, multipartOptions(chat.limits.fileMaxBytes));
 
   interface Spec {
     need: Need;

@@ -11,10 +11,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App, AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
-import { ChatError, unauthorized, unknownApp } from '../chat/errors.ts';
+import { ChatError, unauthorized } from '../chat/errors.ts';
 import { FileStore } from '../chat/file-store.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
-import { chatMessageRoutes } from './chat-messages.routes.ts';
+import { chatMessageRoutes, multipartLimitError, multipartOptions } from './chat-messages.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { describeValidation, refuseNul } from './validation.ts';
@@ -47,6 +47,8 @@ function toChatError(err: FastifyFailure, fileMaxBytes: number): ChatError | und
   if (err instanceof ChatError) return err;
   if (err.validation) return new ChatError(C.invalidParameter, 400, describeValidation(err.validation, err.validationContext));
   if (err.code === 'FST_REQ_FILE_TOO_LARGE') return new ChatError(C.fileSizeLimit, 400, `file must be at most ${fileMaxBytes} bytes`);
+  const multipartLimit = multipartLimitError(err.code);
+  if (multipartLimit) return multipartLimit;
   if (err.statusCode === 429) return new ChatError(C.tooManyRequests, 429, err.message);
   if (err.statusCode === 413) return new ChatError(C.invalidParameter, 400, 'request body too large');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ChatError(C.invalidParameter, 400, err.message);
@@ -91,9 +93,9 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       const key = req.headers['app_api_key'];
       if (typeof id !== 'string' || id === '') throw unauthorized('unauthorized: APP_ID header is missing');
       if (typeof key !== 'string' || key === '') throw unauthorized('unauthorized: APP_API_KEY header is missing');
-      if (!(await deps.apps.get(id))) throw unknownApp(`unknown application ${id}`);
+      // One answer for an unknown app and a wrong key: the answer must not tell which app ids exist.
       const found = await deps.apps.authenticate(id, key);
-      if (!found) throw unauthorized('unauthorized: wrong APP_API_KEY');
+      if (!found) throw unauthorized('unauthorized: unknown APP_ID or wrong APP_API_KEY');
       authenticated.set(req, found);
     });
     // A call without any body validates like an empty JSON object (see the parser above).
@@ -101,10 +103,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       if (req.body === undefined) req.body = {};
       refuseNul(req);
     });
-    await api.register(multipart, {
-      limits: { fileSize: deps.chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
-      throwFileSizeLimit: true,
-    });
+    await api.register(multipart, multipartOptions(deps.chat.limits.fileMaxBytes));
     await chatUserRoutes(api, deps.chat);
     await chatChannelRoutes(api, deps.chat);
     await chatMessageRoutes(api, deps.chat);
