@@ -130,6 +130,33 @@ describe.each(engines)('token lifetime, kinds and incarnation on $name', (engine
       expect(client.connectionState).toBe('disconnected');
     });
 
+    it('revoking the tokens ends the SDK’s connection with `token revoked`, and a new session token brings it back', async () => {
+      await call('POST', '/v1/users', { user_id: 'dora', name: 'Dora' });
+      const first = await sessionToken('dora', 600_000);
+      const events: string[] = [];
+      let grant = false;
+      const client = new Client({
+        app_id: tp.appId,
+        url: tp.url,
+        session_token: first.token,
+        // The app's backend decides: after a revocation it first refuses, then grants again.
+        refreshSessionToken: async () => {
+          if (!grant) throw new Error('signed out');
+          return (await sessionToken('dora', 600_000)).token;
+        },
+      });
+      clients.push(client);
+      client.on('tokenExpired', (reason) => events.push(`tokenExpired:${reason}`));
+      client.on('disconnected', (reason) => events.push(`disconnected:${reason}`));
+      await client.connectUser({ user_id: 'dora' });
+      await call('DELETE', '/v1/users/dora/token');
+      await expect.poll(() => events, { timeout: 6000 }).toEqual(['tokenExpired:token revoked', 'disconnected:token revoked']);
+      // An expired or revoked session token at connectUser goes through refreshSessionToken as well.
+      grant = true;
+      await expect(client.connectUser({ user_id: 'dora' })).resolves.toMatchObject({ user_id: 'dora' });
+      expect(client.connectionState).toBe('connected');
+    });
+
     it('a deleted user’s tokens do not come back when the id is created again', async () => {
       await call('POST', '/v1/users', { user_id: 'phoenix', name: 'first life' });
       const old = await sessionToken('phoenix', 600_000);

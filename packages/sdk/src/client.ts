@@ -105,7 +105,8 @@ export class Client extends TypedEmitter<ClientEvents> {
     this.userId = user_id;
     this.state = 'connecting';
     try {
-      await this.exchangeToken();
+      // A session token that already expired is renewed through refreshSessionToken here too.
+      await this.renewToken();
       const me = await this.user.me();
       const connection = new RealtimeConnection(this.url, this.callbacks(), this.config.reconnect);
       this.connection = connection;
