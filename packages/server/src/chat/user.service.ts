@@ -26,7 +26,7 @@ export interface UserUpdate {
 const DEFAULT_TOKEN_TTL_MS = 7 * 86_400_000;
 const MAX_TOKEN_TTL_MS = 10 * 365 * 86_400_000;
 /** An sdk token lives a day at most, and never beyond the session token it was exchanged for. */
-export const SDK_TOKEN_TTL_MS = 86_400_000;
+const SDK_TOKEN_TTL_MS = 86_400_000;
 
 /** A verified token and the user it stands for. */
 export interface Session {
