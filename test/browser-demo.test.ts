@@ -79,6 +79,22 @@ describe.skipIf(skipBrowserTests())('demo chat page, two browsers', () => {
     expect(await bob.locator('#messages li').count()).toBe(27);
   });
 
+  it('keeps each dev token to come back as the same user, and says when a name is taken', async () => {
+    // Signing out and in again as alice reuses the token this browser got (the server creates a name once).
+    await alice.click('#logout');
+    await alice.locator('#login').waitFor();
+    await signIn(alice, 'alice');
+    await alice.click('#channels li[data-channel="alice_bob"]');
+    await alice.locator('#channels li.active[data-channel="alice_bob"]').waitFor({ timeout: 10_000 });
+    // Another browser cannot become alice.
+    const carol = await (await browser.newContext()).newPage();
+    await carol.goto(`${tp.url}/`);
+    await carol.click('#dev-login button[data-user="alice"]');
+    await carol.locator('#login-error', { hasText: 'The name "alice" is taken' }).waitFor({ timeout: 10_000 });
+    expect(await carol.locator('#state.connected').count()).toBe(0);
+    await carol.context().close();
+  });
+
   it('a file message reaches the other side as an image', async () => {
     await alice.setInputFiles('#composer input[name=file]', { name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL_PNG });
     await alice.click('#composer button');

@@ -110,7 +110,7 @@ describe.each(engines)('chat messages on $name', (engine) => {
       expect(message).toMatchObject({ type: 'file', meta: { album: 'a' }, file: { size: 25, type: 'text/html' } });
       // The upload's name is only data: directories are dropped and it never reaches the disk path.
       expect(message.file!.name).toMatch(/^passwd .*x.*\.html$/);
-      expect(message.file!.url).toMatch(new RegExp(`^${tp.url}/v1/files/[a-f0-9]{32}$`));
+      expect(message.file!.url).toMatch(new RegExp(`^${tp.url}/v1/files/[a-f0-9]{32}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`));
       const served = await fetch(message.file!.url);
       expect(served.status).toBe(200);
       expect(await served.text()).toBe('<script>alert(1)</script>');

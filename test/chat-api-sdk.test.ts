@@ -41,7 +41,7 @@ describe.each(engines)('client API /v1/sdk on $name', (engine) => {
     });
 
     it('authenticates APP_ID, USER_ID and the bearer token with the chat error envelope', async () => {
-      expect(await sdk('bob', 'GET', '/users/me', undefined, { APP_ID: 'nope' })).toMatchObject({ status: 401, body: { status: 401, code: 4003, path: '/v1/sdk/users/me' } });
+      expect(await sdk('bob', 'GET', '/users/me', undefined, { APP_ID: 'nope' })).toMatchObject({ status: 401, body: { status: 401, code: 4001, path: '/v1/sdk/users/me' } });
       expect(await sdk('bob', 'GET', '/users/me', undefined, { authorization: `Bearer ${tokens.alice}` })).toMatchObject({ status: 401, body: { code: 4001, message: 'token was issued to another user' } });
       expect(await sdk('bob', 'GET', '/users/me', undefined, { authorization: '' })).toMatchObject({ status: 401, body: { code: 4001 } });
       expect(await sdk('bob', 'GET', '/users/me', undefined, { authorization: 'Bearer x.y.z' })).toMatchObject({ status: 401, body: { code: 4001 } });
@@ -55,8 +55,9 @@ describe.each(engines)('client API /v1/sdk on $name', (engine) => {
     it('lets members read and send, and says why others may not', async () => {
       expect((await sdk('bob', 'POST', '/group/channels/room/messages', { content: '안녕' })).body).toMatchObject({ message_id: 1, user: { user_id: 'bob' }, content: '안녕' });
       expect((await sdk('bob', 'GET', '/group/channels/room/messages?limit=5&mode=prev')).body).toMatchObject({ messages: [{ message_id: 1 }] });
-      expect((await sdk('carol', 'POST', '/group/channels/quiet/messages', { content: 'hi' })).body).toMatchObject({ code: 1008 });
-      expect((await sdk('carol', 'GET', '/group/channels/quiet/messages')).body).toMatchObject({ code: 1008 });
+      // quiet is private: a non-member learns nothing but "no permission".
+      expect(await sdk('carol', 'POST', '/group/channels/quiet/messages', { content: 'hi' })).toMatchObject({ status: 403, body: { code: 3001 } });
+      expect(await sdk('carol', 'GET', '/group/channels/quiet/messages')).toMatchObject({ status: 403, body: { code: 3001 } });
       expect((await sdk('mallory', 'GET', '/group/channels/room/messages')).body).toMatchObject({ code: 1019 });
       expect((await sdk('mallory', 'PUT', '/group/channels/room/join')).body).toMatchObject({ code: 1019 });
       expect((await sdk('bob', 'GET', '/group/channels/gone_room/messages')).body).toMatchObject({ code: 1003 });
@@ -77,7 +78,8 @@ describe.each(engines)('client API /v1/sdk on $name', (engine) => {
       expect((await sdk('bob', 'GET', '/group/channels/room/banned_list')).body).toMatchObject({ code: 1016 });
       expect((await sdk('alice', 'GET', '/group/channels/room/banned_list')).body).toMatchObject({ banned: [{ user_id: 'mallory' }] });
       expect((await sdk('alice', 'DELETE', '/group/channels/room/ban/mallory')).status).toBe(200);
-      expect((await sdk('mallory', 'PUT', '/group/channels/room/join')).status).toBe(200);
+      // The ban ended mallory's membership; room is private, so only the server API brings her back.
+      expect(await sdk('mallory', 'PUT', '/group/channels/room/join')).toMatchObject({ status: 403, body: { code: 3001 } });
     });
 
     it('lets only the sender or a manager change a message', async () => {

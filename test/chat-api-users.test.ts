@@ -1,5 +1,5 @@
 /**
- * Platform API, users and access, on SQLite and PostgreSQL alike: authentication (4001/4003), users
+ * Platform API, users and access, on SQLite and PostgreSQL alike: authentication (4001), users
  * CRUD with meta and cursors, session tokens (claims in ms, revocation), and app isolation.
  */
 import { decodeJwt } from 'jose';
@@ -22,13 +22,13 @@ describe.each(engines)('chat users on $name', (engine) => {
       await tp?.stop();
     });
 
-    it('refuses a missing or wrong key with 4001 and an unknown app with 4003, in the chat envelope', async () => {
+    it('refuses a missing or wrong key and an unknown app with 4001, in the chat envelope', async () => {
       const missing = await fetch(`${tp.url}/v1/users`, { headers: { APP_ID: tp.appId } });
       expect(missing.status).toBe(401);
       const body = await missing.json();
       expect(body).toEqual({ status: 401, timestamp: expect.any(Number), path: '/v1/users', message: expect.stringMatching(/APP_API_KEY/), code: 4001 });
       expect((await platformClient(tp.url, tp.appId, 'wrong')('GET', '/v1/users')).body).toMatchObject({ status: 401, code: 4001 });
-      expect((await platformClient(tp.url, 'nosuchapp', 'x')('GET', '/v1/users')).body).toMatchObject({ status: 401, code: 4003 });
+      expect((await platformClient(tp.url, 'nosuchapp', 'x')('GET', '/v1/users')).body).toMatchObject({ status: 401, code: 4001 });
       expect((await fetch(`${tp.url}/v1/users`)).status).toBe(401);
     });
 
@@ -111,7 +111,7 @@ describe.each(engines)('chat users on $name', (engine) => {
       expect(issued.status).toBe(200);
       expect(issued.body.expires_at).toBe(expiresAt);
       const claims = decodeJwt(issued.body.token);
-      expect(claims).toMatchObject({ user_id: 'tok', exp: expiresAt });
+      expect(claims).toMatchObject({ user_id: 'tok', exp: expiresAt, kind: 'session', inc: expect.any(String) });
       expect(Math.abs(Number(claims.iat) - Date.now())).toBeLessThan(60_000);
       expect((await call('POST', '/v1/users/tok/token', { expires_at: Date.now() - 1 })).body).toMatchObject({ code: 1001, message: expect.stringMatching(/^expires_at/) });
       const revoked = await call('DELETE', '/v1/users/tok/token');
@@ -120,7 +120,7 @@ describe.each(engines)('chat users on $name', (engine) => {
       const app = (await tp.parley.apps.get(tp.appId))!;
       await expect(session.verifySession(app, 'tok', issued.body.token)).rejects.toMatchObject({ code: 4001, message: 'token revoked' });
       const fresh = await call<{ token: string }>('POST', '/v1/users/tok/token', {});
-      await expect(session.verifySession(app, 'tok', fresh.body.token)).resolves.toMatchObject({ user_id: 'tok' });
+      await expect(session.verifySession(app, 'tok', fresh.body.token)).resolves.toMatchObject({ user: { user_id: 'tok' }, claims: { kind: 'session' } });
       await expect(session.verifySession(app, 'other', fresh.body.token)).rejects.toMatchObject({ code: 4001 });
     });
 

@@ -64,8 +64,8 @@ describe('SDK methods against a real server', () => {
     expect((await alice.groupChannel.getOnlineMemberList('sdk_room')).sort()).toEqual(['alice', 'bob']);
     expect(await alice.groupChannel.addManager('sdk_room', 'bob')).toMatchObject({ managers: expect.arrayContaining([expect.objectContaining({ user_id: 'bob' })]) });
     await alice.groupChannel.removeManager('sdk_room', 'bob');
-    const other = await bob.groupChannel.createChannel({ channel_id: 'bob_room', name: 'Bob' });
-    expect(other.channel_id).toBe('bob_room');
+    const other = await bob.groupChannel.createChannel({ channel_id: 'bob_room', name: 'Bob', is_public: true });
+    expect(other).toMatchObject({ channel_id: 'bob_room', is_public: true });
     expect(await alice.groupChannel.joinChannel('bob_room')).toMatchObject({ channel_id: 'bob_room' });
     expect(await alice.groupChannel.leaveChannel('bob_room')).toMatchObject({ channel_id: 'bob_room' });
   });

@@ -19,7 +19,10 @@ export interface ChatFile {
   /** MIME type as uploaded (served back as `application/octet-stream` when not a plain type). */
   type: string;
   name: string;
-  /** Absolute URL; unguessable, served without headers so that `<img src>` works. */
+  /**
+   * Absolute, signed URL that works without headers (so `<img src>` does) until its `expires` (unix ms,
+   * about an hour after the message was presented); ask for the message again for a fresh one.
+   */
   url: string;
   size: number;
 }
@@ -42,6 +45,11 @@ export interface ChatChannel {
   name: string;
   profile_url: string;
   type: 'group';
+  /**
+   * Public channels are seen and joined by any user of the app; private ones (the default) only by
+   * their members. Non-members see a public channel without members, receipts or last message.
+   */
+  is_public: boolean;
   freeze: boolean;
   total_message_count: number;
   total_file_count: number;
@@ -144,9 +152,16 @@ export const CHAT_EVENT_NAMES = [
 export interface ChatConnectionAuth {
   app_id: string;
   user_id: string;
-  /** A session token from `POST /v1/users/{id}/token`. */
+  /** A session token from `POST /v1/users/{id}/token`, or the sdk token it was exchanged for. */
   token: string;
 }
+
+/**
+ * Why the server ends a chat connection whose token stopped being valid: sent as the `error` event
+ * right before the server disconnects the socket. The SDK answers both by renewing its token.
+ */
+export const CHAT_TOKEN_END_REASONS = { expired: 'token expired', revoked: 'token revoked' } as const;
+export type ChatTokenEndReason = (typeof CHAT_TOKEN_END_REASONS)[keyof typeof CHAT_TOKEN_END_REASONS];
 
 /** Error body of every chat API answer that is not a success. */
 export interface ChatErrorBody {
@@ -160,6 +175,7 @@ export interface ChatErrorBody {
 
 export const CHAT_ERROR_CODES = {
   unauthorized: 4001,
+  /** Reserved (the seed's code): Parley answers an unknown app like a wrong key or token, 4001, so app ids cannot be probed. */
   unknownApp: 4003,
   invalidParameter: 1001,
   resourceNotFound: 1002,

@@ -14,6 +14,7 @@ export type {
   ChatMeta as Meta,
   ChatServerEvents,
   ChatToken,
+  ChatTokenEndReason,
   ChatUser as User,
 } from '@parley/protocol';
-export { CHAT_EVENT_NAMES } from '@parley/protocol';
+export { CHAT_EVENT_NAMES, CHAT_TOKEN_END_REASONS } from '@parley/protocol';

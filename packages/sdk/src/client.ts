@@ -1,10 +1,12 @@
 /**
  * `new GitpleLive.Client({app_id, url, session_token})`: the SDK's entry point. `connectUser` exchanges
- * the session token for an SDK token, opens the realtime connection and resolves with the user; events
- * arrive through `on`; `user.*` and `groupChannel.*` call the client API.
+ * the session token for an SDK token (a day at most, never past the session token), opens the realtime
+ * connection with it and resolves with the user; events arrive through `on`; `user.*` and
+ * `groupChannel.*` call the client API. When the SDK token expires the SDK exchanges the session token
+ * again — and when that one has expired too, asks the app for a new one (`refreshSessionToken`).
  */
 import { catchUp, joinedChannels, recordFloors } from './catch-up.ts';
-import { CHAT_EVENT_NAMES, type ChatServerEvents, type ChatToken, type GroupChannel, type Message, type User } from './chat-types.ts';
+import { CHAT_EVENT_NAMES, type ChatServerEvents, type ChatToken, type ChatTokenEndReason, type GroupChannel, type Message, type User } from './chat-types.ts';
 import { RealtimeConnection, type ReconnectOptions } from './connection.ts';
 import { TypedEmitter } from './emitter.ts';
 import { GroupChannelApi } from './group-channel.api.ts';
@@ -19,6 +21,13 @@ export interface ClientConfig {
   /** Session token issued by your server through `POST /v1/users/{id}/token`. */
   session_token: string;
   reconnect?: ReconnectOptions;
+  /**
+   * Called when the session token itself is refused (expired or revoked) while the SDK renews its
+   * token: resolve with a new session token from your server, or reject to end the session (then
+   * `disconnected`). Without it the session ends when the session token does.
+   * @example refreshSessionToken: async () => (await fetch('/my/chat-token')).text()
+   */
+  refreshSessionToken?: () => Promise<string>;
 }
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
@@ -33,6 +42,12 @@ export interface ConnectionEvents {
   /** Reconnected, and every message sent meanwhile was delivered. */
   reconnectSucceed: () => void;
   reconnectFailed: () => void;
+  /**
+   * The server ended the connection because its token expired (`token expired`) or was revoked
+   * (`token revoked`). The SDK renews the token and connects again (`reconnectSucceed` follows, with
+   * the messages sent meanwhile), or ends the session (`disconnected` with this reason).
+   */
+  tokenExpired: (reason: ChatTokenEndReason) => void;
   error: (error: SdkError) => void;
 }
 
@@ -54,6 +69,7 @@ export class Client extends TypedEmitter<ClientEvents> {
   private connection: RealtimeConnection | undefined;
   private state: ConnectionState = 'disconnected';
   private userId = '';
+  private sessionToken: string;
   private sdkToken = '';
   private refreshing: Promise<boolean> | undefined;
 
@@ -63,7 +79,8 @@ export class Client extends TypedEmitter<ClientEvents> {
       if (typeof config?.[key] !== 'string' || config[key] === '') throw new SdkError(1001, `${key} is required`);
     }
     this.url = config.url.replace(/\/+$/, '');
-    this.rest = new RestClient(this.url, () => ({ appId: config.app_id, userId: this.userId, token: this.sdkToken || config.session_token }), () => this.refreshToken());
+    this.sessionToken = config.session_token;
+    this.rest = new RestClient(this.url, () => ({ appId: config.app_id, userId: this.userId, token: this.sdkToken || this.sessionToken }), () => this.refreshToken());
     this.user = new UserApi(this.rest);
     this.groupChannel = new GroupChannelApi(this.rest);
   }
@@ -88,7 +105,8 @@ export class Client extends TypedEmitter<ClientEvents> {
     this.userId = user_id;
     this.state = 'connecting';
     try {
-      await this.exchangeToken();
+      // A session token that already expired is renewed through refreshSessionToken here too.
+      await this.renewToken();
       const me = await this.user.me();
       const connection = new RealtimeConnection(this.url, this.callbacks(), this.config.reconnect);
       this.connection = connection;
@@ -123,13 +141,27 @@ export class Client extends TypedEmitter<ClientEvents> {
   }
 
   private async exchangeToken(): Promise<void> {
-    const answer = await this.rest.withToken<ChatToken>('POST', '/users/token', this.config.session_token);
+    const answer = await this.rest.withToken<ChatToken>('POST', '/users/token', this.sessionToken);
     this.sdkToken = answer.token;
   }
 
-  /** On a 401 or a refused connection: a new SDK token from the session token, once at a time. */
+  /** A new SDK token from the session token; when that is refused, from a new session token of the app's. */
+  private async renewToken(): Promise<void> {
+    try {
+      await this.exchangeToken();
+    } catch (err) {
+      const ask = this.config.refreshSessionToken;
+      if (!ask || !(err instanceof SdkError) || err.status !== 401) throw err;
+      const fresh = await ask();
+      if (typeof fresh !== 'string' || fresh === '') throw new SdkError(1001, 'refreshSessionToken must resolve with a session token');
+      this.sessionToken = fresh;
+      await this.exchangeToken();
+    }
+  }
+
+  /** On a 401, a refused connection or a token that ended: a new SDK token, once at a time. */
   private refreshToken(): Promise<boolean> {
-    this.refreshing ??= this.exchangeToken().then(
+    this.refreshing ??= this.renewToken().then(
       () => true,
       () => false,
     );
@@ -142,7 +174,7 @@ export class Client extends TypedEmitter<ClientEvents> {
 
   private callbacks(): ConstructorParameters<typeof RealtimeConnection>[1] {
     return {
-      auth: () => ({ app_id: this.config.app_id, user_id: this.userId, token: this.config.session_token }),
+      auth: () => ({ app_id: this.config.app_id, user_id: this.userId, token: this.sdkToken || this.sessionToken }),
       refreshToken: () => this.refreshToken(),
       connected: (reconnect) => {
         if (!reconnect) return;
@@ -173,6 +205,10 @@ export class Client extends TypedEmitter<ClientEvents> {
       closed: (reason) => {
         this.teardown();
         this.emit('disconnected', reason);
+      },
+      tokenEnded: (reason) => {
+        this.state = 'reconnecting';
+        this.emit('tokenExpired', reason);
       },
       event: (name, args) => this.dispatch(name, args),
     };

@@ -1,8 +1,11 @@
 /**
  * The socket.io side of the SDK: one connection authenticated with `{app_id, user_id, token}`,
  * reconnected with exponential backoff (socket.io's manager: delay doubles from `minDelayMs` up to
- * `maxDelayMs`, ±50 % jitter). A refusal by the server (expired token) gets one token refresh.
+ * `maxDelayMs`, ±50 % jitter). A refusal by the server (expired token) gets one token refresh, and so
+ * does the server ending the connection because its token expired or was revoked: renewed, it
+ * connects again; otherwise the session ends with that reason.
  */
+import { CHAT_TOKEN_END_REASONS, type ChatTokenEndReason } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
 
 export interface ReconnectOptions {
@@ -33,8 +36,12 @@ export interface ConnectionCallbacks {
   failed(error: Error): void;
   /** The server ended the session on purpose (no reconnection). */
   closed(reason: string): void;
+  /** The server ended the connection because its token expired or was revoked; a renewal follows. */
+  tokenEnded(reason: ChatTokenEndReason): void;
   event(name: string, args: unknown[]): void;
 }
+
+const TOKEN_END_REASONS: ReadonlySet<unknown> = new Set(Object.values(CHAT_TOKEN_END_REASONS));
 
 export class RealtimeConnection {
   private socket: Socket | undefined;
@@ -63,13 +70,29 @@ export class RealtimeConnection {
       timeout: 10_000,
     });
     this.socket = socket;
-    socket.onAny((event: string, ...args: unknown[]) => cb.event(event, args));
+    // Set by the server's `error` event that precedes the end of a connection whose token ended.
+    let tokenEnd: ChatTokenEndReason | undefined;
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (event === 'error' && TOKEN_END_REASONS.has(args[0])) tokenEnd = args[0] as ChatTokenEndReason;
+      else cb.event(event, args);
+    });
     socket.io.on('reconnect_attempt', (n) => cb.attempt(n));
     socket.io.on('reconnect_failed', () => cb.failed(new Error('reconnection failed')));
     socket.on('disconnect', (reason) => {
       if (reason === 'io client disconnect') return;
-      if (socket.active) cb.lost(reason);
-      else cb.closed(reason);
+      if (socket.active) return cb.lost(reason);
+      const ended = tokenEnd;
+      tokenEnd = undefined;
+      if (!ended) return cb.closed(reason);
+      cb.tokenEnded(ended);
+      cb.refreshToken().then(
+        (renewed) => {
+          if (this.socket !== socket) return;
+          if (renewed) socket.connect();
+          else cb.closed(ended);
+        },
+        () => this.socket === socket && cb.closed(ended),
+      );
     });
 
     return new Promise<void>((resolve, reject) => {

@@ -6,8 +6,12 @@ export interface ChannelListParams {
   limit?: number;
   next?: string;
   name?: string;
+  /** Members of each listed channel the connected user belongs to. */
   include_members?: boolean;
+  /** The last message of each listed channel the connected user belongs to. */
   show_last_message?: boolean;
+  /** `getChannelList` only: `true` lists public channels only, `false` the user's private ones only. */
+  public?: boolean;
 }
 export interface ChannelShowParams {
   show_members?: boolean;
@@ -24,11 +28,15 @@ export interface ChannelCreate {
   members?: string[];
   reuse?: boolean;
   meta?: Meta;
+  /** Any user of the app may find and join a public channel; default `false` (members only). */
+  is_public?: boolean;
 }
 export interface ChannelUpdate {
   name?: string;
   profile_url?: string;
   meta?: Meta;
+  /** Managers may make a channel public or private again. */
+  is_public?: boolean;
 }
 export interface PageParams {
   limit?: number;
@@ -69,7 +77,12 @@ export class GroupChannelApi {
     return `/group/channels/${encodeURIComponent(channelId)}${rest}`;
   }
 
-  /** @example const { channels, next } = await client.groupChannel.getChannelList({ limit: 20 }); */
+  /**
+   * The channels the connected user belongs to and the public ones (members and last message only for
+   * its own).
+   * @example const { channels, next } = await client.groupChannel.getChannelList({ limit: 20 });
+   * @example const { channels } = await client.groupChannel.getChannelList({ public: true }); // channels one may join
+   */
   getChannelList(params?: ChannelListParams): Promise<ChannelList> {
     return this.rest.get('/group/channels', q(params));
   }
@@ -79,12 +92,20 @@ export class GroupChannelApi {
     return this.rest.get('/users/me/group/channels', q(params));
   }
 
-  /** @example const ch = await client.groupChannel.getChannel('room_1', { show_unread: true }); */
+  /**
+   * A channel the connected user belongs to, or a public one (without the `show_*` extras unless a
+   * member); a private channel of others is refused with 3001.
+   * @example const ch = await client.groupChannel.getChannel('room_1', { show_unread: true });
+   */
   getChannel(channelId: string, params?: ChannelShowParams): Promise<GroupChannel> {
     return this.rest.get(this.path(channelId), q(params));
   }
 
-  /** @example const ch = await client.groupChannel.createChannel({ channel_id: 'alice_bob', name: 'Alice & Bob', members: ['bob'] }); */
+  /**
+   * Creates a channel with the connected user as a member; private unless `is_public`.
+   * @example const ch = await client.groupChannel.createChannel({ channel_id: 'alice_bob', name: 'Alice & Bob', members: ['bob'] });
+   * @example await client.groupChannel.createChannel({ channel_id: 'lobby', name: 'Lobby', is_public: true });
+   */
   createChannel(channel: ChannelCreate): Promise<GroupChannel> {
     return this.rest.post('/group/channels', channel);
   }
@@ -99,7 +120,7 @@ export class GroupChannelApi {
     return this.rest.delete(this.path(channelId));
   }
 
-  /** Joins the connected user (refused when banned). @example await client.groupChannel.joinChannel('room_1'); */
+  /** Joins the connected user to a public channel (a private one: 3001; banned: 1019). @example await client.groupChannel.joinChannel('lobby'); */
   joinChannel(channelId: string): Promise<GroupChannel> {
     return this.rest.put(this.path(channelId, '/join'));
   }

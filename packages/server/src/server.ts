@@ -119,8 +119,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
 
   const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits } });
 
-  const devApp = devTokenApp(config.bootstrapApp, bootstrap);
-  if (devApp) log.warn({ app: devApp.id }, 'demo app: POST /dev/token hands out session tokens to anyone (configure APP_ID and APP_API_KEY to turn it off)');
+  const devApp = devTokenApp(config.bootstrapApp, bootstrap, config.host);
+  if (devApp) log.warn({ app: devApp.id }, 'demo app: POST /dev/token creates demo users for anyone on this machine (configure APP_ID and APP_API_KEY, or a non-loopback HOST, to turn it off)');
   const http = await buildHttp({
     log,
     corsOrigins: config.corsOrigins,

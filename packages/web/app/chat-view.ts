@@ -151,18 +151,23 @@ export class ChatView {
     $('#chat-error').textContent = describeError(err);
   }
 
-  /** Creates the channel; when the id is taken, joins it (or just opens it when already a member). */
-  private async createOrJoin(channelId: string, members: string[]): Promise<string> {
+  /**
+   * Creates the channel; when the id is taken, joins it (or just opens it when already a member). Only
+   * public channels may be joined: a private one of others says so.
+   */
+  private async createOrJoin(channelId: string, members: string[], isPublic: boolean): Promise<string> {
     const api = this.client.groupChannel;
     try {
-      return (await api.createChannel({ channel_id: channelId, name: channelId, members })).channel_id;
+      return (await api.createChannel({ channel_id: channelId, name: channelId, members, is_public: isPublic })).channel_id;
     } catch (err) {
       if ((err as { code?: number }).code !== 1007) throw err;
     }
     try {
       await api.joinChannel(channelId);
     } catch (err) {
-      if ((err as { code?: number }).code !== 1006) throw err;
+      const code = (err as { code?: number }).code;
+      if (code === 3001) throw new Error(`${channelId} is a private channel: only its members can open it`);
+      if (code !== 1006) throw err;
     }
     return channelId;
   }
@@ -189,7 +194,7 @@ export class ChatView {
       const v = formValues(create);
       const channelId = v.channel_id ?? '';
       const members = (v.members ?? '').split(',').map((m) => m.trim()).filter(Boolean);
-      this.createOrJoin(channelId, members)
+      this.createOrJoin(channelId, members, v.is_public === 'yes')
         .then(async (id) => {
           create.reset();
           await this.refresh();

@@ -1,11 +1,11 @@
 /** Kysely queries of group channels (the channel row, its creation with members, lists, deletion). */
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { ChatChannelTable, Database } from '../storage/schema.ts';
 import type { Contains } from './text-search.ts';
 
 export type ChannelRow = Selectable<ChatChannelTable>;
-export type NewChannelRow = Pick<ChannelRow, 'app_id' | 'channel_id' | 'name' | 'profile_url' | 'meta' | 'member_key' | 'created_at' | 'updated_at'>;
-export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'profile_url' | 'meta'>>;
+export type NewChannelRow = Pick<ChannelRow, 'app_id' | 'channel_id' | 'name' | 'profile_url' | 'meta' | 'member_key' | 'is_public' | 'created_at' | 'updated_at'>;
+export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'profile_url' | 'meta' | 'is_public'>>;
 
 export interface ChannelListQuery {
   after?: string;
@@ -14,7 +14,24 @@ export interface ChannelListQuery {
   name?: string;
   /** Only channels this user is a member of. */
   memberId?: string;
+  /** Only channels this user may see: its own and the public ones. */
+  visibleTo?: string;
+  /** Only public (true) or only private (false) channels. */
+  isPublic?: boolean;
 }
+
+type ChannelAlias = ExpressionBuilder<Database & { c: ChatChannelTable }, 'c'>;
+
+/** `c` has `userId` among its members. */
+const hasMember = (eb: ChannelAlias, userId: string) =>
+  eb.exists(
+    eb
+      .selectFrom('chat_members as m')
+      .select('m.user_id')
+      .whereRef('m.app_id', '=', 'c.app_id')
+      .whereRef('m.channel_id', '=', 'c.channel_id')
+      .where('m.user_id', '=', userId),
+  );
 
 export class ChannelRepository {
   constructor(
@@ -45,33 +62,25 @@ export class ChannelRepository {
     return this.db.selectFrom('chat_channels').selectAll().where('app_id', '=', appId).where('channel_id', '=', channelId).executeTakeFirst();
   }
 
-  /** Channels created with exactly these members that nobody else ever joined and no manager was set on. */
-  reusable(appId: string, memberKey: string): Promise<ChannelRow[]> {
+  /** Channels of this visibility created with exactly these members that nobody else ever joined and no manager was set on. */
+  reusable(appId: string, memberKey: string, isPublic: number): Promise<ChannelRow[]> {
     return this.db
       .selectFrom('chat_channels')
       .selectAll()
       .where('app_id', '=', appId)
       .where('member_key', '=', memberKey)
       .where('reusable', '=', 1)
+      .where('is_public', '=', isPublic)
       .orderBy('created_at')
       .execute();
   }
 
   list(appId: string, query: ChannelListQuery): Promise<ChannelRow[]> {
     let q = this.db.selectFrom('chat_channels as c').selectAll('c').where('c.app_id', '=', appId);
-    if (query.memberId !== undefined) {
-      const memberId = query.memberId;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('chat_members as m')
-            .select('m.user_id')
-            .whereRef('m.app_id', '=', 'c.app_id')
-            .whereRef('m.channel_id', '=', 'c.channel_id')
-            .where('m.user_id', '=', memberId),
-        ),
-      );
-    }
+    const { memberId, visibleTo } = query;
+    if (memberId !== undefined) q = q.where((eb) => hasMember(eb, memberId));
+    if (visibleTo !== undefined) q = q.where((eb) => eb.or([eb('c.is_public', '=', 1), hasMember(eb, visibleTo)]));
+    if (query.isPublic !== undefined) q = q.where('c.is_public', '=', query.isPublic ? 1 : 0);
     if (query.after !== undefined) q = q.where('c.channel_id', '>', query.after);
     if (query.name !== undefined && query.name !== '') q = q.where(this.contains('c.name', query.name));
     return q.orderBy('c.channel_id').limit(query.limit).execute();

@@ -8,6 +8,7 @@ import type { ChannelRepository, ChannelRow } from './channel.repository.ts';
 import { channelNotFound, userNotFound } from './errors.ts';
 import type { ChatEventBus } from './events.ts';
 import type { FileStore } from './file-store.ts';
+import type { FileUrls } from './file-urls.ts';
 import type { MemberRepository } from './member.repository.ts';
 import type { MessageRepository } from './message.repository.ts';
 import { toChannel, toMessage, toUser } from './presenter.ts';
@@ -21,6 +22,8 @@ export interface OnlineUsers {
 export interface ChatLimits {
   /** Largest accepted upload, in bytes. */
   fileMaxBytes: number;
+  /** How long a signed file URL stays valid after the message was presented. */
+  fileUrlTtlMs: number;
 }
 
 export interface ChatContext {
@@ -33,8 +36,8 @@ export interface ChatContext {
   files: FileStore;
   online: OnlineUsers;
   limits: ChatLimits;
-  /** URL a stored file is served at (the public URL is known only once the server listens). */
-  fileUrl(key: string): string;
+  /** Signed URLs of stored files (the public URL is known only once the server listens). */
+  fileUrls: FileUrls;
   now(): number;
 }
 
@@ -46,6 +49,12 @@ export interface ChannelShow {
   unread?: boolean;
   lastMessage?: boolean;
 }
+
+/**
+ * What a viewer may see of a channel through the client API: the extras (members, receipts, last
+ * message) only as a member; a public channel shows its basics to anyone (DESIGN.md, Visibility).
+ */
+export const showFor = (show: ChannelShow, member: boolean): ChannelShow => (member ? show : {});
 
 export async function requireChannel(ctx: ChatContext, appId: string, channelId: string): Promise<ChannelRow> {
   const row = await ctx.channels.get(appId, channelId);
@@ -72,7 +81,7 @@ export async function channelView(ctx: ChatContext, appId: string, row: ChannelR
   }
   if (show.lastMessage) {
     const last = (await ctx.messages.last(appId, [row.channel_id])).get(row.channel_id);
-    channel.last_message = last ? toMessage(last, (k) => ctx.fileUrl(k)) : null;
+    channel.last_message = last ? toMessage(last, await ctx.fileUrls.signer(appId)) : null;
   }
   return channel;
 }

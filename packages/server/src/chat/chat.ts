@@ -14,6 +14,7 @@ import type { ChatContext, ChatLimits, OnlineUsers } from './chat-context.ts';
 import { chatConnectionHandler } from './connection-handler.ts';
 import { ChatEventBus } from './events.ts';
 import { FileStore } from './file-store.ts';
+import { FILE_URL_TTL_MS, FileUrls } from './file-urls.ts';
 import { MemberRepository } from './member.repository.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
@@ -41,7 +42,9 @@ export interface Chat {
   messages: MessageService;
   bus: ChatEventBus;
   files: FileStore;
-  /** Looks up a stored file's metadata by its key (file download route). */
+  /** Signs file URLs when messages are presented; verifies them at download. */
+  fileUrls: FileUrls;
+  /** Looks up a stored file's metadata (and its app) by its key (file download route). */
   fileInfo(key: string): ReturnType<MessageRepository['fileByKey']>;
   limits: ChatLimits;
   /** Plugs the chat into socket.io: returns the handler to pass to attachSocketIo. */
@@ -58,7 +61,7 @@ export function createChat(deps: ChatDeps): Chat {
   let bridge: RealtimeBridge | undefined;
   // Until socket.io is attached nobody can be online.
   const online: OnlineUsers = { online: (appId, ids) => bridge?.online(appId, ids) ?? Promise.resolve([]) };
-  const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, ...deps.limits };
+  const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, fileUrlTtlMs: FILE_URL_TTL_MS, ...deps.limits };
   const messageRepo = new MessageRepository(db, contains, engine);
   const ctx: ChatContext = {
     users: new UserRepository(db),
@@ -70,7 +73,7 @@ export function createChat(deps: ChatDeps): Chat {
     files: new FileStore(deps.dataDir),
     online,
     limits,
-    fileUrl: (key) => `${deps.publicUrl()}/v1/files/${key}`,
+    fileUrls: new FileUrls(deps.apps, deps.publicUrl, limits.fileUrlTtlMs),
     now: () => Date.now(),
   };
   const users = new UserService(ctx);
@@ -81,6 +84,7 @@ export function createChat(deps: ChatDeps): Chat {
     messages: new MessageService(ctx),
     bus: ctx.bus,
     files: ctx.files,
+    fileUrls: ctx.fileUrls,
     fileInfo: (key) => messageRepo.fileByKey(key),
     limits,
     attachRealtime(io) {

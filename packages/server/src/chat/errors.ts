@@ -35,4 +35,5 @@ export const managersCannotBan = (): ChatError => new ChatError(C.managersCannot
 export const cannotBanYourself = (): ChatError => new ChatError(C.cannotBanYourself, 400, 'user_id: a manager cannot ban itself');
 export const banned = (user: string): ChatError => new ChatError(C.banned, 400, `user ${user} is banned from the channel`);
 export const unauthorized = (message: string): ChatError => new ChatError(C.unauthorized, 401, message);
-export const unknownApp = (message: string): ChatError => new ChatError(C.unknownApp, 401, message);
+/** 3001: authenticated, but not allowed (also: a private channel the caller is not a member of). */
+export const noPermission = (message: string): ChatError => new ChatError(C.noPermission, 403, message);

@@ -18,7 +18,9 @@ export type ChatDomainEvent = Base &
     | { type: 'message_send' | 'message_update' | 'message_delete'; channel: ChatChannel; message: ChatMessage }
     | { type: 'channel_update' | 'channel_freeze' | 'channel_unfreeze'; channel: ChatChannel }
     | { type: 'channel_delete'; channel: ChatChannel; alsoNotify: string[] }
-    | { type: 'channel_join' | 'channel_manager_create' | 'channel_manager_delete'; channel: ChatChannel; user: ChatUser }
+    /** `only`: these users hear it instead of every member (a member added at creation hears its own join). */
+    | { type: 'channel_join'; channel: ChatChannel; user: ChatUser; only?: string[] }
+    | { type: 'channel_manager_create' | 'channel_manager_delete'; channel: ChatChannel; user: ChatUser }
     | { type: 'channel_leave'; channel: ChatChannel; user: ChatUser; alsoNotify: string[] }
     | { type: 'channel_ban' | 'channel_unban'; channel: ChatChannel; user: ChatUser; ban: ChatBan; alsoNotify: string[] }
     | { type: 'channel_message_read' | 'channel_message_delivered'; channel: ChatChannel }

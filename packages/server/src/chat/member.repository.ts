@@ -38,6 +38,19 @@ export class MemberRepository {
     return row !== undefined;
   }
 
+  /** Which of `channelIds` the user is a member of. */
+  async memberOf(appId: string, userId: string, channelIds: readonly string[]): Promise<Set<string>> {
+    if (channelIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('chat_members')
+      .select('channel_id')
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .where('channel_id', 'in', [...channelIds])
+      .execute();
+    return new Set(rows.map((r) => r.channel_id));
+  }
+
   async memberIds(appId: string, channelId: string): Promise<string[]> {
     const rows = await this.db.selectFrom('chat_members').select('user_id').where('app_id', '=', appId).where('channel_id', '=', channelId).orderBy('user_id').execute();
     return rows.map((r) => r.user_id);

@@ -28,6 +28,8 @@ export interface BanInput {
 /** What a user is in a channel, for the client API's access checks; `exists: false` when no such channel. */
 export interface ChannelRole {
   exists: boolean;
+  /** Any user of the app may see and join it. */
+  public: boolean;
   member: boolean;
   manager: boolean;
   banned: boolean;
@@ -39,13 +41,13 @@ export class MembershipService {
 
   async role(appId: string, channelId: string, userId: string): Promise<ChannelRole> {
     const row = await this.ctx.channels.get(appId, checkChannelId(channelId));
-    if (!row) return { exists: false, member: false, manager: false, banned: false, frozen: false };
+    if (!row) return { exists: false, public: false, member: false, manager: false, banned: false, frozen: false };
     const [member, manager, ban] = await Promise.all([
       this.ctx.members.isMember(appId, channelId, userId),
       this.ctx.members.isManager(appId, channelId, userId),
       this.ctx.bans.active(appId, channelId, userId, this.ctx.now()),
     ]);
-    return { exists: true, member, manager, banned: ban !== undefined, frozen: Number(row.freeze) === 1 };
+    return { exists: true, public: Number(row.is_public) === 1, member, manager, banned: ban !== undefined, frozen: Number(row.freeze) === 1 };
   }
 
   async join(appId: string, channelId: string, member: string): Promise<ChatChannel> {

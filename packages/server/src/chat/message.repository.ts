@@ -232,7 +232,7 @@ export class MessageRepository {
   }
 
   /** The stored file's metadata, by its generated key. */
-  fileByKey(key: string): Promise<Pick<MessageRow, 'file_name' | 'file_type' | 'file_size'> | undefined> {
-    return this.db.selectFrom('chat_messages').select(['file_name', 'file_type', 'file_size']).where('file_key', '=', key).executeTakeFirst();
+  fileByKey(key: string): Promise<Pick<MessageRow, 'app_id' | 'file_name' | 'file_type' | 'file_size'> | undefined> {
+    return this.db.selectFrom('chat_messages').select(['app_id', 'file_name', 'file_type', 'file_size']).where('file_key', '=', key).executeTakeFirst();
   }
 }

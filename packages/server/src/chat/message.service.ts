@@ -136,7 +136,7 @@ export class MessageService {
       user_created_at: user.created_at,
       user_updated_at: user.updated_at,
     };
-    const message = this.present(stored);
+    const message = await this.present(appId, stored);
     // The channel as this send left it: its counters count this message, not later ones.
     const channel = await channelView(this.ctx, appId, sent.channel);
     this.ctx.bus.emit({ type: 'message_send', appId, channel, message });
@@ -157,18 +157,19 @@ export class MessageService {
       type: params.type,
       content: params.content,
     });
-    return { messages: rows.map((r) => this.present(r)) };
+    const url = await this.ctx.fileUrls.signer(appId);
+    return { messages: rows.map((r) => toMessage(r, url)) };
   }
 
   async get(appId: string, channelId: string, messageId: number): Promise<ChatMessage> {
-    return this.present(await this.require(appId, channelId, messageId));
+    return this.present(appId, await this.require(appId, channelId, messageId));
   }
 
   async delete(appId: string, channelId: string, messageId: number): Promise<ChatMessage> {
     const row = await this.require(appId, channelId, messageId);
     if (!(await this.ctx.messages.delete(appId, channelId, messageId, row.type === 'file'))) throw messageNotFound(messageId);
     if (row.file_key) await this.ctx.files.remove([row.file_key]);
-    const message = this.present(row);
+    const message = await this.present(appId, row);
     const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, channelId));
     this.ctx.bus.emit({ type: 'message_delete', appId, channel, message });
     return message;
@@ -187,7 +188,7 @@ export class MessageService {
   private async saveMeta(appId: string, row: MessageWithUser, meta: ChatMeta): Promise<ChatMessage> {
     const now = this.ctx.now();
     await this.ctx.messages.updateMeta(appId, row.channel_id, row.message_id, JSON.stringify(meta), now);
-    const message = this.present({ ...row, meta: JSON.stringify(meta), updated_at: now });
+    const message = await this.present(appId, { ...row, meta: JSON.stringify(meta), updated_at: now });
     const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, row.channel_id));
     this.ctx.bus.emit({ type: 'message_update', appId, channel, message });
     return message;
@@ -213,7 +214,8 @@ export class MessageService {
     return row;
   }
 
-  private present(row: MessageWithUser): ChatMessage {
-    return toMessage(row, (k) => this.ctx.fileUrl(k));
+  /** The wire message; a file's URL is signed afresh at each presentation. */
+  private async present(appId: string, row: MessageWithUser): Promise<ChatMessage> {
+    return toMessage(row, await this.ctx.fileUrls.signer(appId));
   }
 }

@@ -23,6 +23,7 @@ export function toChannel(row: ChannelRow): ChatChannel {
     name: row.name,
     profile_url: row.profile_url,
     type: 'group',
+    is_public: Number(row.is_public) === 1,
     freeze: Number(row.freeze) === 1,
     total_message_count: Number(row.total_message_count),
     total_file_count: Number(row.total_file_count),
@@ -32,7 +33,7 @@ export function toChannel(row: ChannelRow): ChatChannel {
   };
 }
 
-/** `fileUrl` turns a stored file's generated key into the URL it is served at. */
+/** `fileUrl` turns a stored file's generated key into the (signed) URL it is served at. */
 export function toMessage(row: MessageWithUser, fileUrl: (key: string) => string): ChatMessage {
   const user: ChatUser =
     row.user_name === null

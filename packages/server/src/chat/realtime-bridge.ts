@@ -5,7 +5,7 @@
  * left or was banned stops receiving at once and one who joined after connecting starts at once.
  * Events of one channel (or one user) are delivered one after another, in the order they were emitted.
  */
-import type { ChatServerEvents } from '@parley/protocol';
+import { CHAT_TOKEN_END_REASONS, type ChatServerEvents } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { emitToRooms } from '../realtime/socketio-broadcast.ts';
@@ -19,7 +19,8 @@ export const userRoom = (appId: string, userId: string): string => `app:${appId}
 
 /** Data a verified chat connection carries on `socket.data`. */
 export interface ChatSocketData {
-  chat?: { appId: string; userId: string };
+  /** `expiresAt`: unix ms at which the token the connection was opened with expires. */
+  chat?: { appId: string; userId: string; expiresAt: number };
 }
 
 type Delivery = { [E in keyof ChatServerEvents]: { event: E; args: Parameters<ChatServerEvents[E]> } }[keyof ChatServerEvents];
@@ -82,6 +83,7 @@ export class RealtimeBridge implements OnlineUsers {
   }
 
   private async recipients(event: ChatDomainEvent): Promise<string[]> {
+    if (event.type === 'channel_join' && event.only) return event.only;
     const also = 'alsoNotify' in event ? event.alsoNotify : [];
     if ('channel' in event) return [...new Set([...(await this.members.memberIds(event.appId, event.channel.channel_id)), ...also])];
     if (event.type === 'user_update') return [event.user.user_id, ...(await this.users.coMembers(event.appId, event.user.user_id))];
@@ -90,7 +92,12 @@ export class RealtimeBridge implements OnlineUsers {
 
   private async deliver(event: ChatDomainEvent): Promise<void> {
     if (event.type === 'tokens_revoked') {
-      for (const name of RTCS_NAMESPACES) this.io.of(name).in(userRoom(event.appId, event.userId)).disconnectSockets(true);
+      // The reason first (the SDK renews on it), then the end, in the order the client receives them.
+      for (const name of RTCS_NAMESPACES) {
+        const room = this.io.of(name).in(userRoom(event.appId, event.userId));
+        room.emit('error', CHAT_TOKEN_END_REASONS.revoked);
+        room.disconnectSockets(true);
+      }
       return;
     }
     const delivery = toDelivery(event);

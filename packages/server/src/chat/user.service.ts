@@ -1,11 +1,13 @@
-/** Users of an app: profile, meta, session tokens (issue, verify, revoke). */
+/** Users of an app: profile, meta, tokens (issue, exchange, verify, revoke). */
 import { CHAT_LIMITS, type ChatMeta, type ChatToken, type ChatUser, type ChatUserList } from '@parley/protocol';
 import type { App } from '../apps/app.service.ts';
+import { randomSecret } from '../secrets.ts';
 import { requireUser, type ChatContext } from './chat-context.ts';
-import { duplicate, invalid, unauthorized, userNotFound } from './errors.ts';
+import { duplicate, invalid, noPermission, unauthorized, userNotFound } from './errors.ts';
 import { toUser } from './presenter.ts';
 import { checkMeta, checkText, checkUserId, decodeCursor, mergeMeta, page, pageLimit, removeMetaKeys } from './rules.ts';
-import { issueToken, TokenError, verifyToken } from './tokens.ts';
+import { issueToken, TokenError, verifyToken, type TokenClaims, type TokenKind } from './tokens.ts';
+import type { UserRow } from './user.repository.ts';
 
 export interface NewUser {
   user_id: string;
@@ -23,6 +25,14 @@ export interface UserUpdate {
 /** Default lifetime of a session token when `expires_at` is not given: 7 days. */
 const DEFAULT_TOKEN_TTL_MS = 7 * 86_400_000;
 const MAX_TOKEN_TTL_MS = 10 * 365 * 86_400_000;
+/** An sdk token lives a day at most, and never beyond the session token it was exchanged for. */
+const SDK_TOKEN_TTL_MS = 86_400_000;
+
+/** A verified token and the user it stands for. */
+export interface Session {
+  user: ChatUser;
+  claims: TokenClaims;
+}
 
 export class UserService {
   constructor(private readonly ctx: ChatContext) {}
@@ -36,6 +46,7 @@ export class UserService {
       profile_url: checkText(input.profile_url ?? '', 'profile_url', 0, CHAT_LIMITS.profileUrlMax),
       meta: JSON.stringify(checkMeta(input.meta)),
       tokens_revoked_at: 0,
+      incarnation: randomSecret(12),
       created_at: now,
       updated_at: now,
     };
@@ -97,15 +108,29 @@ export class UserService {
     return user;
   }
 
+  /** A session token (the app's server hands it to its client), valid until `expiresAt`. */
   async issueToken(app: App, userId: string, expiresAt: number | undefined): Promise<ChatToken> {
-    await requireUser(this.ctx, app.id, checkUserId(userId));
+    const row = await requireUser(this.ctx, app.id, checkUserId(userId));
     const now = this.ctx.now();
     const exp = expiresAt ?? now + DEFAULT_TOKEN_TTL_MS;
     if (!Number.isInteger(exp) || exp <= now || exp > now + MAX_TOKEN_TTL_MS) throw invalid('expires_at must be a future unix time in ms, within 10 years');
+    return this.sign(app, row, 'session', exp);
+  }
+
+  /**
+   * The sdk token for a verified session token: valid a day at most and never longer than the session
+   * token; an sdk token cannot be exchanged again (403 / 3001), so no chain of exchanges outlives it.
+   */
+  async exchangeToken(app: App, presented: TokenClaims): Promise<ChatToken> {
+    if (presented.kind !== 'session') throw noPermission('no permission: only a session token can be exchanged for an sdk token');
+    const row = await requireUser(this.ctx, app.id, presented.user_id);
+    return this.sign(app, row, 'sdk', Math.min(presented.exp, this.ctx.now() + SDK_TOKEN_TTL_MS));
+  }
+
+  private async sign(app: App, row: UserRow, kind: TokenKind, exp: number): Promise<ChatToken> {
     // iat strictly after a revocation made in the same millisecond, so a fresh token is never born revoked.
-    const row = await this.ctx.users.get(app.id, userId);
-    const iat = Math.max(now, Number(row?.tokens_revoked_at ?? 0) + 1);
-    return { token: await issueToken(app, userId, iat, exp), expires_at: exp };
+    const iat = Math.max(this.ctx.now(), Number(row.tokens_revoked_at) + 1);
+    return { token: await issueToken(app, { user_id: row.user_id, iat, exp, kind, inc: row.incarnation }), expires_at: exp };
   }
 
   /** Refuses every token issued so far and ends the user's live connections. */
@@ -117,8 +142,8 @@ export class UserService {
     return { user_id: userId, revoked_at: at };
   }
 
-  /** Checks a token presented by `userId` (socket.io handshake, SDK calls); throws 4001 with the reason. */
-  async verifySession(app: App, userId: string, token: string): Promise<ChatUser> {
+  /** Checks a session or sdk token presented by `userId` (socket.io handshake, SDK calls); throws 4001 with the reason. */
+  async verifySession(app: App, userId: string, token: string): Promise<Session> {
     let claims;
     try {
       claims = await verifyToken(app, token, this.ctx.now());
@@ -128,7 +153,9 @@ export class UserService {
     if (claims.user_id !== userId) throw unauthorized('token was issued to another user');
     const row = await this.ctx.users.get(app.id, userId);
     if (!row) throw unauthorized('user does not exist');
+    // The same id, created again: the earlier user's tokens are not this one's.
+    if (claims.inc !== row.incarnation) throw unauthorized('token revoked');
     if (claims.iat <= Number(row.tokens_revoked_at)) throw unauthorized('token revoked');
-    return toUser(row);
+    return { user: toUser(row), claims };
   }
 }

@@ -13,8 +13,14 @@ const NewChannel = Type.Object({
   members: Type.Optional(Type.Array(Type.String(), { description: 'at most 100 user ids' })),
   reuse: Type.Optional(Type.Boolean({ default: false })),
   meta: Type.Optional(AnyObject),
+  is_public: Type.Optional(Type.Boolean({ default: false, description: 'public: any user of the app may see and join it through the client API' })),
 });
-const ChannelUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()), meta: Type.Optional(AnyObject) });
+const ChannelUpdate = Type.Object({
+  name: Type.Optional(Type.String()),
+  profile_url: Type.Optional(Type.String()),
+  meta: Type.Optional(AnyObject),
+  is_public: Type.Optional(Type.Boolean()),
+});
 const MemberBody = Type.Object({ member: Type.String() });
 const BanBody = Type.Object({
   user_id: Type.String(),
@@ -51,7 +57,7 @@ export async function chatChannelRoutes(app: FastifyInstance, chat: Chat): Promi
 
   app.put<{ Params: P; Body: Static<typeof ChannelUpdate> }>(
     '/group/channels/:channel_id',
-    { schema: { tags, summary: 'Update name, profile_url or meta (replaced whole)', params: ChannelParams, body: ChannelUpdate } },
+    { schema: { tags, summary: 'Update name, profile_url, meta (replaced whole) or is_public; members get group:channel_update', params: ChannelParams, body: ChannelUpdate } },
     async (req) => chat.channels.update(appOf(req).id, req.params.channel_id, req.body ?? {}),
   );
 

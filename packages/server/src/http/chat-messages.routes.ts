@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
+import type { FastifyMultipartOptions } from '@fastify/multipart';
 import { ChatError, invalid } from '../chat/errors.ts';
 import type { FileInput, TextInput } from '../chat/message.service.ts';
 import { appOf } from './chat.routes.ts';
@@ -13,6 +14,27 @@ const UserBody = Type.Object({ user_id: Type.String() });
 type P = Static<typeof ChannelParams>;
 type MP = Static<typeof MessageParams>;
 const tags = ['chat messages'];
+
+/** What one multipart send may hold: one file, and before it at most this many fields (type, user_id, meta, content …). */
+const MULTIPART_FIELDS_MAX = 10;
+
+/** @fastify/multipart's settings of both APIs' message routes. */
+export function multipartOptions(fileMaxBytes: number): FastifyMultipartOptions {
+  return {
+    limits: { fileSize: fileMaxBytes, files: 1, fields: MULTIPART_FIELDS_MAX, fieldSize: 64 * 1024, parts: MULTIPART_FIELDS_MAX + 2 },
+    throwFileSizeLimit: true,
+  };
+}
+
+/**
+ * The plugin's count limits answer 413; they are a malformed send (1001) that says which count was
+ * exceeded, not "too large".
+ */
+export function multipartLimitError(code: string | undefined): ChatError | undefined {
+  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return invalid(`multipart: at most ${MULTIPART_FIELDS_MAX} fields before the file`);
+  if (code === 'FST_FILES_LIMIT') return invalid('file: one file per message');
+  return undefined;
+}
 
 /** Reads a multipart send: the fields before the file part, then the file streamed to the store. */
 export async function fileInput(req: FastifyRequest): Promise<FileInput> {

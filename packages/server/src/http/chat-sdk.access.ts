@@ -1,24 +1,30 @@
 /**
  * Who may do what through the client API: the caller is authenticated by `APP_ID`, `USER_ID` and a
- * bearer session (or sdk) token; channel calls then need membership, a manager, no ban, or an
- * unfrozen channel. Failures are the chat code table's errors.
+ * bearer session (or sdk) token; channel calls then need the channel to be visible to the caller (a
+ * member, or a public channel), membership, a manager, no ban, or an unfrozen channel. Failures are the
+ * chat code table's errors; a private channel answers a non-member 403 / 3001 and nothing more.
  */
-import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
-import { banned, channelNotFound, ChatError, frozen, notJoined, notManager, unauthorized, unknownApp } from '../chat/errors.ts';
+import { banned, channelNotFound, frozen, noPermission, notJoined, notManager, unauthorized } from '../chat/errors.ts';
 import type { ChannelRole } from '../chat/membership.service.ts';
+import type { TokenClaims } from '../chat/tokens.ts';
 import { recordAuthenticatedApp } from './authenticated-app.ts';
 
 export interface Caller {
   app: App;
   userId: string;
   token: string;
+  /** The presented token's claims (its kind and expiry decide what an exchange may give). */
+  claims: TokenClaims;
 }
 
-/** What a call needs: `any` (authenticated), `open` (channel exists, caller not banned), `member`, `sender` (member, not frozen), `manager`. */
-export type Need = 'any' | 'open' | 'member' | 'sender' | 'manager';
+/**
+ * What a call needs: `any` (authenticated), `visible` (channel exists, caller not banned, a member or
+ * the channel is public), `member`, `sender` (member, not frozen), `manager`.
+ */
+export type Need = 'any' | 'visible' | 'member' | 'sender' | 'manager';
 
 const header = (req: FastifyRequest, name: string): string | undefined => {
   const value = req.headers[name];
@@ -42,9 +48,10 @@ export async function authenticate(req: FastifyRequest, apps: AppService, chat: 
   if (!userId) throw unauthorized('unauthorized: USER_ID header is missing');
   if (!token) throw unauthorized('unauthorized: Authorization: Bearer <token> is missing');
   const app = await apps.get(appId);
-  if (!app) throw unknownApp(`unknown application ${appId}`);
-  await chat.users.verifySession(app, userId, token);
-  callers.set(req, { app, userId, token });
+  // Answered as a bad token is (UserService.verifySession): the answer must not tell which app ids exist.
+  if (!app) throw unauthorized('invalid token');
+  const { claims } = await chat.users.verifySession(app, userId, token);
+  callers.set(req, { app, userId, token, claims });
   recordAuthenticatedApp(req, app.id);
 }
 
@@ -53,10 +60,10 @@ export function checkRole(role: ChannelRole, need: Need, channelId: string, user
   if (need === 'any') return;
   if (!role.exists) throw channelNotFound(channelId);
   if (role.banned) throw banned(userId);
-  if (need === 'open') return;
+  if (!role.member && !role.public) throw noPermission('no permission: the channel is private');
+  if (need === 'visible') return;
   if (!role.member) throw notJoined(userId);
   if (need === 'sender' && role.frozen) throw frozen(channelId);
   if (need === 'manager' && !role.manager) throw notManager(userId);
 }
 
-export const noPermission = (message: string): ChatError => new ChatError(CHAT_ERROR_CODES.noPermission, 403, message);

@@ -7,9 +7,11 @@
 import multipart from '@fastify/multipart';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalid } from '../chat/errors.ts';
-import { authenticate, callerOf, checkRole, noPermission, type Caller, type Need } from './chat-sdk.access.ts';
-import { withUpload } from './chat-messages.routes.ts';
+import { showFor } from '../chat/chat-context.ts';
+import { invalid, noPermission } from '../chat/errors.ts';
+import type { ChannelRole } from '../chat/membership.service.ts';
+import { authenticate, callerOf, checkRole, type Caller, type Need } from './chat-sdk.access.ts';
+import { multipartOptions, withUpload } from './chat-messages.routes.ts';
 import type { ChatRoutesDeps } from './chat.routes.ts';
 import { refuseNul } from './validation.ts';
 import {
@@ -28,10 +30,8 @@ import {
   UserParams,
 } from './chat-schemas.ts';
 
-/** SDK tokens live a day; the SDK exchanges its session token again when one expires. */
-const SDK_TOKEN_TTL_MS = 24 * 3600 * 1000;
-
 const UserUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()) }, { additionalProperties: false });
+const IsPublic = Type.Optional(Type.Boolean({ description: 'public channels are seen and joined by any user of the app (default false)' }));
 const NewChannel = Type.Object({
   channel_id: Type.Optional(Type.String()),
   name: Type.String(),
@@ -39,8 +39,14 @@ const NewChannel = Type.Object({
   members: Type.Optional(Type.Array(Type.String(), { description: 'the caller is always added' })),
   reuse: Type.Optional(Type.Boolean()),
   meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  is_public: IsPublic,
 });
-const ChannelUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()), meta: Type.Optional(Type.Object({}, { additionalProperties: true })) });
+const ChannelUpdate = Type.Object({
+  name: Type.Optional(Type.String()),
+  profile_url: Type.Optional(Type.String()),
+  meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  is_public: IsPublic,
+});
 const BanBody = Type.Object({ user_id: Type.String(), seconds: Type.Integer(), reason: Type.Optional(Type.String()) });
 
 interface RouteTypes {
@@ -59,10 +65,7 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
     if (req.body === undefined) req.body = {};
     refuseNul(req);
   });
-  await app.register(multipart, {
-    limits: { fileSize: chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
-    throwFileSizeLimit: true,
-  });
+  await app.register(multipart, multipartOptions(chat.limits.fileMaxBytes));
 
   interface Spec {
     need: Need;
@@ -72,7 +75,8 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
     body?: TSchema;
     status?: number;
   }
-  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, spec: Spec, handler: (caller: Caller, req: Req) => Promise<unknown>) => {
+  /** `role` is the caller's role in the route's channel (routes with a `channel_id`). */
+  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, spec: Spec, handler: (caller: Caller, req: Req, role?: ChannelRole) => Promise<unknown>) => {
     const schema: Record<string, unknown> = { tags: ['chat sdk'], summary: spec.summary };
     if (spec.params) schema.params = spec.params;
     if (spec.query) schema.querystring = spec.query;
@@ -84,8 +88,9 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
       handler: async (req, reply) => {
         const caller = callerOf(req);
         const channelId = req.params.channel_id;
-        if (channelId !== undefined) checkRole(await chat.membership.role(caller.app.id, channelId, caller.userId), spec.need, channelId, caller.userId);
-        const result = await handler(caller, req);
+        const role = channelId === undefined ? undefined : await chat.membership.role(caller.app.id, channelId, caller.userId);
+        if (role && channelId !== undefined) checkRole(role, spec.need, channelId, caller.userId);
+        const result = await handler(caller, req, role);
         return reply.code(spec.status ?? 200).send(result ?? {});
       },
     });
@@ -100,8 +105,11 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
   };
   const P = ChannelParams;
 
-  route('POST', '/users/token', { need: 'any', summary: 'Exchange the session token for an sdk token (valid a day)' }, async ({ app: a, userId }) =>
-    chat.users.issueToken(a, userId, Date.now() + SDK_TOKEN_TTL_MS),
+  route(
+    'POST',
+    '/users/token',
+    { need: 'any', summary: 'Exchange the session token for an sdk token: valid a day at most, never past the session token; an sdk token is refused (403)' },
+    async ({ app: a, claims }) => chat.users.exchangeToken(a, claims),
   );
   route('GET', '/users/me', { need: 'any', summary: 'The connected user' }, async ({ app: a, userId }) => chat.users.get(a.id, userId));
   route('PUT', '/users/me', { need: 'any', summary: 'Update the connected user', body: UserUpdate }, async ({ app: a, userId }, req) =>
@@ -114,26 +122,34 @@ export async function chatSdkRoutes(app: FastifyInstance, deps: ChatRoutesDeps):
     chat.users.deleteMeta(a.id, userId, (req.body as Static<typeof MetaKeys>).keys),
   );
   route('GET', '/users/me/group/channels', { need: 'any', summary: 'Channels the connected user joined', query: ChannelListQuery }, async ({ app: a, userId }, req) =>
-    chat.channels.list(a.id, req.query as Static<typeof ChannelListQuery>, userId),
+    chat.channels.list(a.id, req.query as Static<typeof ChannelListQuery>, { memberId: userId }),
   );
   route('GET', '/users/:user_id', { need: 'any', summary: 'A user of the app', params: UserParams }, async ({ app: a }, req) => chat.users.get(a.id, req.params.user_id ?? ''));
 
-  route('GET', '/group/channels', { need: 'any', summary: 'Group channels of the app', query: ChannelListQuery }, async ({ app: a }, req) =>
-    chat.channels.list(a.id, req.query as Static<typeof ChannelListQuery>),
+  route(
+    'GET',
+    '/group/channels',
+    { need: 'any', summary: 'Channels the connected user joined and public ones (members and last message only where a member)', query: ChannelListQuery },
+    async ({ app: a, userId }, req) => chat.channels.list(a.id, req.query as Static<typeof ChannelListQuery>, { viewerId: userId }),
   );
   route('POST', '/group/channels', { need: 'any', summary: 'Create a group channel; the caller is a member', body: NewChannel, status: 201 }, async ({ app: a, userId }, req) => {
     const body = req.body as Static<typeof NewChannel>;
     const members = [...new Set([userId, ...(body.members ?? [])])];
     return (await chat.channels.create(a.id, { ...body, members })).channel;
   });
-  route('GET', '/group/channels/:channel_id', { need: 'open', summary: 'A group channel', params: P, query: ShowQuery }, async ({ app: a }, req) =>
-    chat.channels.get(a.id, ch(req), showOf(req.query as Static<typeof ShowQuery>)),
+  route(
+    'GET',
+    '/group/channels/:channel_id',
+    { need: 'visible', summary: 'A channel the caller belongs to, or a public one (show_* extras only for members; a private one: 403)', params: P, query: ShowQuery },
+    async ({ app: a }, req, role) => chat.channels.get(a.id, ch(req), showFor(showOf(req.query as Static<typeof ShowQuery>), role?.member === true)),
   );
   route('PUT', '/group/channels/:channel_id', { need: 'manager', summary: 'Update a channel (managers)', params: P, body: ChannelUpdate }, async ({ app: a }, req) =>
     chat.channels.update(a.id, ch(req), req.body as Static<typeof ChannelUpdate>),
   );
   route('DELETE', '/group/channels/:channel_id', { need: 'manager', summary: 'Delete a channel (managers)', params: P }, async ({ app: a }, req) => chat.channels.delete(a.id, ch(req)));
-  route('PUT', '/group/channels/:channel_id/join', { need: 'open', summary: 'Join the channel', params: P }, async ({ app: a, userId }, req) => chat.membership.join(a.id, ch(req), userId));
+  route('PUT', '/group/channels/:channel_id/join', { need: 'visible', summary: 'Join a public channel (a private one: 403)', params: P }, async ({ app: a, userId }, req) =>
+    chat.membership.join(a.id, ch(req), userId),
+  );
   route('PUT', '/group/channels/:channel_id/leave', { need: 'member', summary: 'Leave the channel', params: P }, async ({ app: a, userId }, req) => chat.membership.leave(a.id, ch(req), userId));
   route('GET', '/group/channels/:channel_id/members', { need: 'member', summary: 'Members, in user id order', params: P, query: PageQuery }, async ({ app: a }, req) => {
     const q = req.query as Static<typeof PageQuery>;

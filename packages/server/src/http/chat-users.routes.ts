@@ -75,7 +75,7 @@ export async function chatUserRoutes(app: FastifyInstance, chat: Chat): Promise<
     { schema: { tags, summary: 'Group channels the user has joined', params: UserParams, querystring: ChannelListQuery } },
     async (req) => {
       await chat.users.get(appOf(req).id, req.params.user_id);
-      return chat.channels.list(appOf(req).id, req.query, req.params.user_id);
+      return chat.channels.list(appOf(req).id, req.query, { memberId: req.params.user_id });
     },
   );
 }

@@ -1,8 +1,9 @@
 /**
  * The chat Platform API under `/v1` (DESIGN.md, "Chat contract"): authentication by `APP_ID` +
  * `APP_API_KEY`, the error body `{status, timestamp, path, message, code}`, and the route families in
- * chat-*.routes.ts. Stored files are served under `/v1/files/{key}` without headers (the key is a
- * capability), so that `<img src>` and download links work.
+ * chat-*.routes.ts. Stored files are served under `/v1/files/{key}` without headers, so that
+ * `<img src>` and download links work, but only with the expiring signature their message's
+ * presentation carried (chat/file-urls.ts).
  */
 import multipart from '@fastify/multipart';
 import { CHAT_ERROR_CODES, type ChatErrorBody } from '@parley/protocol';
@@ -10,11 +11,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App, AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
-import { ChatError, unauthorized, unknownApp } from '../chat/errors.ts';
+import { ChatError, unauthorized } from '../chat/errors.ts';
 import { FileStore } from '../chat/file-store.ts';
 import { recordAuthenticatedApp } from './authenticated-app.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
-import { chatMessageRoutes } from './chat-messages.routes.ts';
+import { chatMessageRoutes, multipartLimitError, multipartOptions } from './chat-messages.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { describeValidation, refuseNul } from './validation.ts';
@@ -47,6 +48,8 @@ function toChatError(err: FastifyFailure, fileMaxBytes: number): ChatError | und
   if (err instanceof ChatError) return err;
   if (err.validation) return new ChatError(C.invalidParameter, 400, describeValidation(err.validation, err.validationContext));
   if (err.code === 'FST_REQ_FILE_TOO_LARGE') return new ChatError(C.fileSizeLimit, 400, `file must be at most ${fileMaxBytes} bytes`);
+  const multipartLimit = multipartLimitError(err.code);
+  if (multipartLimit) return multipartLimit;
   if (err.statusCode === 429) return new ChatError(C.tooManyRequests, 429, err.message);
   if (err.statusCode === 413) return new ChatError(C.invalidParameter, 400, 'request body too large');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ChatError(C.invalidParameter, 400, err.message);
@@ -54,6 +57,11 @@ function toChatError(err: FastifyFailure, fileMaxBytes: number): ChatError | und
 }
 
 const FileParams = Type.Object({ key: Type.String({ maxLength: 64 }) });
+// Strings, not integers: a malformed signature is refused like a wrong one (403), not as a bad parameter.
+const FileQuery = Type.Object({
+  expires: Type.Optional(Type.String({ maxLength: 20, description: 'unix ms after which the URL stops working' })),
+  signature: Type.Optional(Type.String({ maxLength: 64 })),
+});
 
 export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
   app.setErrorHandler((err: FastifyFailure, req, reply) => {
@@ -86,9 +94,9 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       const key = req.headers['app_api_key'];
       if (typeof id !== 'string' || id === '') throw unauthorized('unauthorized: APP_ID header is missing');
       if (typeof key !== 'string' || key === '') throw unauthorized('unauthorized: APP_API_KEY header is missing');
-      if (!(await deps.apps.get(id))) throw unknownApp(`unknown application ${id}`);
+      // One answer for an unknown app and a wrong key: the answer must not tell which app ids exist.
       const found = await deps.apps.authenticate(id, key);
-      if (!found) throw unauthorized('unauthorized: wrong APP_API_KEY');
+      if (!found) throw unauthorized('unauthorized: unknown APP_ID or wrong APP_API_KEY');
       authenticated.set(req, found);
       recordAuthenticatedApp(req, found.id);
     });
@@ -97,10 +105,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       if (req.body === undefined) req.body = {};
       refuseNul(req);
     });
-    await api.register(multipart, {
-      limits: { fileSize: deps.chat.limits.fileMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
-      throwFileSizeLimit: true,
-    });
+    await api.register(multipart, multipartOptions(deps.chat.limits.fileMaxBytes));
     await chatUserRoutes(api, deps.chat);
     await chatChannelRoutes(api, deps.chat);
     await chatMessageRoutes(api, deps.chat);
@@ -108,12 +113,22 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
   // The client API: its own authentication (bearer token), the same services, errors and parsers.
   await app.register(async (sdk) => chatSdkRoutes(sdk, deps), { prefix: '/sdk' });
 
-  app.get<{ Params: Static<typeof FileParams> }>(
+  app.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof FileQuery> }>(
     '/files/:key',
-    { schema: { tags: ['chat'], summary: 'A file sent in a message (the unguessable key is the access right)', params: FileParams } },
+    {
+      schema: {
+        tags: ['chat'],
+        summary: 'A file sent in a message, through the signed URL its message carries (missing, wrong or expired signature: 403)',
+        params: FileParams,
+        querystring: FileQuery,
+      },
+    },
     async (req, reply) => {
       const { key } = req.params;
       const info = FileStore.isKey(key) ? await deps.chat.fileInfo(key) : undefined;
+      if (info && !(await deps.chat.fileUrls.verify(info.app_id, key, req.query.expires, req.query.signature))) {
+        return sendChatError(reply, 403, CHAT_ERROR_CODES.noPermission, 'no permission: the file URL is not signed, or has expired', pathOf(req));
+      }
       const file = info ? await deps.chat.files.open(key) : undefined;
       if (!info || !file) return sendChatError(reply, 404, CHAT_ERROR_CODES.resourceNotFound, 'file not found', pathOf(req));
       const name = info.file_name ?? 'file';
@@ -125,7 +140,8 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, max-age=86400')
+        // Not cached past the URL's own expiry.
+        .header('cache-control', `private, max-age=${Math.max(0, Math.floor((Number(req.query.expires) - Date.now()) / 1000))}`)
         .send(file.stream);
     },
   );

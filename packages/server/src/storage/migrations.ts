@@ -4,7 +4,8 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 
-const migrations: Record<string, Migration> = {
+/** Every migration by name (exported so that a test can build a database as an older version left it). */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_apps': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -107,11 +108,25 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_channel_visibility': {
+    // Channels are private unless made public (DESIGN.md, Visibility): existing ones stay private.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('chat_channels').addColumn('is_public', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('chat_channels_public').on('chat_channels').columns(['app_id', 'is_public', 'channel_id']).execute();
+    },
+  },
+  '0004_user_incarnation': {
+    // Carried in every token: a user created again under the same id gets a new one, so the tokens of
+    // its earlier life stop verifying. Users of before this migration keep '' until they are recreated.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('chat_users').addColumn('incarnation', 'text', (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+    return { ...MIGRATIONS };
   }
 }
 

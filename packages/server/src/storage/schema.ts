@@ -27,6 +27,8 @@ export interface ChatUserTable {
   meta: string;
   /** Session tokens issued at or before this ms are refused (0 = none revoked). */
   tokens_revoked_at: Generated<number>;
+  /** Random per creation of the user id, carried in its tokens (migration 0004). */
+  incarnation: string;
   created_at: number;
   updated_at: number;
 }
@@ -43,6 +45,8 @@ export interface ChatChannelTable {
   total_file_count: Generated<number>;
   member_key: string;
   reusable: Generated<number>;
+  /** 1: any user of the app may see and join it; 0 (default): members only (migration 0003). */
+  is_public: Generated<number>;
   created_at: number;
   updated_at: number;
 }
