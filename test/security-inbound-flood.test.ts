@@ -10,16 +10,13 @@
  */
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePayload } from '../packages/server/src/legacy09/codec.ts';
-import { channelCommand09, connect09, framed09, handshake09, httpText, rawWsSession, transportUrl, type Client09 } from './legacy09-client.ts';
+import { channelCommand09, connect09, framed09, handshake09, httpText, rawWsSession, transportUrl, until, type Client09 } from './legacy09-client.ts';
 import { platformClient } from './support/chat-engines.ts';
-import { floodBound, floodUntilCut, FLOOD_REASON, type FloodOutcome } from './support/flood.ts';
+import { channelAnswers09, cut09, floodBound, floodUntilCut, FLOOD_REASON, pollingFlooder09, websocketFlooder09, type Flooder09, type FloodOutcome } from './support/flood.ts';
 import { FLOOD_DROPS, metricValue } from './support/metrics-scrape.ts';
 import { accessUrl, collect, connectClient, connected, publish, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
 
-/** The cut as a 0.9 client sees it: the `error` event on the RTCS endpoint, then `0::`. */
-const ERROR_09 = `5::/socket.io/1/:${JSON.stringify({ name: 'error', args: [FLOOD_REASON] })}`;
 /** Packets a flooder may have sent after the server cut it and before it saw the cut. */
 const IN_FLIGHT_SLACK = 100;
 
@@ -102,62 +99,13 @@ const PACKETS_09: Array<[string, (i: number) => string]> = [
   ['disconnect of an unknown endpoint', () => '0::/elsewhere'],
 ];
 
-/** True once `packets` hold the flood error followed by `0::`. */
-function cut09(packets: readonly string[]): boolean {
-  const at = packets.indexOf(ERROR_09);
-  return at >= 0 && packets.indexOf('0::', at + 1) > at;
-}
-
-interface Session09 {
-  send(packets: string[]): Promise<void> | void;
-  /** Packets the server sent, in order. */
-  received(): string[];
-}
-
-async function ws09(tp: TestParley, user: string): Promise<Session09> {
-  const { ws } = await rawWsSession(await accessUrl(tp, user));
-  track(ws);
-  return {
-    send: (packets) => packets.forEach((p) => ws.send(p)),
-    received: () => ws.frames,
-  };
-}
-
-async function xhr09(tp: TestParley, user: string): Promise<Session09> {
+/** A 0.9 flooder of either transport, closed with the file. */
+async function flooder09(tp: TestParley, transport: 'websocket' | 'xhr-polling', user: string): Promise<Flooder09> {
   const url = await accessUrl(tp, user);
-  const { sid } = await handshake09(url);
-  const poll = transportUrl(url, 'xhr-polling', sid);
-  expect((await httpText(poll)).text).toBe('1::');
-  expect((await httpText(poll, { method: 'POST', body: '1::/socket.io/1/' })).text).toBe('1');
-  // A poll is always held, as a real client does; what it brings back is recorded.
-  const packets: string[] = [];
-  const stop = new AbortController();
-  cleanups.push(() => stop.abort());
-  void (async () => {
-    while (!stop.signal.aborted) {
-      const r = await httpText(poll, { signal: stop.signal }).catch(() => undefined);
-      if (!r || r.text === '7:::1+0') return;
-      const decoded = decodePayload(r.text);
-      if (decoded.ok) packets.push(...decoded.value);
-    }
-  })();
-  await until09(() => packets.includes('1::/socket.io/1/'));
-  return {
-    async send(batch) {
-      await httpText(poll, { method: 'POST', body: framed09(batch) });
-    },
-    received: () => packets,
-  };
+  return track(await (transport === 'websocket' ? websocketFlooder09(url) : pollingFlooder09(url)));
 }
 
-async function until09(ok: () => boolean, ms = 5000): Promise<void> {
-  for (const deadline = Date.now() + ms; !ok(); ) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function flood09(s: Session09, packet: (i: number) => string): Promise<FloodOutcome> {
+function flood09(s: Flooder09, packet: (i: number) => string): Promise<FloodOutcome> {
   return floodUntilCut(
     (first, count) => s.send(Array.from({ length: count }, (_, k) => packet(first + k))),
     () => cut09(s.received()),
@@ -216,7 +164,7 @@ describe('floods of packets other than rtcs:channel, at the default limits (50/s
     const dropsBefore = await metricValue(tp.url, FLOOD_DROPS);
     const results = await Promise.all(
       PACKETS_09.map(async ([type, packet], i) => {
-        const session = await (transport === 'websocket' ? ws09 : xhr09)(tp, `flood09-${transport}-${i}`);
+        const session = await flooder09(tp, transport, `flood09-${transport}-${i}`);
         return { type, ...(await flood09(session, packet)) };
       }),
     );
@@ -243,15 +191,14 @@ describe('one bucket for every packet (SOCKET_EVENTS_PER_S=1: no refill to speak
       rows.push({ kind: k.name, probe: `${answer.type}: ${answer.message}`, subscribed: tp.parley.hub.count(tp.appId, probe) > 0 });
     }
     for (const transport of ['websocket', 'xhr-polling'] as const) {
-      const s = await (transport === 'websocket' ? ws09 : xhr09)(tp, `sharer09-${transport}`);
+      const s = await flooder09(tp, transport, `sharer09-${transport}`);
       // Every packet type in turn, 250 of them, then the subscribe.
       const junk = Array.from({ length: 250 }, (_, n) => PACKETS_09[n % PACKETS_09.length]![1](n));
       const probe = `probe09_${transport.replace('-', '_')}`;
       for (let n = 0; n < junk.length; n += 25) await s.send(junk.slice(n, n + 25));
       await s.send([channelCommand09('subscribe', probe)]);
-      await until09(() => s.received().some((p) => p.includes(`"name":"${probe}"`)));
-      const answer = JSON.parse(s.received().find((p) => p.includes(`"name":"${probe}"`))!.replace(/^5::\/socket\.io\/1\/:/, '')) as { args: ChannelResultMsg[] };
-      rows.push({ kind: `0.9 ${transport}`, probe: `${answer.args[0]!.type}: ${answer.args[0]!.message}`, subscribed: tp.parley.hub.count(tp.appId, probe) > 0 });
+      const answer = await until(() => channelAnswers09(s.received()).find((a) => a.name === probe), 5000, `no answer for ${probe}`);
+      rows.push({ kind: `0.9 ${transport}`, probe: `${answer.type}: ${answer.message}`, subscribed: tp.parley.hub.count(tp.appId, probe) > 0 });
     }
     expect(rows).toEqual(rows.map((r) => ({ ...r, probe: expect.stringMatching(/^subscribe_error: too many requests/), subscribed: false })));
   });
@@ -334,7 +281,7 @@ describe('SOCKET_MESSAGE_MAX_BYTES: an oversized packet ends the connection inst
       track(ws);
       const wsName = `framed_${bytes}`;
       ws.send(`5::/socket.io/1/:${JSON.stringify({ name: 'rtcs:channel', args: [{ command: 'subscribe', name: wsName, pad: 'p'.repeat(bytes) }] })}`);
-      const closed = await ws.closed(2000).catch(() => undefined);
+      const closed = await ws.closed(1000).catch(() => undefined);
       rows.push({ what: `frame of ${bytes} bytes`, outcome: `${closed === undefined ? 'open' : `closed ${closed}`}${tp.parley.hub.count(tp.appId, wsName) > 0 ? ', subscribed' : ''}` });
     }
     expect(rows).toEqual([
