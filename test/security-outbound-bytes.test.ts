@@ -210,7 +210,7 @@ describe('one 0.9 poll carries at most 1 MiB', () => {
   let tp: TestParley;
   beforeAll(async () => {
     // Bounds far away, so that everything stays queued for the polls.
-    tp = await startParley({ env: { OUTBOUND_BUFFER_MAX_BYTES: String(64 * 1024 * 1024), RATE_LIMIT_IP_PER_S: '0', RATE_LIMIT_APP_PER_S: '0' } });
+    tp = await startParley({ env: { OUTBOUND_BUFFER_MAX_BYTES: String(16 * 1024 * 1024), RATE_LIMIT_IP_PER_S: '0', RATE_LIMIT_APP_PER_S: '0' } });
     cleanups.push(() => tp.stop());
   });
 
