@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect09, httpText, RawWebSocket09, transportUrl, type Client09 } from './legacy09-client.ts';
+import { channelCommand09, connect09, framed09, httpText, RawWebSocket09, transportUrl, type Client09 } from './legacy09-client.ts';
 import { encodePolling, engineUrl, sioPacket, type EioVersion } from './support/engineio-raw.ts';
 import { startHookReceiver, type HookReceiver } from './support/hook-receiver.ts';
 import { accessUrl, api, collect, connectClient, connected, publish, subscribe, transportIds, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
@@ -188,10 +188,7 @@ describe('replaying a shown id against the 0.9 transports', () => {
     for (const v of s.victims) {
       for (const id of candidates(v.shownId)) {
         // As the victim: leave its private channel (and its presence room).
-        const body = ['unsubscribe', 'unsubscribe']
-          .map((command, i) => `5::/socket.io/1/:${JSON.stringify({ name: 'rtcs:channel', args: [{ command, name: i === 0 ? v.privateChannel : s.room }] })}`)
-          .map((p) => `\ufffd${p.length}\ufffd${p}`)
-          .join('');
+        const body = framed09([channelCommand09('unsubscribe', v.privateChannel), channelCommand09('unsubscribe', s.room)]);
         const r = await httpText(transportUrl(s.attackerUrl, 'xhr-polling', encodeURIComponent(id)), { method: 'POST', body, signal: AbortSignal.timeout(4000) });
         got.push({ target: `${v.name} ${id}`, status: r.status, text: r.text.slice(0, 120) });
       }
