@@ -4,14 +4,19 @@
  * arbitrary packets, frames and payloads (every packet type, the `\ufffd<len>\ufffd` framing, invalid
  * UTF-8, oversized data) over real websocket and xhr-polling sessions opened with valid access URLs.
  * Never a 5xx, the server never falls over, a well-behaved 0.9 client keeps receiving publishes
- * throughout, and a fresh client works at the end.
+ * throughout, and a fresh client works at the end. Floods of random packet sequences (every type) are
+ * cut by the session's token bucket within its bound, with no effect from what it refused.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessParams } from '../packages/server/src/legacy09/handshake.ts';
 import { connect09, handshake09, httpText, RawWebSocket09, rawWsSession, transportUrl, type Client09 } from './legacy09-client.ts';
+import { channelAnswers09, cut09, floodBound, floodUntilCut, pollingFlooder09, websocketFlooder09 } from './support/flood.ts';
+import { startHookReceiver, type HookReceiver } from './support/hook-receiver.ts';
 import { accessUrl, collect, publish, waitFor, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
+
+const RTCS_CHANNEL = 'rtcs:channel';
 
 /** FUZZ_SEED explores other inputs locally; CI keeps the fixed seed, so any failure reproduces. */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
@@ -273,5 +278,90 @@ describe('fuzzing 0.9 packets on live sessions', () => {
       fresh.close();
     }
     await bystanderUnaffected();
+  });
+});
+
+// ---- Floods: random sequences of every inbound packet shape, faster than the session's bucket allows.
+
+describe('fuzzing floods of 0.9 packets at the default limits (50/s, bursts of 200)', () => {
+  const FLOOD_RUNS = Number(process.env.FUZZ_FLOOD_RUNS ?? 8);
+  let floodTp: TestParley;
+  let hooks: HookReceiver;
+  let calm: Client09;
+  let floods = 0;
+
+  beforeAll(async () => {
+    hooks = await startHookReceiver();
+    floodTp = await startParley({ env: { RATE_LIMIT_IP_PER_S: '0', RATE_LIMIT_APP_PER_S: '0', APP_WEBHOOK_URL: hooks.url }, legacy09: { pollingDurationMs: 1000 } });
+    calm = connect09(await accessUrl(floodTp, 'calm-flood', ['flood_room']), 'websocket');
+    await waitFor<ChannelResultMsg>(calm, 'rtcs:channel', (d) => d.type === 'subscribe_success');
+  });
+  afterAll(async () => {
+    calm?.close();
+    await floodTp?.stop();
+    await hooks?.close();
+  });
+
+  const cleanId = fc.constantFrom('', '', '1', '42', '7+');
+  const ep = fc.constantFrom('', '/socket.io/1/');
+  const small = fc.jsonValue({ maxDepth: 2 });
+  const eventName = fc.string({ minLength: 1, maxLength: 12 }).filter((n) => n !== RTCS_CHANNEL);
+  /** A channel command on a channel of its own (named when sent), or a packet as it goes on the wire. */
+  type FloodShape = string | { command: 'subscribe' | 'unsubscribe'; id: string };
+  /**
+   * Well-formed packets of every type that do not end the session by themselves (no `0::` for the
+   * socket or its namespace, nothing near the size limit).
+   */
+  const floodShape: fc.Arbitrary<FloodShape> = fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(cleanId, ep, eventName, small).map(([id, e, name, v]) => `5:${id}:${e}:${JSON.stringify({ name, args: [v] })}`) },
+    { weight: 2, arbitrary: fc.record({ command: fc.constantFrom('subscribe' as const, 'unsubscribe' as const), id: cleanId }) },
+    { weight: 1, arbitrary: fc.constantFrom('bad name!', '', 'private_x', 'presence_x').map((name) => `5:::/socket.io/1/:${JSON.stringify({ name: RTCS_CHANNEL, args: [{ command: 'subscribe', name }] })}`) },
+    { weight: 1, arbitrary: fc.tuple(cleanId, ep, fc.string({ maxLength: 30 })).map(([id, e, text]) => `3:${id.replace('+', '')}:${e}:${text}`) },
+    { weight: 1, arbitrary: fc.tuple(cleanId, ep, small).map(([id, e, v]) => `4:${id.replace('+', '')}:${e}:${JSON.stringify(v)}`) },
+    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.option(small, { nil: undefined })).map(([n, v]) => (v === undefined ? `6:::${n}` : `6:::${n}+${JSON.stringify([v])}`)) },
+    { weight: 1, arbitrary: fc.constantFrom('2::', '8::', '1::/socket.io/1/', '1::/', '1::/elsewhere', '0::/elsewhere', '1::/x:?a=b') },
+  );
+  const materialize = (shape: FloodShape, flood: number, i: number): string =>
+    typeof shape === 'string' ? shape : `5:${shape.id}:/socket.io/1/:${JSON.stringify({ name: RTCS_CHANNEL, args: [{ command: shape.command, name: `fz${flood}_${i}` }] })}`;
+
+  it('every flooding session is cut within burst + refill + 100 packets, refused packets have no effect, others keep receiving', { timeout: 60_000 }, async () => {
+    const figures: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('websocket', 'xhr-polling'), fc.array(floodShape, { minLength: 10, maxLength: 60 }), fc.integer({ min: 5, max: 40 }), async (transport, pattern, batch) => {
+        const flood = ++floods;
+        const user = `flooder-${flood}`;
+        const url = await accessUrl(floodTp, user, ['flood_room']);
+        const flooder = await (transport === 'websocket' ? websocketFlooder09(url) : pollingFlooder09(url));
+        try {
+          const outcome = await floodUntilCut(
+            (first, count) => flooder.send(Array.from({ length: count }, (_, k) => materialize(pattern[(first + k) % pattern.length]!, flood, first + k))),
+            () => cut09(flooder.received()),
+            { batch, maxPackets: 1500 },
+          );
+          figures.push(`${transport} batch ${batch}: ${outcome.cut ? 'cut' : 'NOT cut'} after ${outcome.sent} in ${outcome.ms} ms`);
+          expect(outcome.cut, `${transport} flooder cut with the error event and 0:: (${outcome.sent} packets sent in ${outcome.ms} ms)`).toBe(true);
+          expect(outcome.sent, 'packets sent before the cut: burst + refill + 100, and what was in flight').toBeLessThanOrEqual(floodBound(outcome.ms) + batch + 100);
+          expect((await fetch(`${floodTp.url}/health`, { signal: AbortSignal.timeout(2000) })).status).toBe(200);
+          await expect.poll(() => floodTp.parley.hub.allSessions().filter((s) => s.user === user).length).toBe(0);
+
+          // No effect from a refused packet: every subscribe webhook is one the flooder saw accepted.
+          const accepted = new Set(channelAnswers09(flooder.received()).filter((a) => a.type === 'subscribe_success').map((a) => a.name));
+          await new Promise((r) => setTimeout(r, 200));
+          const subscribed = hooks.received.filter((h) => h.body.user === user && h.body.type === 'subscribe').map((h) => (h.body.detail as { channel: string }).channel);
+          expect(subscribed.filter((c) => !accepted.has(c)), 'subscribes without an accepted command').toEqual([]);
+          expect(accepted.size).toBeLessThanOrEqual(floodBound(outcome.ms));
+
+          const n = ++published;
+          const got = collect<{ n: number }>(calm, 'ok');
+          expect((await publish(floodTp, ['flood_room'], 'ok', { n })).status).toBe(200);
+          await expect.poll(() => got.filter((g) => g.n === n).length, { timeout: 5000 }).toBe(1);
+        } finally {
+          flooder.close();
+        }
+      }),
+      // Each run is a whole flood: no shrinking, the seed reproduces a failure.
+      { seed: SEED, numRuns: FLOOD_RUNS, endOnFailure: true },
+    );
+    console.log(`0.9 floods: ${figures.join('; ')}`);
   });
 });

@@ -1,11 +1,17 @@
 /**
  * Seeded property-based fuzzing of the RTCS face: every route with malformed JSON, wrong types, huge and
  * multi-byte strings, hostile keys; every socket event with arbitrary payloads. Never a 5xx, always the
- * `{code, message}` envelope, and a normal client is served afterwards.
+ * `{code, message}` envelope, and a normal client is served afterwards. Floods of random event
+ * sequences (any name, acks, binary, channel commands) from every generation and from chat sockets are
+ * cut by the session's token bucket within its bound, with no effect from what it refused.
  */
 import fc from 'fast-check';
+import { io as ioV4 } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessUrl, connectClient, connected, publish, subscribe, waitFor, type AnyClient } from './support/rtcs-clients.ts';
+import { platformClient } from './support/chat-engines.ts';
+import { floodBound, floodUntilCut, FLOOD_REASON } from './support/flood.ts';
+import { startHookReceiver, type HookReceiver } from './support/hook-receiver.ts';
+import { accessUrl, collect, connectClient, connected, publish, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
 
 const SEED = 20261124;
@@ -129,5 +135,106 @@ describe('fuzzing socket events', () => {
     await publish(tp, ['after-fuzz'], 'ok', { fine: true });
     expect(await got).toEqual({ fine: true });
     normal.close();
+  });
+});
+
+// ---- Floods: random sequences of every inbound packet shape, faster than the session's bucket allows.
+
+describe('fuzzing floods of socket.io packets at the default limits (50/s, bursts of 200)', () => {
+  const FLOOD_RUNS = Number(process.env.FUZZ_FLOOD_RUNS ?? 8);
+  let floodTp: TestParley;
+  let hooks: HookReceiver;
+  let calm: AnyClient;
+  let floods = 0;
+  let published = 0;
+
+  beforeAll(async () => {
+    hooks = await startHookReceiver();
+    floodTp = await startParley({ env: { RATE_LIMIT_IP_PER_S: '0', RATE_LIMIT_APP_PER_S: '0', APP_WEBHOOK_URL: hooks.url } });
+    calm = connectClient('4.x', await accessUrl(floodTp, 'calm', ['flood_room']), ['websocket']);
+    const ok = waitFor<ChannelResultMsg>(calm, 'rtcs:channel', (d) => d.type === 'subscribe_success');
+    await connected(calm);
+    await ok;
+  });
+  afterAll(async () => {
+    calm?.close();
+    await floodTp?.stop();
+    await hooks?.close();
+  });
+
+  /** Names a client of some generation handles itself instead of sending. */
+  const CLIENT_RESERVED = new Set(['connect', 'connect_error', 'connect_timeout', 'connecting', 'disconnect', 'disconnecting', 'error', 'newListener', 'removeListener', 'reconnect', 'reconnect_attempt', 'reconnect_failed', 'reconnect_error', 'reconnecting', 'ping', 'pong']);
+  const eventName = fc.string({ minLength: 1, maxLength: 12 }).filter((n) => n !== 'rtcs:channel' && !CLIENT_RESERVED.has(n));
+  const small = fc.jsonValue({ maxDepth: 2 });
+  /** One emit: any event with data, with an ack callback, with binary, or a channel command on a channel of its own. */
+  type FloodEmit = { kind: 'event' | 'acked' | 'binary'; name: string; data: unknown } | { kind: 'command'; command: 'subscribe' | 'unsubscribe' } | { kind: 'junk-command'; payload: unknown };
+  const floodEmit: fc.Arbitrary<FloodEmit> = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('event' as const), name: eventName, data: small }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('acked' as const), name: eventName, data: small }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('binary' as const), name: eventName, data: fc.uint8Array({ maxLength: 64 }) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('command' as const), command: fc.constantFrom('subscribe' as const, 'unsubscribe' as const) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('junk-command' as const), payload: small }) },
+  );
+
+  function emitOne(c: AnyClient, e: FloodEmit, flood: number, i: number): void {
+    if (e.kind === 'command') c.emit('rtcs:channel', { command: e.command, name: `fz${flood}_${i}` });
+    else if (e.kind === 'junk-command') c.emit('rtcs:channel', e.payload);
+    else if (e.kind === 'acked') c.emit(e.name, e.data, () => {});
+    else c.emit(e.name, e.kind === 'binary' ? Buffer.from(e.data as Uint8Array) : e.data);
+  }
+
+  async function chatClient(userId: string): Promise<AnyClient> {
+    const call = platformClient(floodTp.url, floodTp.appId, floodTp.apiKey);
+    await call('POST', '/v1/users', { user_id: userId, name: userId });
+    const token = (await call<{ token: string }>('POST', `/v1/users/${userId}/token`, {})).body.token;
+    const socket = ioV4(floodTp.url, { auth: { app_id: floodTp.appId, user_id: userId, token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    return { generation: 'chat', on: (e, l) => void socket.on(e, l), off: (e, l) => void socket.off(e, l), emit: (e, ...a) => void socket.emit(e, ...a), close: () => void socket.disconnect() };
+  }
+
+  it('every flooding socket (4.x, 2.x, 1.x, chat) is cut within burst + refill + 100 packets, refused commands have no effect, others keep receiving', { timeout: 60_000 }, async () => {
+    const figures: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('4.x', '2.x', '1.x', 'chat'), fc.array(floodEmit, { minLength: 10, maxLength: 60 }), fc.integer({ min: 5, max: 40 }), async (kind, pattern, batch) => {
+        const flood = ++floods;
+        const user = `flooder-${flood}`;
+        const c = kind === 'chat' ? await chatClient(user) : connectClient(kind, await accessUrl(floodTp, user, ['flood_room']), ['websocket']);
+        try {
+          await connected(c);
+          const errors = collect<unknown>(c, 'error');
+          const answers = collect<ChannelResultMsg>(c, 'rtcs:channel');
+          let disconnected = false;
+          c.on('disconnect', () => (disconnected = true));
+          const outcome = await floodUntilCut(
+            (first, count) => {
+              for (let i = first; i < first + count; i++) emitOne(c, pattern[i % pattern.length]!, flood, i);
+            },
+            () => disconnected && errors.includes(FLOOD_REASON),
+            { batch, maxPackets: 1500 },
+          );
+          figures.push(`${kind} batch ${batch}: ${outcome.cut ? 'cut' : 'NOT cut'} after ${outcome.sent} in ${outcome.ms} ms`);
+          expect(outcome.cut, `${kind} flooder cut with "${FLOOD_REASON}" (${outcome.sent} packets sent in ${outcome.ms} ms)`).toBe(true);
+          expect(outcome.sent, 'packets sent before the cut: burst + refill + 100, and what was in flight').toBeLessThanOrEqual(floodBound(outcome.ms) + batch + 100);
+          expect((await fetch(`${floodTp.url}/health`, { signal: AbortSignal.timeout(2000) })).status).toBe(200);
+          await expect.poll(() => floodTp.parley.hub.allSessions().filter((s) => s.user === user).length).toBe(0);
+
+          // No effect from a refused command: every subscribe webhook is one the flooder saw accepted.
+          const accepted = new Set(answers.filter((a) => a.type === 'subscribe_success').map((a) => a.name));
+          await new Promise((r) => setTimeout(r, 200));
+          const subscribed = hooks.received.filter((h) => h.body.user === user && h.body.type === 'subscribe').map((h) => (h.body.detail as { channel: string }).channel);
+          expect(subscribed.filter((ch) => !accepted.has(ch)), 'subscribes without an accepted command').toEqual([]);
+          expect(accepted.size).toBeLessThanOrEqual(floodBound(outcome.ms));
+
+          const n = ++published;
+          const got = collect<{ n: number }>(calm, 'ok');
+          expect((await publish(floodTp, ['flood_room'], 'ok', { n })).status).toBe(200);
+          await expect.poll(() => got.filter((g) => g.n === n).length, { timeout: 5000 }).toBe(1);
+        } finally {
+          c.close();
+        }
+      }),
+      // Each run is a whole flood: no shrinking, the seed reproduces a failure.
+      { seed: SEED, numRuns: FLOOD_RUNS, endOnFailure: true },
+    );
+    console.log(`socket.io floods: ${figures.join('; ')}`);
   });
 });

@@ -158,3 +158,27 @@ export async function rawWsSession(accessUrl: string): Promise<{ sid: string; ws
   await ws.frame((f) => f === '1::/socket.io/1/');
   return { sid, ws };
 }
+
+/** Several packets in one polling body: `\ufffd<length>\ufffd<packet>` each (lengths in UTF-16 code units). */
+export function framed09(packets: readonly string[]): string {
+  return packets.map((p) => `\ufffd${p.length}\ufffd${p}`).join('');
+}
+
+/** `5::/socket.io/1/:{"name":"rtcs:channel","args":[…]}` — a channel command on the RTCS endpoint. */
+export function channelCommand09(command: 'subscribe' | 'unsubscribe', name: string): string {
+  return `5::/socket.io/1/:${JSON.stringify({ name: 'rtcs:channel', args: [{ command, name }] })}`;
+}
+
+/**
+ * A 0.9 session that stops polling, as a stalled browser tab does: handshake, one poll for `1::`, the
+ * namespace join and a subscribe by POST — and no poll ever after.
+ */
+export async function stalledSession09(accessUrl: string, channel: string): Promise<{ sid: string; poll: string }> {
+  const { sid } = await handshake09(accessUrl);
+  const poll = transportUrl(accessUrl, 'xhr-polling', sid);
+  const first = await httpText(poll, { signal: AbortSignal.timeout(5000) });
+  if (first.text !== '1::') throw new Error(`first poll: ${first.status} ${first.text}`);
+  const posted = await httpText(poll, { method: 'POST', body: framed09(['1::/socket.io/1/', channelCommand09('subscribe', channel)]), signal: AbortSignal.timeout(5000) });
+  if (posted.text !== '1') throw new Error(`subscribe POST: ${posted.status} ${posted.text}`);
+  return { sid, poll };
+}

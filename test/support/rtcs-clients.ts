@@ -30,6 +30,9 @@ interface LegacySocket {
 
 export type Generation = '4.x' | '2.x' | '1.x';
 
+/** The library socket behind each client, for transportIds(). */
+const librarySockets = new WeakMap<AnyClient, LegacySocket>();
+
 /** Connects with the access URL verbatim, as an application would: `io(url)`. */
 export function connectClient(generation: Generation, url: string, transports?: string[]): AnyClient {
   let socket: LegacySocket;
@@ -40,13 +43,24 @@ export function connectClient(generation: Generation, url: string, transports?: 
     const io = require(generation === '2.x' ? 'sio2' : 'sio1') as LegacyIo;
     socket = io(url, opts);
   }
-  return {
+  const client: AnyClient = {
     generation,
     on: (e, l) => socket.on(e, l),
     off: (e, l) => socket.removeListener(e, l),
     emit: (e, ...a) => socket.emit(e, ...a),
     close: () => socket.close(),
   };
+  librarySockets.set(client, socket);
+  return client;
+}
+
+/**
+ * The ids a connected client's transports know it by — its socket.io socket id and its engine.io sid —
+ * as the client library holds them: secrets of its connection, which no other client may ever see.
+ */
+export function transportIds(client: AnyClient): string[] {
+  const socket = librarySockets.get(client) as { id?: unknown; io?: { engine?: { id?: unknown } } } | undefined;
+  return [socket?.id, socket?.io?.engine?.id].filter((id): id is string => typeof id === 'string' && id !== '');
 }
 
 /** Resolves with the first `event` whose arguments satisfy `match`; rejects after `ms`. */
