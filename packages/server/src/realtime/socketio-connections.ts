@@ -38,6 +38,18 @@ interface ConnectionState {
 
 type DataListener = (data: unknown) => void;
 
+/** How many binary attachments follow the socket.io packet in `data` (`51-…`: one), 0 for any other. */
+function binaryAttachments(data: unknown): number {
+  if (typeof data !== 'string') return 0;
+  const type = data.charCodeAt(0);
+  // '5' BINARY_EVENT, '6' BINARY_ACK: the type, the count, then '-'.
+  if (type !== 0x35 && type !== 0x36) return 0;
+  const dash = data.indexOf('-');
+  if (dash < 2 || dash > 12) return 0;
+  const n = Number(data.slice(1, dash));
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 /** The namespace and arguments of a socket.io EVENT packet carried in `data`, if it is one. */
 function decodeEvent(data: unknown): { nsp: string; args: unknown[] } | undefined {
   if (typeof data !== 'string' || data.charCodeAt(0) !== 0x32 /* '2' = EVENT */) return undefined;
@@ -120,9 +132,25 @@ export class SocketIoConnections {
     const listeners = conn.listeners('data') as DataListener[];
     if (listeners.length === 0) this.log.error('socket.io registered no data listener before Parley: inbound flood protection is off');
     conn.removeAllListeners('data');
+    const forward = (data: unknown) => {
+      for (const listener of listeners) listener.call(conn, data);
+    };
+    // A binary packet is a header and then its attachments, each its own message: they share the
+    // header's fate, so a refusal never leaves socket.io's decoder half-way through a packet.
+    let attachments = 0;
+    let attachmentsAdmitted = false;
     conn.on('data', (data: unknown) => {
-      if (state.gate.admit()) {
-        for (const listener of listeners) listener.call(conn, data);
+      if (attachments > 0 && typeof data !== 'string') {
+        attachments--;
+        state.gate.admit();
+        if (attachmentsAdmitted) forward(data);
+        return;
+      }
+      const admitted = state.gate.admit();
+      attachments = binaryAttachments(data);
+      attachmentsAdmitted = admitted;
+      if (admitted) {
+        forward(data);
         return;
       }
       const event = decodeEvent(data);
@@ -154,10 +182,11 @@ export class SocketIoConnections {
 
   /** Tells every socket of the connection why, then ends it; clients do not reconnect after this. */
   private cut(conn: EngineConnection, state: ConnectionState, reason: string): void {
-    for (const socket of state.sockets) {
-      socket.emit('error', reason);
-      socket.disconnect(true);
-    }
+    // Every socket hears the reason before any disconnects: the first disconnect(true) ends the
+    // connection, and an EIO3 client's implicit `/` socket usually comes first.
+    const sockets = [...state.sockets];
+    for (const socket of sockets) socket.emit('error', reason);
+    for (const socket of sockets) socket.disconnect(true);
     conn.close();
   }
 }
