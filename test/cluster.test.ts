@@ -98,6 +98,25 @@ describe.skipIf(!ready)('cluster of 3 nodes over Redis and PostgreSQL', () => {
     await leaveSeen;
   });
 
+  it('caps the sessions of one access URL across nodes (ACCESS_URL_MAX_SESSIONS, 5), and a leaver makes room on any node', async () => {
+    const { body } = await call(nodes[0]!, 'POST', `/v2/auth/${APP}/access`, { user: 'replayer', channels: [] });
+    const path = new URL((body as { url: string }).url);
+    const on = (node: NodeProcess) => `${node.url}${path.pathname}${path.search}`;
+    const open = async (node: NodeProcess): Promise<{ client: AnyClient; outcome: string }> => {
+      const client = connectClient('4.x', on(node));
+      clients.push(client);
+      return { client, outcome: await connected(client).then(() => 'connected', (err: Error) => err.message) };
+    };
+    const first = [];
+    // One at a time, alternating nodes, so the count is the cluster's and not a race.
+    for (const node of [nodes[0]!, nodes[1]!, nodes[0]!, nodes[1]!, nodes[2]!]) first.push(await open(node));
+    expect(first.map((f) => f.outcome)).toEqual(Array(5).fill('connected'));
+    for (const node of nodes) expect((await open(node)).outcome).toMatch(/access URL is already used by 5 sessions/);
+
+    first[0]!.client.close();
+    await expect.poll(async () => (await open(nodes[2]!)).outcome, { timeout: 5000 }).toBe('connected');
+  });
+
   it('drops a SIGKILLed node’s sessions from the counts within PRESENCE_TTL_S; its client reconnects to another node', async () => {
     const doomed = nodes[2]!;
     const { body } = await call(doomed, 'POST', `/v2/auth/${APP}/access`, { user: 'doomed', channels: ['presence_kill'] });
