@@ -5,13 +5,13 @@
  * senders into one channel: every acknowledged message stored once, ids 1..200 without gaps, each
  * delivered once to each connected member.
  */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineCases, platformClient } from './support/chat-engines.ts';
+import { openChatSocket, type Received } from './support/chat-socket.ts';
 import type { TestParley } from './support/start-parley.ts';
 
 const engines = await engineCases();
-type Received = Array<{ event: string; args: unknown[] }>;
 
 describe.each(engines)('chat realtime on $name', (engine) => {
   describe.skipIf(engine.skip)('', () => {
@@ -21,15 +21,9 @@ describe.each(engines)('chat realtime on $name', (engine) => {
 
     async function connect(userId: string, token?: string): Promise<{ socket: Socket; received: Received }> {
       const t = token ?? ((await call<{ token: string }>('POST', `/v1/users/${userId}/token`, { expires_at: Date.now() + 600_000 })).body.token);
-      const socket = io(tp.url, { auth: { app_id: tp.appId, user_id: userId, token: t }, transports: ['websocket'], reconnection: false });
-      sockets.push(socket);
-      const received: Received = [];
-      socket.onAny((event: string, ...args: unknown[]) => received.push({ event, args }));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      return { socket, received };
+      const opened = await openChatSocket(tp.url, tp.appId, userId, t);
+      sockets.push(opened.socket);
+      return opened;
     }
 
     /** Waits until every event emitted so far has been handed to socket.io, then for the wire. */

@@ -5,9 +5,10 @@
  * answer 403 / 3001 to non-members, public ones show only their basics to non-members and may be
  * joined, and files are served only through signed, expiring URLs.
  */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineCases, platformClient } from './support/chat-engines.ts';
+import { openChatSocket, type Received } from './support/chat-socket.ts';
 import { sdkCaller } from './support/chat-sdk-calls.ts';
 import { seedChat } from './support/chat-seed.ts';
 import type { TestParley } from './support/start-parley.ts';
@@ -30,7 +31,6 @@ interface FileMessage {
   message_id: number;
   file: { url: string };
 }
-type Received = Array<{ event: string; args: unknown[] }>;
 
 describe.each(engines)('channel visibility and file URLs on $name', (engine) => {
   describe.skipIf(engine.skip)('', () => {
@@ -42,14 +42,8 @@ describe.each(engines)('channel visibility and file URLs on $name', (engine) => 
     const sockets: Socket[] = [];
 
     async function listen(user: string): Promise<Received> {
-      const socket = io(tp.url, { auth: { app_id: tp.appId, user_id: user, token: tokens[user] }, transports: ['websocket'], reconnection: false });
+      const { socket, received } = await openChatSocket(tp.url, tp.appId, user, tokens[user]!);
       sockets.push(socket);
-      const received: Received = [];
-      socket.onAny((event: string, ...args: unknown[]) => received.push({ event, args }));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
       return received;
     }
 

@@ -4,8 +4,12 @@
  * and after 100 refused packets the session is cut, so a flooder passes at most
  * burst + refill over the flood's duration + 100 packets before the cut.
  */
+import { expect } from 'vitest';
 import { decodePayload } from '../../packages/server/src/legacy09/codec.ts';
 import { framed09, handshake09, httpText, rawWsSession, transportUrl, until } from '../legacy09-client.ts';
+import type { HookReceiver } from './hook-receiver.ts';
+import { collect, publish, type AnyClient } from './rtcs-clients.ts';
+import type { TestParley } from './start-parley.ts';
 
 export interface FloodLimits {
   perSecond: number;
@@ -119,4 +123,44 @@ export function channelAnswers09(packets: readonly string[]): Array<{ type: stri
   return packets
     .filter((p) => p.startsWith(`${prefix}{"name":"rtcs:channel"`))
     .map((p) => (JSON.parse(p.slice(prefix.length)) as { args: Array<{ type: string; name: string; message: string }> }).args[0]!);
+}
+
+/** What a flood run leaves behind to check once the flooder saw its cut. */
+export interface FloodAftermath {
+  tp: TestParley;
+  hooks: HookReceiver;
+  user: string;
+  outcome: FloodOutcome;
+  /** Packets the flooder sent per batch. */
+  batch: number;
+  /** Channels the flooder saw accepted (subscribe_success), its access URL's grant included. */
+  accepted: ReadonlySet<string>;
+  /** A well-behaved client on `channel`, which must still get a publication, once. */
+  bystander: AnyClient;
+  channel: string;
+  /** A number no earlier publication on `channel` carried. */
+  n: number;
+}
+
+/**
+ * The invariants of a flood, whatever the transport: the server answers, the flooder's session is gone,
+ * no refused packet had an effect (every subscribe webhook is one the flooder saw accepted), and the
+ * bystander still receives.
+ */
+export async function expectFloodContained(a: FloodAftermath): Promise<void> {
+  // `sent` is what the client had sent when it saw the cut: what the server let through (the bound)
+  // plus what was on its way meanwhile — client and server share one event loop here, and under load
+  // several batches pass between the server's cut and the client reading it.
+  expect(a.outcome.sent, 'packets sent before the cut: burst + refill + 100, and what was in flight').toBeLessThanOrEqual(floodBound(a.outcome.ms) + 10 * a.batch + 100);
+  expect((await fetch(`${a.tp.url}/health`, { signal: AbortSignal.timeout(2000) })).status).toBe(200);
+  await expect.poll(() => a.tp.parley.hub.allSessions().filter((s) => s.user === a.user).length).toBe(0);
+
+  await new Promise((r) => setTimeout(r, 200));
+  const subscribed = a.hooks.received.filter((h) => h.body.user === a.user && h.body.type === 'subscribe').map((h) => (h.body.detail as { channel: string }).channel);
+  expect(subscribed.filter((c) => !a.accepted.has(c)), 'subscribes without an accepted command').toEqual([]);
+  expect(a.accepted.size).toBeLessThanOrEqual(floodBound(a.outcome.ms));
+
+  const got = collect<{ n: number }>(a.bystander, 'ok');
+  expect((await publish(a.tp, [a.channel], 'ok', { n: a.n })).status).toBe(200);
+  await expect.poll(() => got.filter((g) => g.n === a.n).length, { timeout: 5000 }).toBe(1);
 }
