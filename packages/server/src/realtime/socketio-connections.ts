@@ -34,6 +34,8 @@ interface ConnectionState {
   dropping: boolean;
   /** The RTCS client's places (per access URL, per user), taken once for all its namespaces. */
   ticket?: Promise<Ticket>;
+  /** The connection has closed: places taken from now on (a verification still running) are given back. */
+  closed: boolean;
 }
 
 type DataListener = (data: unknown) => void;
@@ -100,9 +102,12 @@ export class SocketIoConnections {
     if (!state.ticket) {
       const ticket = take();
       state.ticket = ticket;
-      ticket.catch(() => {
-        if (state.ticket === ticket) state.ticket = undefined;
-      });
+      ticket.then(
+        (t) => state.closed && t.release(),
+        () => {
+          if (state.ticket === ticket) state.ticket = undefined;
+        },
+      );
     }
     return state.ticket;
   }
@@ -122,10 +127,12 @@ export class SocketIoConnections {
       sockets: new Set(),
       sessions: new Map(),
       dropping: false,
+      closed: false,
     };
     this.states.set(conn, state);
     const disconnected = this.admission.connected(this.addressOf(conn.request));
     conn.once('close', () => {
+      state.closed = true;
       disconnected();
       void state.ticket?.then((ticket) => ticket.release(), () => {});
     });
