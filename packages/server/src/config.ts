@@ -7,6 +7,8 @@ import proxyAddr from '@fastify/proxy-addr';
 import type { TrustProxy } from './realtime/client-ip.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `json`: one pino JSON object per line (log collectors). `pretty`: coloured text for people. */
+export type LogFormat = 'json' | 'pretty';
 
 export interface BootstrapApp {
   id?: string;
@@ -29,6 +31,9 @@ export interface Config {
   /** First part of every Redis key and channel: clusters with different prefixes can share a Redis. */
   redisPrefix: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** One log line per HTTP request (method, URL, status, time), carrying the request id. */
+  logRequests: boolean;
   accessUrlTtlS: number;
   /** `*` or a list of allowed origins. */
   corsOrigins: '*' | string[];
@@ -71,6 +76,8 @@ const SETTINGS = [
   'REDIS_URL',
   'REDIS_PREFIX',
   'LOG_LEVEL',
+  'LOG_FORMAT',
+  'LOG_REQUESTS',
   'ACCESS_URL_TTL_S',
   'CORS_ORIGINS',
   'TRUST_PROXY',
@@ -93,6 +100,7 @@ const SETTINGS = [
 type SettingName = (typeof SETTINGS)[number];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
 export class ConfigError extends Error {}
 
@@ -121,6 +129,28 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
+function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${raw}`);
+}
+
+/** An origin is scheme://host[:port] and nothing more: what browsers send in the Origin header. */
+function origin(name: string, raw: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== raw) {
+    throw new ConfigError(`${name}: ${raw} is not an origin; write each as scheme://host[:port], e.g. https://app.example.com (no path, no trailing slash), or * alone`);
+  }
+  return raw;
+}
+
 function url(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   try {
@@ -146,6 +176,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
 
   const logLevel = (get('LOG_LEVEL') || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (get('LOG_FORMAT') || 'json') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
 
   const databaseUrl = get('DATABASE_URL') || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
@@ -155,7 +187,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX must be 1-64 characters of A-Z, a-z, 0-9, _, . and -');
 
   const corsRaw = get('CORS_ORIGINS') || '*';
-  const corsOrigins = corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean).map((o) => origin('CORS_ORIGINS', o));
 
   const trustRaw = (get('TRUST_PROXY') || 'false').toLowerCase();
   const trustProxy: TrustProxy = trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw.split(',').map((a) => a.trim()).filter(Boolean);
@@ -184,6 +216,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     redisUrl,
     redisPrefix,
     logLevel,
+    logFormat,
+    logRequests: boolean('LOG_REQUESTS', get('LOG_REQUESTS'), false),
     accessUrlTtlS: integer('ACCESS_URL_TTL_S', get('ACCESS_URL_TTL_S'), 86_400, 1, 10 * 365 * 86_400),
     corsOrigins,
     trustProxy,

@@ -28,6 +28,7 @@ import { WebAuth } from './realtime/webauth.ts';
 import { Webhooks } from './realtime/webhooks.ts';
 import { randomSecret } from './secrets.ts';
 import { Metrics } from './observability/metrics.ts';
+import { prepareDataDir } from './storage/data-dir.ts';
 import { openStorage, type Storage } from './storage/database.ts';
 
 export interface ParleyOptions {
@@ -68,6 +69,8 @@ const ORPHAN_FILE_MIN_AGE_MS = 3600_000;
 
 export async function createParley(config: Readonly<Config>, options: ParleyOptions): Promise<Parley> {
   const { log } = options;
+  // Before anything writes there (SQLite, uploads): a missing or unusable DATA_DIR fails the start at once.
+  prepareDataDir(config.dataDir);
   const hub = new Hub();
   const metrics = new Metrics(hub);
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, onQuery: (ms) => metrics.query(ms) });
@@ -119,6 +122,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   if (devApp) log.warn({ app: devApp.id }, 'demo app: POST /dev/token hands out session tokens to anyone (configure APP_ID and APP_API_KEY to turn it off)');
   const http = await buildHttp({
     log,
+    logRequests: config.logRequests,
     corsOrigins: config.corsOrigins,
     bodyLimit: configured.httpBodyMaxBytes,
     metrics,

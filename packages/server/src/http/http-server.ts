@@ -5,7 +5,7 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import { CHAT_ERROR_CODES } from '@parley/protocol';
@@ -14,12 +14,15 @@ import { devRoutes, type DevRoutesDeps } from './dev.routes.ts';
 import { healthRoutes, type HealthDeps } from './health.routes.ts';
 import { metricsRoutes, observeHttp } from './metrics.routes.ts';
 import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
+import { requestLogOptions, tagRequests } from './request-log.ts';
 import { rtcsRoutes, sendRtcsError, type RtcsRoutesDeps } from './rtcs.routes.ts';
 import { staticRoutes } from './static.routes.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface HttpDeps {
   log: Logger;
+  /** LOG_REQUESTS: one log line per request. */
+  logRequests: boolean;
   corsOrigins: '*' | string[];
   /** Largest request body (routes with their own limit, like the RTCS publish, override it). */
   bodyLimit: number;
@@ -52,11 +55,8 @@ const ALWAYS_SERVED = new Set(['/health', '/ready', '/metrics']);
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    // Per-request info lines would cost on hot paths; errors are still logged by the handlers.
-    logController: new LogController({ disableRequestLogging: true }),
+    ...requestLogOptions(deps.logRequests),
     bodyLimit: deps.bodyLimit,
-    genReqId: () => crypto.randomUUID(),
-    requestIdHeader: 'x-request-id',
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Ids may have up to 128 characters and the schemas allow 256; the router's default of 100 made
@@ -78,6 +78,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
       socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     },
   });
+  tagRequests(app);
   app.setValidatorCompiler(validatorCompiler);
   const routes: RouteInfo[] = [];
   routesByApp.set(app, routes);
