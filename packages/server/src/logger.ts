@@ -46,18 +46,23 @@ function options(level: LogLevel): LoggerOptions {
   };
 }
 
-export function createLogger(level: LogLevel, format: LogFormat = 'json'): ProcessLogger {
+/**
+ * @param destination where JSON lines go instead of stdout (tests)
+ * @example const { log, flush } = createLogger('info', 'json'); log.info('hello'); flush();
+ */
+export function createLogger(level: LogLevel, format: LogFormat = 'json', destination?: pino.DestinationStream): ProcessLogger {
+  if (destination) return { log: pino(options(level), destination), flush: () => undefined };
   if (format === 'pretty') {
     const stream = pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
     return { log: pino(options(level), stream), flush: () => undefined };
   }
-  const destination = pino.destination({ dest: 1, sync: false });
+  const stdout = pino.destination({ dest: 1, sync: false });
   return {
-    log: pino(options(level), destination),
+    log: pino(options(level), stdout),
     flush: () => {
       // Throws while the destination is not ready yet (nothing written): then there is nothing to flush.
       try {
-        destination.flushSync();
+        stdout.flushSync();
       } catch {
         // nothing pending
       }

@@ -45,6 +45,4 @@ export function tagRequests(app: FastifyInstance): void {
     reply.header('x-request-id', req.id);
     withRequestId(req.id, done);
   });
-  // A body arrives in the socket's own callbacks, outside the scope entered above: enter it again.
-  app.addHook('preValidation', (req, _reply, done) => withRequestId(req.id, done));
 }
