@@ -5,53 +5,13 @@
  * a build when dist/ is stale), the others are warm starts. Linux only (reads /proc).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processTree, type Proc } from './process-tree.ts';
 
 const IDLE_MS = 5000;
-
-interface Proc {
-  pid: number;
-  ppid: number;
-  name: string;
-  rssKiB: number;
-}
-
-function processes(): Proc[] {
-  const out: Proc[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The name is in parentheses and may hold spaces; the fields after it are space-separated.
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      out.push({ pid: Number(entry), ppid: Number(fields[1]), name: cmd || stat.slice(stat.indexOf('(') + 1, close), rssKiB: Number(rss ?? 0) });
-    } catch {
-      // The process ended while we read it.
-    }
-  }
-  return out;
-}
-
-/** The process and all its descendants. */
-export function processTree(rootPid: number): Proc[] {
-  const all = processes();
-  const tree: Proc[] = [];
-  const queue = [rootPid];
-  while (queue.length > 0) {
-    const pid = queue.shift()!;
-    const proc = all.find((p) => p.pid === pid);
-    if (proc) tree.push(proc);
-    for (const child of all) if (child.ppid === pid) queue.push(child.pid);
-  }
-  return tree;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

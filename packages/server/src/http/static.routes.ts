@@ -84,7 +84,7 @@ export async function staticRoutes(app: FastifyInstance, deps: StaticRoutesDeps 
       root: files.publicDir,
       prefix: '/',
       wildcard: false,
-      index: 'index.html',
+      index: ['index.html'], // an array: with preCompressed, @fastify/static finds a string index for `/` as no index at all
       cacheControl: false,
       preCompressed: files.prebuilt,
       globIgnore: ['**/*.gz', '**/*.br'],
