@@ -150,6 +150,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   });
   if (cluster) io.adapter(cluster.adapter);
   attachSocketIo(io, node, log, { outboundMax: limits.outboundMax, extra: [chat.attachRealtime(io)] });
+  metrics.watchChat(io);
+  chat.bus.on((event) => {
+    if (event.type === 'message_send') metrics.chatMessage(event.message.type);
+  });
   const legacy09 = attachLegacy09(http.server, node, log, { outboundMax: limits.outboundMax, corsOrigins: config.corsOrigins, ...options.legacy09 });
 
   const parley: Parley = {
