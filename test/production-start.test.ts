@@ -130,4 +130,16 @@ describe('production start', () => {
     const list = JSON.parse(await npm(['run', '--silent', 'parley', '--', 'apps', 'list'], { DATA_DIR: join(copy, 'data') })) as Array<{ id: string }>;
     expect(list.map((a) => a.id)).toEqual(['demo']);
   });
+
+  it('deploy/parley.service runs files the build made', async () => {
+    const unit = readFileSync(join(copy, 'deploy/parley.service'), 'utf8');
+    const commands = [...unit.matchAll(/^Exec\w+=(.*)$/gm)].map((m) => m[1]!.split(/\s+/));
+    expect(commands.length).toBeGreaterThanOrEqual(2);
+    for (const args of commands) {
+      expect(args[0]).toBe('/usr/bin/node');
+      for (const file of args.filter((a) => a.endsWith('.js'))) expect(existsSync(join(copy, file)), file).toBe(true);
+    }
+    const analyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
+    if (analyze) await run(analyze, ['verify', join(copy, 'deploy/parley.service')]);
+  });
 });
