@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_ADMIN_URL, postgresAvailable, REDIS_URL, redisAvailable } from '../../../test/support/services.ts';
 import { runCli } from './cli.ts';
+import { openStorage } from './storage/database.ts';
 import { PARLEY_VERSION } from './version.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
@@ -53,6 +54,22 @@ describe('parley apps', () => {
     expect((await cli(['apps', 'show', 'shop'])).err).toMatch(/app shop does not exist/);
     expect(JSON.parse((await cli(['apps', 'list'])).out).map((a: { id: string }) => a.id)).toEqual(['other']);
     expect((await cli(['apps', 'delete', 'shop', '--yes'])).err).toMatch(/does not exist/);
+  });
+
+  it('apps delete removes what was stored for the app, and only that', async () => {
+    await cli(['apps', 'create', 'gone']);
+    await cli(['apps', 'create', 'kept']);
+    const storage = await openStorage({ dataDir, poolMax: 1 });
+    const user = (app: string) => ({ app_id: app, user_id: 'u1', name: 'U', profile_url: '', meta: '{}', tokens_revoked_at: 0, created_at: 1, updated_at: 1 });
+    try {
+      await storage.db.insertInto('chat_users').values([user('gone'), user('kept')]).execute();
+      expect((await cli(['apps', 'delete', 'gone', '--yes'])).code).toBe(0);
+      const left = await storage.db.selectFrom('chat_users').select('app_id').execute();
+      expect(left.map((r) => r.app_id)).toEqual(['kept']);
+    } finally {
+      await storage.close();
+    }
+    await cli(['apps', 'delete', 'kept', '--yes']);
   });
 
   it('refuses keys shorter than 16 characters, before touching the database', async () => {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
@@ -86,9 +86,18 @@ interface BuildInfo {
   bundles: Record<BundleName, string>;
 }
 
+/** dist/ of the build this code runs from: the nearest directory above it with build-info.json. */
+function distDir(): string {
+  // dist/server/main.js, or a chunk under dist/server/chunks/ when code is shared with the CLI.
+  for (const up of ['../', '../../', '../../../']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}build-info.json`)) return dir;
+  }
+  throw new Error(`no build-info.json above ${fileURLToPath(import.meta.url)}: run npm run build`);
+}
+
 function prebuiltFiles(): BrowserFiles {
-  // The build puts the server in dist/server; its browser files are siblings.
-  const dist = fileURLToPath(new URL('../', import.meta.url));
+  const dist = distDir();
   const info = JSON.parse(readFileSync(`${dist}build-info.json`, 'utf8')) as BuildInfo;
   return {
     prebuilt: true,
