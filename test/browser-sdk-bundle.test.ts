@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBrowserBundle, SDK_BUNDLE_ENTRY } from '../packages/server/src/http/bundles.ts';
+import { buildBrowserBundle } from '../packages/server/src/http/bundles.ts';
 import { launchChromium, skipBrowserTests } from './support/browser.ts';
 import { seedChat, sendText } from './support/chat-seed.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
@@ -20,9 +20,9 @@ describe.skipIf(skipBrowserTests())('SDK bundle in Chromium', () => {
   beforeAll(async () => {
     tp = await startParley();
     ({ tokens: { bob: bobToken = '' } } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob'], channels: { room_1: ['alice', 'bob'] } }));
-    const bundle = await buildBrowserBundle(SDK_BUNDLE_ENTRY);
+    const bundle = await buildBrowserBundle('sdk');
     site = createServer((req, res) => {
-      if (req.url === '/sdk.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.code);
+      if (req.url === '/sdk.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.body);
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/sdk.min.js"></script>');
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));

@@ -1,20 +1,64 @@
 /**
- * `parley apps create|list|update|rotate-key`: manages apps directly in the configured database
- * (DATA_DIR or DATABASE_URL), so it works whether or not a server is running. Servers pick changes up
- * within a few seconds (their app cache).
+ * The `parley` command line (`npm run parley -- …`, or `node dist/server/cli.js …`):
+ * - `parley check` validates the configuration and reaches every dependency (check.ts);
+ * - `parley apps list|show|create|update|rotate-key|delete` manage apps directly in the configured
+ *   database (DATA_DIR or DATABASE_URL), whether or not a server runs; servers pick changes up within
+ *   a few seconds (their app cache).
+ * Each command has its own `--help`; mistakes exit with code 2 and say what was wrong.
  */
 import { parseArgs } from 'node:util';
 import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
 import { AppError, AppService, type App, type AppChanges } from './apps/app.service.ts';
+import { checkDeployment, formatCheck } from './check.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { openStorage } from './storage/database.ts';
+import { openStorage, storageAddress, storageExists } from './storage/database.ts';
+import { PARLEY_VERSION } from './version.ts';
 
-const USAGE = `usage:
-  parley apps list
-  parley apps create <id> [--api-key K] [--webauth-url U] [--webhook-url U] [--webhook-events a,b]
-  parley apps update <id> [--api-key K] [--webauth-url U|''] [--webhook-url U|''] [--webhook-events a,b]
-  parley apps rotate-key <id>
-Storage comes from DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite, default ./data).`;
+interface Command {
+  usage: string;
+  summary: string;
+  /** Options this command takes, with their help text. */
+  options: Readonly<Record<string, string>>;
+}
+
+const APP_OPTIONS = {
+  'api-key': 'the API key (16 to 256 printable characters); default: a random one',
+  'webauth-url': 'WebAuth URL for private_/member_/presence_ channels',
+  'webhook-url': 'webhook URL for connect/disconnect/subscribe/unsubscribe',
+  'webhook-events': `comma list of ${WEBHOOK_TYPES.join(',')}`,
+};
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  check: { usage: 'parley check', summary: 'validate the configuration and reach the data directory, the database, Redis and the port', options: {} },
+  'apps list': { usage: 'parley apps list', summary: 'every app with its key and hooks, as JSON', options: {} },
+  'apps show': { usage: 'parley apps show <id>', summary: 'one app, as JSON', options: {} },
+  'apps create': { usage: 'parley apps create <id> [options]', summary: 'a new app (the id: 1-64 of A-Z a-z 0-9 _ -)', options: APP_OPTIONS },
+  'apps update': {
+    usage: 'parley apps update <id> [options]',
+    summary: "change an app's key or hooks ('' clears a URL)",
+    options: { ...APP_OPTIONS, 'api-key': 'the new API key (16 to 256 printable characters)' },
+  },
+  'apps rotate-key': { usage: 'parley apps rotate-key <id>', summary: 'a new random key; access URLs signed with the old one stop verifying', options: {} },
+  'apps delete': {
+    usage: 'parley apps delete <id> --yes',
+    summary: 'remove the app and all its users, channels and messages',
+    options: { yes: 'really delete (without it, the command only says what it would remove)' },
+  },
+};
+
+const STORAGE_NOTE = 'Storage comes from DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite, default ./data).';
+
+function usage(prefix = ''): string {
+  const rows = Object.entries(COMMANDS).filter(([name]) => name.startsWith(prefix));
+  const width = Math.max(...rows.map(([, c]) => c.usage.length));
+  const lines = rows.map(([, c]) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  return `usage:\n${lines.join('\n')}\n  parley --version\nEach command explains itself with --help. ${STORAGE_NOTE}`;
+}
+
+function commandHelp(name: string, command: Command): string {
+  const options = Object.entries(command.options).map(([flag, help]) => `  --${flag.padEnd(15)} ${help}`);
+  return `usage: ${command.usage}\n${command.summary}${options.length ? `\noptions:\n${options.join('\n')}` : ''}${name.startsWith('apps') ? `\n${STORAGE_NOTE}` : ''}`;
+}
 
 function describe(app: App): Record<string, unknown> {
   return {
@@ -27,16 +71,27 @@ function describe(app: App): Record<string, unknown> {
   };
 }
 
-function changesFrom(values: Record<string, string | undefined>): AppChanges {
+/** API keys travel in HTTP headers and sign access URLs: long enough to resist guessing, header-safe. */
+const API_KEY = /^[\x21-\x7e]{16,256}$/;
+
+function changesFrom(values: Record<string, string | boolean | undefined>): AppChanges {
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const changes: AppChanges = {};
-  if (values['api-key'] !== undefined) changes.apiKey = values['api-key'];
-  if (values['webauth-url'] !== undefined) changes.webauthUrl = values['webauth-url'] || null;
-  if (values['webhook-url'] !== undefined) changes.webhookUrl = values['webhook-url'] || null;
-  if (values['webhook-events'] !== undefined) {
-    const events = values['webhook-events'].split(',').map((e) => e.trim()).filter(Boolean) as WebhookType[];
-    const bad = events.find((e) => !WEBHOOK_TYPES.includes(e));
+  const apiKey = text('api-key');
+  if (apiKey !== undefined) {
+    if (!API_KEY.test(apiKey)) {
+      throw new AppError(`--api-key must be 16 to 256 printable characters without spaces (got ${apiKey.length}); leave it out to get a random key`);
+    }
+    changes.apiKey = apiKey;
+  }
+  if (text('webauth-url') !== undefined) changes.webauthUrl = text('webauth-url') || null;
+  if (text('webhook-url') !== undefined) changes.webhookUrl = text('webhook-url') || null;
+  const events = text('webhook-events');
+  if (events !== undefined) {
+    const list = events.split(',').map((e) => e.trim()).filter(Boolean) as WebhookType[];
+    const bad = list.find((e) => !WEBHOOK_TYPES.includes(e));
     if (bad) throw new AppError(`unknown webhook event ${bad} (known: ${WEBHOOK_TYPES.join(', ')})`);
-    changes.webhookEvents = events;
+    changes.webhookEvents = list;
   }
   for (const url of [changes.webauthUrl, changes.webhookUrl]) {
     if (url) {
@@ -50,62 +105,68 @@ function changesFrom(values: Record<string, string | undefined>): AppChanges {
   return changes;
 }
 
-/** Runs one CLI command; returns the process exit code. Output goes to the given writers. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'api-key': { type: 'string' },
-        'webauth-url': { type: 'string' },
-        'webhook-url': { type: 'string' },
-        'webhook-events': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    err(`${(e as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const [group, command, id] = parsed.positionals;
-  if (parsed.values.help || group !== 'apps' || !command) {
-    (parsed.values.help ? out : err)(`${USAGE}\n`);
-    return parsed.values.help ? 0 : 2;
-  }
+type Out = (s: string) => void;
+
+async function runApps(name: string, id: string | undefined, values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>, out: Out, err: Out): Promise<number> {
   let config;
   try {
+    // Only the storage settings: a CLI call must not fail on a setting it does not use.
     config = loadConfig({ DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL });
   } catch (e) {
     if (e instanceof ConfigError) {
-      err(`${e.message}\n`);
+      err(`parley: invalid configuration: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
+  if (name !== 'apps list' && !id) {
+    err(`parley: ${name} needs an app id\n${commandHelp(name, COMMANDS[name]!)}\n`);
+    return 2;
+  }
+  if (name === 'apps delete' && values.yes !== true) {
+    err(`parley: apps delete ${id} removes the app, its key and every user, channel and message stored for it at ${storageAddress(config)}; run it again with --yes to do so\n`);
+    return 1;
+  }
+  let changes: AppChanges = {};
+  try {
+    // Checked before the database is touched: a refused key must not leave a new, empty database behind.
+    changes = changesFrom(values);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    err(`parley: ${e.message}\n`);
+    return 2;
+  }
+  if (!(await storageExists(config))) {
+    err(`parley: warning: there is no Parley database at ${storageAddress(config)}; creating a new, empty one (set DATA_DIR or DATABASE_URL to use an existing one)\n`);
+  }
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolMax: 1 });
   const apps = new AppService(storage);
   try {
-    if (command === 'list') {
-      out(`${JSON.stringify((await apps.list()).map(describe), null, 2)}\n`);
-      return 0;
+    const print = (app: App) => out(`${JSON.stringify(describe(app), null, 2)}\n`);
+    switch (name) {
+      case 'apps list':
+        out(`${JSON.stringify((await apps.list()).map(describe), null, 2)}\n`);
+        return 0;
+      case 'apps show': {
+        const app = await apps.get(id!);
+        if (!app) throw new AppError(`app ${id} does not exist`);
+        print(app);
+        return 0;
+      }
+      case 'apps create':
+        print(await apps.create(id!, changes));
+        return 0;
+      case 'apps update':
+        print(await apps.update(id!, changes));
+        return 0;
+      case 'apps rotate-key':
+        print(await apps.rotateKey(id!));
+        return 0;
+      default:
+        await apps.delete(id!);
+        out(`deleted app ${id} (servers stop accepting its key within 5 s; its uploaded files go at their next start)\n`);
+        return 0;
     }
-    if (!id) {
-      err(`parley apps ${command} needs an app id\n${USAGE}\n`);
-      return 2;
-    }
-    const changes = changesFrom(parsed.values as Record<string, string | undefined>);
-    let app: App;
-    if (command === 'create') app = await apps.create(id, changes);
-    else if (command === 'update') app = await apps.update(id, changes);
-    else if (command === 'rotate-key') app = await apps.rotateKey(id);
-    else {
-      err(`unknown command ${command}\n${USAGE}\n`);
-      return 2;
-    }
-    out(`${JSON.stringify(describe(app), null, 2)}\n`);
-    return 0;
   } catch (e) {
     if (e instanceof AppError) {
       err(`parley: ${e.message}\n`);
@@ -117,7 +178,75 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
 }
 
-// Run only when executed directly (tests import runCli).
+/** Runs one CLI command; returns the process exit code. Output goes to the given writers. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, out: Out, err: Out): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...Object.fromEntries(Object.keys(APP_OPTIONS).map((flag) => [flag, { type: 'string' as const }])),
+        yes: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    err(`parley: ${(e as Error).message}\n${usage()}\n`);
+    return 2;
+  }
+  const { values } = parsed;
+  let positionals = parsed.positionals;
+  if (values.version) {
+    out(`parley ${PARLEY_VERSION}\n`);
+    return 0;
+  }
+  // `parley help apps create` reads as `parley apps create --help`.
+  const helpWanted = values.help === true || positionals[0] === 'help';
+  if (positionals[0] === 'help') positionals = positionals.slice(1);
+  const [group, sub, id, ...extra] = positionals;
+
+  if (group === undefined) {
+    (helpWanted ? out : err)(`${usage()}\n`);
+    return helpWanted ? 0 : 2;
+  }
+  if (group !== 'check' && group !== 'apps') {
+    err(`parley: unknown command '${group}' (commands: check, apps)\n${usage()}\n`);
+    return 2;
+  }
+  if (group === 'apps' && sub === undefined) {
+    (helpWanted ? out : err)(`${usage('apps')}\n`);
+    return helpWanted ? 0 : 2;
+  }
+  const name = group === 'check' ? 'check' : `apps ${sub}`;
+  const command = COMMANDS[name];
+  if (!command) {
+    const known = Object.keys(COMMANDS).filter((c) => c.startsWith('apps ')).map((c) => c.slice(5));
+    err(`parley: unknown apps command '${sub}' (apps commands: ${known.join(', ')})\n${usage('apps')}\n`);
+    return 2;
+  }
+  if (helpWanted) {
+    out(`${commandHelp(name, command)}\n`);
+    return 0;
+  }
+  const stray = Object.keys(values).filter((flag) => !(flag in command.options));
+  const extraArgs = group === 'check' ? [sub, id, ...extra].filter((a) => a !== undefined) : extra;
+  if (stray.length > 0 || extraArgs.length > 0) {
+    const what = stray.length > 0 ? `option --${stray[0]}` : `argument ${extraArgs[0]}`;
+    err(`parley: ${name} does not take the ${what}\n${commandHelp(name, command)}\n`);
+    return 2;
+  }
+
+  if (name === 'check') {
+    const lines = await checkDeployment(env);
+    out(formatCheck(lines));
+    return lines.some((l) => l.status === 'fail') ? 1 : 0;
+  }
+  return runApps(name, id, values, env, out, err);
+}
+
+// Run only when executed directly (tests and scripts/parley.js import runCli).
 if (import.meta.url === `file://${process.argv[1]}`) {
   runCli(process.argv.slice(2), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
     (code) => process.exit(code),

@@ -8,6 +8,8 @@ import { hookUrlProblem } from './apps/hook-url.ts';
 import type { TrustProxy } from './realtime/client-ip.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `json`: one pino JSON object per line (log collectors). `pretty`: coloured text for people. */
+export type LogFormat = 'json' | 'pretty';
 
 export interface BootstrapApp {
   id?: string;
@@ -30,6 +32,9 @@ export interface Config {
   /** First part of every Redis key and channel: clusters with different prefixes can share a Redis. */
   redisPrefix: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** One log line per HTTP request (method, URL, status, time), carrying the request id. */
+  logRequests: boolean;
   accessUrlTtlS: number;
   /** `*` or a list of allowed origins. */
   corsOrigins: '*' | string[];
@@ -96,6 +101,8 @@ const SETTINGS = [
   'REDIS_URL',
   'REDIS_PREFIX',
   'LOG_LEVEL',
+  'LOG_FORMAT',
+  'LOG_REQUESTS',
   'ACCESS_URL_TTL_S',
   'CORS_ORIGINS',
   'TRUST_PROXY',
@@ -131,6 +138,7 @@ const SETTINGS = [
 type SettingName = (typeof SETTINGS)[number];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
 export class ConfigError extends Error {}
 
@@ -159,11 +167,26 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
-function flag(name: string, raw: string | undefined): boolean {
-  const value = (raw ?? '').toLowerCase();
-  if (value === '' || value === 'false' || value === '0') return false;
+function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
   if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
   throw new ConfigError(`${name} must be true or false, got ${raw}`);
+}
+
+/** An origin is scheme://host[:port] and nothing more: what browsers send in the Origin header. */
+function origin(name: string, raw: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== raw) {
+    throw new ConfigError(`${name}: ${raw} is not an origin; write each as scheme://host[:port], e.g. https://app.example.com (no path, no trailing slash), or * alone`);
+  }
+  return raw;
 }
 
 function url(name: string, raw: string | undefined): string | undefined {
@@ -198,6 +221,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
 
   const logLevel = (get('LOG_LEVEL') || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (get('LOG_FORMAT') || 'json') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
 
   const databaseUrl = get('DATABASE_URL') || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
@@ -207,7 +232,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX must be 1-64 characters of A-Z, a-z, 0-9, _, . and -');
 
   const corsRaw = get('CORS_ORIGINS') || '*';
-  const corsOrigins = corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean).map((o) => origin('CORS_ORIGINS', o));
 
   const trustRaw = (get('TRUST_PROXY') || 'false').toLowerCase();
   const trustProxy: TrustProxy = trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw.split(',').map((a) => a.trim()).filter(Boolean);
@@ -244,6 +269,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     redisUrl,
     redisPrefix,
     logLevel,
+    logFormat,
+    logRequests: boolean('LOG_REQUESTS', get('LOG_REQUESTS'), false),
     accessUrlTtlS: integer('ACCESS_URL_TTL_S', get('ACCESS_URL_TTL_S'), 86_400, 1, 10 * 365 * 86_400),
     corsOrigins,
     trustProxy,
@@ -252,7 +279,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
     rateLimitIpPerS: integer('RATE_LIMIT_IP_PER_S', get('RATE_LIMIT_IP_PER_S'), 5000, 0, 1_000_000),
     rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),
-    outboundDenyPrivate: flag('OUTBOUND_DENY_PRIVATE', get('OUTBOUND_DENY_PRIVATE')),
+    outboundDenyPrivate: boolean('OUTBOUND_DENY_PRIVATE', get('OUTBOUND_DENY_PRIVATE'), false),
     metricsToken,
     limits: Object.freeze({
       subscriptionsPerSession: integer('SUBSCRIPTIONS_PER_SESSION', get('SUBSCRIPTIONS_PER_SESSION'), 100, 1, 100_000),

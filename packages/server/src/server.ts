@@ -30,6 +30,7 @@ import { WebAuth } from './realtime/webauth.ts';
 import { Webhooks } from './realtime/webhooks.ts';
 import { randomSecret } from './secrets.ts';
 import { Metrics } from './observability/metrics.ts';
+import { prepareDataDir } from './storage/data-dir.ts';
 import { openStorage, type Storage } from './storage/database.ts';
 
 export interface ParleyOptions {
@@ -70,6 +71,8 @@ const ORPHAN_FILE_MIN_AGE_MS = 3600_000;
 
 export async function createParley(config: Readonly<Config>, options: ParleyOptions): Promise<Parley> {
   const { log } = options;
+  // Before anything writes there (SQLite, uploads): a missing or unusable DATA_DIR fails the start at once.
+  prepareDataDir(config.dataDir);
   const hub = new Hub();
   const metrics = new Metrics(hub);
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, onQuery: (ms) => metrics.query(ms) });
@@ -123,6 +126,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   if (devApp) log.warn({ app: devApp.id }, 'demo app: POST /dev/token creates demo users for anyone on this machine (configure APP_ID and APP_API_KEY, or a non-loopback HOST, to turn it off)');
   const http = await buildHttp({
     log,
+    logRequests: config.logRequests,
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     metricsToken: config.metricsToken,
@@ -163,6 +167,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   const admission = new Admission(configured, presence, log);
   const addressOf = clientAddress(config.trustProxy);
   attachSocketIo(io, node, log, { outbound, admission, addressOf, extra: [chat.attachRealtime(io)] });
+  metrics.watchChat(io);
+  chat.bus.on((event) => {
+    if (event.type === 'message_send') metrics.chatMessage(event.message.type);
+  });
   const legacy09 = attachLegacy09(http.server, node, log, admission, addressOf, {
     ...outbound,
     maxBodyBytes: configured.socketMessageMaxBytes,

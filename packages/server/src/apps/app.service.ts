@@ -4,6 +4,7 @@
  * needs one; changes made by another process (the CLI, another node) show within CACHE_TTL_MS.
  */
 import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
+import { sql } from 'kysely';
 import type { Storage } from '../storage/database.ts';
 import type { AppTable } from '../storage/schema.ts';
 import { randomSecret, safeEqual } from '../secrets.ts';
@@ -128,6 +129,21 @@ export class AppService {
   /** Replaces the API key; access URLs signed with the old key stop verifying. */
   async rotateKey(id: string): Promise<App> {
     return this.update(id, { apiKey: randomSecret() });
+  }
+
+  /**
+   * Removes the app and everything stored for it: each table with an `app_id` column (found in the
+   * schema, so tables added later are covered), in one transaction. Uploaded files, no longer referred
+   * to, go with the next start's orphan sweep.
+   */
+  async delete(id: string): Promise<void> {
+    const tables = (await this.storage.db.introspection.getTables()).filter((t) => t.columns.some((c) => c.name === 'app_id')).map((t) => t.name);
+    const deleted = await this.storage.db.transaction().execute(async (trx) => {
+      for (const table of tables) await sql`delete from ${sql.table(table)} where app_id = ${id}`.execute(trx);
+      return trx.deleteFrom('apps').where('id', '=', id).executeTakeFirst();
+    });
+    this.cache.delete(id);
+    if (Number(deleted.numDeletedRows) === 0) throw new AppError(`app ${id} does not exist`);
   }
 
   async count(): Promise<number> {

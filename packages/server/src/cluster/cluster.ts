@@ -8,6 +8,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Hub } from '../realtime/hub.ts';
+import { addressOf, StartupError } from '../startup-error.ts';
 import { RedisBroker } from './redis-broker.ts';
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { DEFAULT_PRESENCE_TIMING, RedisPresence, type RedisPresenceOptions } from './redis-presence.ts';
@@ -37,18 +38,28 @@ export async function openCluster(redisUrl: string, prefix: string, hub: Hub, lo
   };
   const clients = [new Redis(redisUrl, options), new Redis(redisUrl, options), new Redis(redisUrl, options), new Redis(redisUrl, options)];
   const [pub, sub, adapterPub, adapterSub] = clients as [Redis, Redis, Redis, Redis];
+  let started = false;
+  let firstError: Error | undefined;
   for (const [i, client] of clients.entries()) {
     let down = false;
     client.on('error', (err: Error) => {
-      if (!down) log.warn({ err: err.message, client: i }, 'redis connection error; reconnecting');
+      firstError ??= err;
+      if (started && !down) log.warn({ err: err.message, client: i }, 'redis connection error; reconnecting');
       down = true;
     });
     client.on('ready', () => {
-      if (down) log.info({ client: i }, 'redis connection restored');
+      if (down && started) log.info({ client: i }, 'redis connection restored');
       down = false;
     });
   }
-  await Promise.all(clients.map((c) => c.connect()));
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+  } catch (err) {
+    // connect() only says "Connection is closed."; the error event before it has the cause.
+    for (const c of clients) c.disconnect();
+    throw new StartupError('Redis', addressOf(redisUrl, 6379), firstError ?? err);
+  }
+  started = true;
 
   const broker = new RedisBroker(pub, sub, log, keys);
   await broker.start();
@@ -71,4 +82,20 @@ export async function openCluster(redisUrl: string, prefix: string, hub: Hub, lo
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
+}
+
+/** One connection with a deadline, no retries (`parley check`): the server's version, or a StartupError. */
+export async function probeRedis(redisUrl: string, timeoutMs = 5000): Promise<{ version: string }> {
+  const client = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  let firstError: Error | undefined;
+  client.on('error', (err: Error) => (firstError ??= err));
+  try {
+    await client.connect();
+    const info = await client.info('server');
+    return { version: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };
+  } catch (err) {
+    throw new StartupError('Redis', addressOf(redisUrl, 6379), firstError ?? err);
+  } finally {
+    client.disconnect();
+  }
 }

@@ -1,36 +1,55 @@
 /**
- * Browser bundles built from the workspace's TypeScript with esbuild, in memory, on first request:
- * `npm install && npm start` serves the SDK and the demo page without a separate build step. Each
- * bundle is built once per process and kept with its ETag.
+ * The browser files Parley serves — the SDK bundle, the demo page's script and the page's static files —
+ * from one of two places:
+ * - the production build (`npm run build`, scripts/build.js): dist/bundles and dist/public, minified
+ *   ahead of time with .gz and .br copies beside each file; nothing is built while the server runs;
+ * - the TypeScript sources (development, tests): each bundle built by esbuild in memory on its first
+ *   request, then compressed once, so `npm run dev` serves edits after a restart without a build step.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 
+/** Defined (as `true`) by the production build; undeclared when running from the sources. */
+declare const PARLEY_PREBUILT: boolean | undefined;
+
+export type BundleName = 'sdk' | 'web';
+
+/** One bundle in every encoding it is served in; `hash` names its content (ETags derive from it). */
 export interface Bundle {
-  code: string;
-  etag: string;
+  body: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  hash: string;
 }
 
-/** `packages/` of the workspace, from this file's place in it. */
+export interface BrowserFiles {
+  /** Files of a production build: their content cannot change while the process runs. */
+  readonly prebuilt: boolean;
+  /** The SDK package's version: the bundle is served as `gitple-live-sdk-v{version}.min.js`. */
+  readonly sdkVersion: string;
+  /** The demo page's static files (pre-built ones have .gz/.br copies beside them). */
+  readonly publicDir: string;
+  bundle(name: BundleName): Promise<Bundle>;
+}
+
+/** `packages/` of the workspace, from this file's place in it (sources only). */
 const PACKAGES_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+const ENTRIES: Record<BundleName, string> = { sdk: `${PACKAGES_DIR}sdk/src/bundle.ts`, web: `${PACKAGES_DIR}web/app/main.ts` };
 
-export const SDK_BUNDLE_ENTRY = `${PACKAGES_DIR}sdk/src/bundle.ts`;
-export const WEB_BUNDLE_ENTRY = `${PACKAGES_DIR}web/app/main.ts`;
-export const WEB_PUBLIC_DIR = `${PACKAGES_DIR}web/public`;
-
-/** The SDK package's version: the bundle is served as `gitple-live-sdk-v{version}.min.js`. */
-export function sdkVersion(): string {
-  const pkg = JSON.parse(readFileSync(`${PACKAGES_DIR}sdk/package.json`, 'utf8')) as { version: string };
-  return pkg.version;
+function hashOf(body: Buffer): string {
+  return createHash('sha256').update(body).digest('base64url').slice(0, 27);
 }
 
-/** Minified IIFE of one entry point (socket.io-client and @parley/protocol included). */
-export async function buildBrowserBundle(entry: string): Promise<Bundle> {
-  // esbuild is a build tool: loaded only when a bundle is first asked for.
+/** Minified IIFE of one bundle (socket.io-client and @parley/protocol included), built now with esbuild. */
+export async function buildBrowserBundle(name: BundleName): Promise<Bundle> {
+  // esbuild is a build tool: loaded only when a bundle is first asked for, never in a production build.
   const { build } = await import('esbuild');
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: [ENTRIES[name]],
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -40,23 +59,67 @@ export async function buildBrowserBundle(entry: string): Promise<Bundle> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]!.text;
-  return { code, etag: `"${createHash('sha256').update(code).digest('base64url').slice(0, 27)}"` };
+  const body = Buffer.from(result.outputFiles[0]!.contents);
+  const [gz, br] = await Promise.all([
+    promisify(gzip)(body, { level: 9 }),
+    promisify(brotliCompress)(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+  ]);
+  return { body, gzip: gz, br, hash: hashOf(body) };
 }
 
-/** Builds each bundle at most once; a failed build is retried on the next request. */
-export class BundleCache {
-  private readonly builds = new Map<string, Promise<Bundle>>();
-
-  constructor(private readonly builder: (entry: string) => Promise<Bundle> = buildBrowserBundle) {}
-
-  get(entry: string): Promise<Bundle> {
-    let pending = this.builds.get(entry);
+/** Each bundle made at most once per process; a failed attempt is retried on the next request. */
+function cached(make: (name: BundleName) => Promise<Bundle>): (name: BundleName) => Promise<Bundle> {
+  const made = new Map<BundleName, Promise<Bundle>>();
+  return (name) => {
+    let pending = made.get(name);
     if (!pending) {
-      pending = this.builder(entry);
-      pending.catch(() => this.builds.delete(entry));
-      this.builds.set(entry, pending);
+      pending = make(name);
+      pending.catch(() => made.delete(name));
+      made.set(name, pending);
     }
     return pending;
+  };
+}
+
+interface BuildInfo {
+  sdkVersion: string;
+  bundles: Record<BundleName, string>;
+}
+
+/** dist/ of the build this code runs from: the nearest directory above it with build-info.json. */
+function distDir(): string {
+  // dist/server/main.js, or a chunk under dist/server/chunks/ when code is shared with the CLI.
+  for (const up of ['../', '../../', '../../../']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}build-info.json`)) return dir;
   }
+  throw new Error(`no build-info.json above ${fileURLToPath(import.meta.url)}: run npm run build`);
+}
+
+function prebuiltFiles(): BrowserFiles {
+  const dist = distDir();
+  const info = JSON.parse(readFileSync(`${dist}build-info.json`, 'utf8')) as BuildInfo;
+  return {
+    prebuilt: true,
+    sdkVersion: info.sdkVersion,
+    publicDir: `${dist}public`,
+    bundle: cached(async (name) => {
+      const file = `${dist}bundles/${info.bundles[name]}`;
+      const [body, gz, br] = await Promise.all([readFile(file), readFile(`${file}.gz`), readFile(`${file}.br`)]);
+      return { body, gzip: gz, br, hash: hashOf(body) };
+    }),
+  };
+}
+
+function sourceFiles(): BrowserFiles {
+  const pkg = JSON.parse(readFileSync(`${PACKAGES_DIR}sdk/package.json`, 'utf8')) as { version: string };
+  return { prebuilt: false, sdkVersion: pkg.version, publicDir: `${PACKAGES_DIR}web/public`, bundle: cached(buildBrowserBundle) };
+}
+
+let files: BrowserFiles | undefined;
+
+/** The browser files of this process: the production build's when running from dist/, else the sources'. */
+export function browserFiles(): BrowserFiles {
+  files ??= typeof PARLEY_PREBUILT !== 'undefined' && PARLEY_PREBUILT ? prebuiltFiles() : sourceFiles();
+  return files;
 }

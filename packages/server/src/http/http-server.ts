@@ -6,7 +6,7 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TrustProxy } from '../realtime/client-ip.ts';
@@ -18,12 +18,15 @@ import { healthRoutes, type HealthDeps } from './health.routes.ts';
 import { metricsRoutes, observeHttp } from './metrics.routes.ts';
 import { guardOpsRoutes } from './ops-access.ts';
 import { registerRateLimits, type RateLimitSettings } from './rate-limit.ts';
+import { requestLogOptions, tagRequests } from './request-log.ts';
 import { rtcsRoutes, sendRtcsError, type RtcsRoutesDeps } from './rtcs.routes.ts';
 import { staticRoutes } from './static.routes.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface HttpDeps {
   log: Logger;
+  /** LOG_REQUESTS: one log line per request. */
+  logRequests: boolean;
   corsOrigins: '*' | string[];
   /** TRUST_PROXY: Fastify's `req.ip` reads X-Forwarded-For from the same hops as clientAddress(). */
   trustProxy: TrustProxy;
@@ -78,12 +81,9 @@ const ALWAYS_SERVED = new Set(['/health', '/ready', '/metrics']);
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    // Per-request info lines would cost on hot paths; errors are still logged by the handlers.
-    logController: new LogController({ disableRequestLogging: true }),
+    ...requestLogOptions(deps.logRequests),
     bodyLimit: deps.bodyLimit,
-    genReqId: () => crypto.randomUUID(),
     trustProxy: typeof deps.trustProxy === 'boolean' ? deps.trustProxy : [...deps.trustProxy],
-    requestIdHeader: 'x-request-id',
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Ids may have up to 128 characters and the schemas allow 256; the router's default of 100 made
@@ -120,6 +120,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     },
   });
   capConnectionsPerIp(app.server, deps.connections.perIpMax, deps.trustProxy);
+  tagRequests(app);
   app.setValidatorCompiler(validatorCompiler);
   const routes: RouteInfo[] = [];
   routesByApp.set(app, routes);

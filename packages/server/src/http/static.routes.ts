@@ -1,13 +1,15 @@
 /**
  * The browser side served by Parley: the SDK bundle (`/sdk/gitple-live-sdk-v{VERSION}.min.js`,
  * `/sdk/parley.min.js`), and the demo chat page at `/` (packages/web) with its script `/app.js`.
- * The page gets a strict CSP, nosniff and frame-ancestors; the SDK bundle stays loadable cross-origin
- * (the seed's tutorial loads it from another site).
+ * Bundles go out compressed (brotli or gzip, as the client accepts) with an ETag per encoding; the
+ * versioned SDK file of a production build is cached for good (`immutable`), everything else is
+ * revalidated (`no-cache` + ETag → 304). The page gets a strict CSP, nosniff and frame-ancestors; the
+ * SDK bundle stays loadable cross-origin (the seed's tutorial loads it from another site).
  */
+import { Negotiator } from '@fastify/accept-negotiator';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BundleCache, SDK_BUNDLE_ENTRY, sdkVersion, WEB_BUNDLE_ENTRY, WEB_PUBLIC_DIR } from './bundles.ts';
-
+import { browserFiles, type BrowserFiles, type BundleName } from './bundles.ts';
 /** The demo page loads only its own script, style and the socket; images may be any uploaded file URL. */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': [
@@ -28,36 +30,64 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export interface StaticRoutesDeps {
-  bundles?: BundleCache;
+  files?: BrowserFiles;
+}
+
+const YEAR_S = 365 * 86_400;
+const encodings = new Negotiator({ supportedValues: ['br', 'gzip'], cache: new Map() });
+
+/** Whether an If-None-Match list (`"a", W/"b"` or `*`) names `etag`. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 export async function staticRoutes(app: FastifyInstance, deps: StaticRoutesDeps = {}): Promise<void> {
-  const bundles = deps.bundles ?? new BundleCache();
+  const files = deps.files ?? browserFiles();
 
-  const serveBundle = (entry: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+  /** `forever`: the URL names one build of the file, so caches may keep it without asking again. */
+  const serveBundle = (name: BundleName, forever: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     let bundle;
     try {
-      bundle = await bundles.get(entry);
+      bundle = await files.bundle(name);
     } catch (err) {
-      req.log.error({ err, entry }, 'building a browser bundle failed');
+      req.log.error({ err, bundle: name }, 'building a browser bundle failed');
       return reply.code(500).send({ code: 500, message: 'bundle unavailable' });
     }
-    reply.header('etag', bundle.etag).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff');
-    if (req.headers['if-none-match'] === bundle.etag) return reply.code(304).send();
-    return reply.type('text/javascript; charset=utf-8').send(bundle.code);
+    const encoding = encodings.negotiate(req.headers['accept-encoding'] ?? '') as 'br' | 'gzip' | null;
+    // One ETag per encoding: the compressed bytes are a different representation of the same file.
+    const etag = `"${bundle.hash}${encoding === 'br' ? '-br' : encoding === 'gzip' ? '-gz' : ''}"`;
+    reply
+      .header('etag', etag)
+      .header('vary', 'accept-encoding')
+      .header('cache-control', forever && files.prebuilt ? `public, max-age=${YEAR_S}, immutable` : 'no-cache')
+      .header('x-content-type-options', 'nosniff');
+    if (matches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+    if (encoding) reply.header('content-encoding', encoding);
+    return reply.type('text/javascript; charset=utf-8').send(encoding === 'br' ? bundle.br : encoding === 'gzip' ? bundle.gzip : bundle.body);
   };
 
   const hide = { schema: { hide: true } };
-  const sdk = serveBundle(SDK_BUNDLE_ENTRY);
-  app.get(`/sdk/gitple-live-sdk-v${sdkVersion()}.min.js`, hide, sdk);
-  app.get('/sdk/parley.min.js', hide, sdk);
+  app.get(`/sdk/gitple-live-sdk-v${files.sdkVersion}.min.js`, hide, serveBundle('sdk', true));
+  app.get('/sdk/parley.min.js', hide, serveBundle('sdk', false));
 
   await app.register(async (page) => {
     page.addHook('onSend', async (_req, reply) => {
       for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) reply.header(name, value);
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
     });
-    page.get('/app.js', hide, serveBundle(WEB_BUNDLE_ENTRY));
-    // One route per file (no catch-all), so unknown paths keep the APIs' own 404 answers.
-    await page.register(fastifyStatic, { root: WEB_PUBLIC_DIR, prefix: '/', wildcard: false, index: 'index.html', cacheControl: false });
+    page.get('/app.js', hide, serveBundle('web', false));
+    // One route per file (no catch-all), so unknown paths keep the APIs' own 404 answers. A production
+    // build has .br/.gz copies of each file beside it: those are served to clients that accept them.
+    await page.register(fastifyStatic, {
+      root: files.publicDir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'], // an array: with preCompressed, @fastify/static finds a string index for `/` as no index at all
+      cacheControl: false,
+      preCompressed: files.prebuilt,
+      globIgnore: ['**/*.gz', '**/*.br'],
+    });
   });
 }

@@ -1,9 +1,14 @@
 /**
  * Prometheus metrics through prom-client, one registry per server instance. Gauges that mirror live
  * state (connections, subscriptions) are read at scrape time, so nothing on a hot path updates them.
+ * The metric names are a contract: deploy/grafana-dashboard.json queries them (test/grafana-dashboard.test.ts).
  */
+import type { ChatMessage } from '@parley/protocol';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Server } from 'socket.io';
+import type { ChatSocketData } from '../chat/realtime-bridge.ts';
 import type { Hub } from '../realtime/hub.ts';
+import { RTCS_NAMESPACES } from '../realtime/socketio-transport.ts';
 import type { HookResult } from '../realtime/hooks-client.ts';
 import type { RealtimeObserver } from '../realtime/observer.ts';
 
@@ -17,20 +22,34 @@ export class Metrics implements RealtimeObserver {
   private readonly hookLatency: Histogram<'kind'>;
   private readonly httpLatency: Histogram<'method' | 'route' | 'status'>;
   private readonly storageLatency: Histogram;
+  private readonly chatMessages: Counter<'type'>;
+  /** The socket.io server whose chat connections `parley_connections{kind="chat"}` counts; set by watchChat. */
+  private io: Server | undefined;
 
   constructor(hub: Hub) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_', eventLoopMonitoringPrecision: 20 });
+    const chatIo = () => this.io;
     new Gauge({
       name: 'parley_connections',
-      help: 'Connected realtime sessions on this node, by transport',
-      labelNames: ['transport'],
+      help: 'Connections on this node: kind rtcs (realtime sessions, every transport) or chat (SDK sockets), by transport',
+      labelNames: ['kind', 'transport'],
       registers,
       collect() {
         this.reset();
-        const byTransport = new Map<string, number>();
-        for (const s of hub.allSessions()) byTransport.set(s.transport, (byTransport.get(s.transport) ?? 0) + 1);
-        for (const [transport, n] of byTransport) this.set({ transport }, n);
+        const counts = new Map<string, number>();
+        const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+        for (const s of hub.allSessions()) count(`rtcs ${s.transport}`);
+        // Chat sockets are socket.io sockets in user rooms, not hub sessions.
+        for (const name of RTCS_NAMESPACES) {
+          for (const socket of chatIo()?.of(name).sockets.values() ?? []) {
+            if ((socket.data as ChatSocketData).chat) count(`chat ${socket.conn.transport.name}`);
+          }
+        }
+        for (const [key, n] of counts) {
+          const [kind, transport] = key.split(' ') as [string, string];
+          this.set({ kind, transport }, n);
+        }
       },
     });
     new Gauge({
@@ -70,12 +89,27 @@ export class Metrics implements RealtimeObserver {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
+    this.chatMessages = new Counter({
+      name: 'parley_chat_messages_total',
+      help: 'Chat messages sent through this node (server and client API), by type',
+      labelNames: ['type'],
+      registers,
+    });
     this.storageLatency = new Histogram({
       name: 'parley_storage_query_duration_seconds',
       help: 'Database query latency',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
+  }
+
+  /** Counts the chat connections of this socket.io server in `parley_connections{kind="chat"}`. */
+  watchChat(io: Server): void {
+    this.io = io;
+  }
+
+  chatMessage(type: ChatMessage['type']): void {
+    this.chatMessages.inc({ type: type === 'file' ? 'file' : 'text' });
   }
 
   published(channels: number): void {

@@ -2,13 +2,15 @@
  * Opens the store: SQLite (better-sqlite3, WAL) under DATA_DIR by default, PostgreSQL when DATABASE_URL
  * is set. Everything above this file sees one Kysely<Database> and the `engine` flag, never a driver.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
+import { addressOf, StartupError } from '../startup-error.ts';
+import { prepareDataDir } from './data-dir.ts';
 import type { Database } from './schema.ts';
-import { migrateToLatest } from './migrations.ts';
+import { migrateToLatest, pendingMigrations } from './migrations.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -30,6 +32,7 @@ export interface StorageOptions {
   onQuery?: (ms: number) => void;
 }
 
+const SQLITE_FILE = 'parley.sqlite';
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
@@ -39,14 +42,19 @@ function logHook(onQuery: StorageOptions['onQuery']): KyselyConfig['log'] {
 }
 
 function openSqlite(dataDir: string, log: KyselyConfig['log']): Kysely<Database> {
-  mkdirSync(dataDir, { recursive: true });
-  const file = new SQLite(join(dataDir, 'parley.sqlite'));
-  // WAL + synchronous=FULL: a committed transaction survives a crash of the process or the machine,
-  // which is what a 201 promises.
-  file.pragma('journal_mode = WAL');
-  file.pragma('synchronous = FULL');
-  file.pragma('foreign_keys = ON');
-  file.pragma('busy_timeout = 5000');
+  const path = join(prepareDataDir(dataDir), SQLITE_FILE);
+  let file: SQLite.Database;
+  try {
+    file = new SQLite(path);
+    // WAL + synchronous=FULL: a committed transaction survives a crash of the process or the machine,
+    // which is what a 201 promises.
+    file.pragma('journal_mode = WAL');
+    file.pragma('synchronous = FULL');
+    file.pragma('foreign_keys = ON');
+    file.pragma('busy_timeout = 5000');
+  } catch (err) {
+    throw new StartupError('SQLite database', path, err);
+  }
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }), log });
 }
 
@@ -63,16 +71,86 @@ function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['l
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
 }
 
-/** Opens the configured engine and runs the migrations. */
+/** Where the store lives, for messages: the SQLite file, or PostgreSQL's host:port/database. */
+export function storageAddress(options: Pick<StorageOptions, 'dataDir' | 'databaseUrl'>): string {
+  return options.databaseUrl ? addressOf(options.databaseUrl, 5432) : resolve(options.dataDir, SQLITE_FILE);
+}
+
+/**
+ * One connection with a deadline, before the pool is used: an unreachable server fails the start within
+ * seconds with its cause, instead of queries waiting on a pool that never connects.
+ */
+export async function probePostgres(databaseUrl: string, timeoutMs = 10_000): Promise<{ version: string; hasSchema: boolean }> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ version: string; apps: string | null }>("select current_setting('server_version') as version, to_regclass('apps')::text as apps");
+    return { version: rows[0]!.version, hasSchema: rows[0]!.apps !== null };
+  } catch (err) {
+    throw new StartupError('PostgreSQL', addressOf(databaseUrl, 5432), err);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Whether the configured store already holds a Parley database (the CLI warns before creating one). */
+export async function storageExists(options: Pick<StorageOptions, 'dataDir' | 'databaseUrl'>): Promise<boolean> {
+  if (options.databaseUrl) return (await probePostgres(options.databaseUrl)).hasSchema;
+  return existsSync(resolve(options.dataDir, SQLITE_FILE));
+}
+
+export interface StorageReport {
+  engine: Engine;
+  address: string;
+  /** PostgreSQL's server version. */
+  serverVersion?: string;
+  /** False: no Parley database there yet (the first start creates it). */
+  exists: boolean;
+  apps?: number;
+  /** Migrations the next start applies. */
+  pending?: string[];
+}
+
+/** Looks at the configured store without changing it (`parley check`). Unreachable: a StartupError. */
+export async function inspectStorage(options: Pick<StorageOptions, 'dataDir' | 'databaseUrl'>): Promise<StorageReport> {
+  const address = storageAddress(options);
+  let db: Kysely<Database>;
+  let report: StorageReport;
+  if (options.databaseUrl) {
+    const probe = await probePostgres(options.databaseUrl);
+    report = { engine: 'postgres', address, serverVersion: probe.version, exists: probe.hasSchema };
+    if (!probe.hasSchema) return report;
+    db = openPostgres(options.databaseUrl, 1, undefined);
+  } else {
+    report = { engine: 'sqlite', address, exists: existsSync(address) };
+    if (!report.exists) return report;
+    try {
+      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(address, { fileMustExist: true }) }) });
+    } catch (err) {
+      throw new StartupError('SQLite database', address, err);
+    }
+  }
+  try {
+    const row = await db.selectFrom('apps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return { ...report, apps: Number(row.n), pending: await pendingMigrations(db as Kysely<unknown>) };
+  } catch (err) {
+    throw new StartupError(report.engine === 'postgres' ? 'PostgreSQL' : 'SQLite database', address, err);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Opens the configured engine and runs the migrations. Failures are StartupErrors naming the part. */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const engine: Engine = options.databaseUrl ? 'postgres' : 'sqlite';
   const log = logHook(options.onQuery);
+  if (options.databaseUrl) await probePostgres(options.databaseUrl);
   const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolMax ?? 10, log) : openSqlite(options.dataDir, log);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {
     await db.destroy();
-    throw err;
+    throw new StartupError(engine === 'postgres' ? 'PostgreSQL' : 'SQLite database', storageAddress(options), err);
   }
   return {
     db,

@@ -139,3 +139,9 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, { cause: error });
   }
 }
+
+/** Names of the migrations not applied yet (`parley check`: what the next start will change). */
+export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InlineMigrationProvider() });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
