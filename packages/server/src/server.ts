@@ -90,7 +90,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
   let presence: PresenceStore = new HubPresence(hub);
   if (config.redisUrl) {
     const ttlMs = config.presenceTtlS * 1000;
-    cluster = await openCluster(config.redisUrl, config.redisPrefix, hub, log, { ttlMs, heartbeatMs: Math.floor(ttlMs / 3), ...options.presenceTiming });
+    cluster = await openCluster(config.redisUrl, config.redisPrefix, hub, log, {
+      timing: { ttlMs, heartbeatMs: Math.floor(ttlMs / 3), ...options.presenceTiming },
+      received: () => metrics.brokerReceived(),
+    });
     broker = cluster.broker;
     presence = cluster.presence;
   }
@@ -162,12 +165,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     cors: { origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: true },
     serveClient: false,
   });
-  if (cluster) io.adapter(cluster.adapter);
   const outbound = { outboundMax: limits.outboundMax, outboundMaxBytes: limits.outboundMaxBytes };
   const admission = new Admission(configured, presence, log);
   const addressOf = clientAddress(config.trustProxy);
-  attachSocketIo(io, node, log, { outbound, admission, addressOf, extra: [chat.attachRealtime(io)] });
-  metrics.watchChat(io);
+  attachSocketIo(io, node, log, { outbound, admission, addressOf, extra: [chat.attachRealtime(node)] });
   chat.bus.on((event) => {
     if (event.type === 'message_send') metrics.chatMessage(event.message.type);
   });

@@ -1,9 +1,8 @@
 /**
  * Composition of the chat: repositories over the shared storage, the services, the event bus, and —
- * once socket.io exists — the realtime bridge and the connection handler. server.ts calls this once.
+ * once the realtime node exists — the realtime bridge and the connection handler. server.ts calls this once.
  */
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
 import type { AppService } from '../apps/app.service.ts';
 import type { ConnectionHandler } from '../realtime/socketio-transport.ts';
 import type { Storage } from '../storage/database.ts';
@@ -19,7 +18,7 @@ import { MemberRepository } from './member.repository.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
 import { MessageService } from './message.service.ts';
-import { RealtimeBridge } from './realtime-bridge.ts';
+import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { containsFor } from './text-search.ts';
 import { UserRepository } from './user.repository.ts';
 import { UserService } from './user.service.ts';
@@ -47,9 +46,9 @@ export interface Chat {
   /** Looks up a stored file's metadata (and its app) by its key (file download route). */
   fileInfo(key: string): ReturnType<MessageRepository['fileByKey']>;
   limits: ChatLimits;
-  /** Plugs the chat into socket.io: returns the handler to pass to attachSocketIo. */
-  attachRealtime(io: Server): ConnectionHandler;
-  /** Resolves once every event emitted so far has reached socket.io. */
+  /** Plugs the chat into the realtime core: returns the connection handler to pass to attachSocketIo. */
+  attachRealtime(realtime: ChatRealtime): ConnectionHandler;
+  /** Resolves once every event emitted so far has been published. */
   idle(): Promise<void>;
   /** Removes uploaded files older than `minAgeMs` that no message refers to; answers how many. */
   sweepOrphanFiles(minAgeMs: number): Promise<number>;
@@ -59,7 +58,7 @@ export function createChat(deps: ChatDeps): Chat {
   const { db, engine } = deps.storage;
   const contains = containsFor(engine);
   let bridge: RealtimeBridge | undefined;
-  // Until socket.io is attached nobody can be online.
+  // Until the realtime core is attached nobody can be online.
   const online: OnlineUsers = { online: (appId, ids) => bridge?.online(appId, ids) ?? Promise.resolve([]) };
   const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, fileUrlTtlMs: FILE_URL_TTL_MS, ...deps.limits };
   const messageRepo = new MessageRepository(db, contains, engine);
@@ -87,10 +86,10 @@ export function createChat(deps: ChatDeps): Chat {
     fileUrls: ctx.fileUrls,
     fileInfo: (key) => messageRepo.fileByKey(key),
     limits,
-    attachRealtime(io) {
-      bridge = new RealtimeBridge(io, ctx.members, ctx.users, deps.log);
+    attachRealtime(realtime) {
+      bridge = new RealtimeBridge(realtime, ctx.members, deps.log);
       bridge.listen(ctx.bus);
-      return chatConnectionHandler(deps.apps, users);
+      return chatConnectionHandler(deps.apps, users, ctx.members);
     },
     idle: () => bridge?.idle() ?? Promise.resolve(),
     sweepOrphanFiles: (minAgeMs) => ctx.files.sweepOrphans(async (key) => (await messageRepo.fileByKey(key)) !== undefined, minAgeMs),

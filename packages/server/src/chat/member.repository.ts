@@ -56,6 +56,12 @@ export class MemberRepository {
     return rows.map((r) => r.user_id);
   }
 
+  /** Every channel the user belongs to (a chat connection's internal channels; uses chat_members_by_user). */
+  async channelIdsOf(appId: string, userId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('chat_members').select('channel_id').where('app_id', '=', appId).where('user_id', '=', userId).execute();
+    return rows.map((r) => r.channel_id);
+  }
+
   async count(appId: string, channelId: string): Promise<number> {
     const row = await this.db
       .selectFrom('chat_members')

@@ -1,26 +1,28 @@
 /**
- * The one place where chat meets socket.io: domain events from the bus become socket.io events in the
- * per-user rooms `app:{appId}:user:{userId}` (joined by chat connections, see connection-handler.ts).
- * Recipients are computed from the channel's member list when the event is delivered, so a member who
- * left or was banned stops receiving at once and one who joined after connecting starts at once.
- * Events of one channel (or one user) are delivered one after another, in the order they were emitted.
+ * The one place where chat meets the realtime core: domain events from the bus become publications on
+ * internal channels (internal-channels.ts) and control messages that move users' sessions between them.
+ * A chat channel's events go to its channel `#group:{id}`, which its connected members' sessions are on;
+ * what concerns one user also goes to `#user:{id}`.
+ *
+ * Membership changes take effect before the request that made them answers: the control message (or
+ * its first Redis command) is issued while the bus is still emitting, and Redis keeps the order, so a
+ * message sent after a `leave` answered never reaches the one who left, and one sent after a `join`
+ * answered reaches the joiner (node.ts publishes to recently moved users' channels too). Publications of
+ * one channel (or one user) are issued one after another, in the order they were emitted.
  */
 import { CHAT_TOKEN_END_REASONS, type ChatServerEvents } from '@parley/protocol';
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
-import { emitToRooms } from '../realtime/socketio-broadcast.ts';
-import { RTCS_NAMESPACES } from '../realtime/socketio-transport.ts';
+import type { Control } from '../realtime/broker.ts';
+import { groupChannel, userChannel } from '../realtime/internal-channels.ts';
 import type { OnlineUsers } from './chat-context.ts';
 import type { ChatDomainEvent, ChatEventBus } from './events.ts';
 import type { MemberRepository } from './member.repository.ts';
-import type { UserRepository } from './user.repository.ts';
 
-export const userRoom = (appId: string, userId: string): string => `app:${appId}:user:${userId}`;
-
-/** Data a verified chat connection carries on `socket.data`. */
-export interface ChatSocketData {
-  /** `expiresAt`: unix ms at which the token the connection was opened with expires. */
-  chat?: { appId: string; userId: string; expiresAt: number };
+/** What the bridge needs of the realtime core (RealtimeNode). */
+export interface ChatRealtime {
+  publishInternal(appId: string, channels: string[], event: string, args: unknown[]): Promise<void>;
+  control(appId: string, channel: string, control: Control): Promise<void>;
+  online(appId: string, userIds: readonly string[]): Promise<string[]>;
 }
 
 type Delivery = { [E in keyof ChatServerEvents]: { event: E; args: Parameters<ChatServerEvents[E]> } }[keyof ChatServerEvents];
@@ -57,72 +59,104 @@ export function toDelivery(e: ChatDomainEvent): Delivery | undefined {
 }
 
 export class RealtimeBridge implements OnlineUsers {
-  /** Tail of the delivery chain per channel / user, so that events keep their order. */
+  /** Tail of the publication chain per channel / user, so that events keep their order. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Control messages issued and not yet confirmed (idle() waits for them too). */
+  private readonly controls = new Set<Promise<void>>();
 
   constructor(
-    private readonly io: Server,
+    private readonly realtime: ChatRealtime,
     private readonly members: MemberRepository,
-    private readonly users: UserRepository,
     private readonly log: Logger,
   ) {}
 
   /** Starts delivering the bus's events; returns the unsubscribe function. */
   listen(bus: ChatEventBus): () => void {
-    return bus.on((event) => this.enqueue(event));
+    return bus.on((event) => {
+      this.moveSessions(event);
+      this.enqueue(event);
+    });
+  }
+
+  online(appId: string, userIds: readonly string[]): Promise<string[]> {
+    return userIds.length === 0 ? Promise.resolve([]) : this.realtime.online(appId, userIds);
+  }
+
+  /** Resolves once every event emitted so far has been published (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0 || this.controls.size > 0) await Promise.all([...this.chains.values(), ...this.controls]);
+  }
+
+  /**
+   * The control messages an event calls for, issued now (while the bus emits, before the request that
+   * caused it answers): joins before the event is published, so the joiner hears its own join; leaves
+   * at once, the one who left hearing of it on its own channel.
+   */
+  private moveSessions(event: ChatDomainEvent): void {
+    const { appId } = event;
+    switch (event.type) {
+      case 'channel_join':
+        this.control(appId, userChannel(event.user.user_id), { op: 'join', channel: groupChannel(event.channel.channel_id) });
+        return;
+      case 'channel_leave':
+      case 'channel_ban':
+        for (const user of event.alsoNotify) this.control(appId, userChannel(user), { op: 'leave', channel: groupChannel(event.channel.channel_id) });
+        return;
+      case 'tokens_revoked':
+        this.control(appId, userChannel(event.userId), { op: 'close', reason: CHAT_TOKEN_END_REASONS.revoked });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private control(appId: string, channel: string, control: Control): void {
+    const done = this.realtime.control(appId, channel, control).catch((err: unknown) => this.log.warn({ err, op: control.op }, 'chat control message failed'));
+    this.controls.add(done);
+    void done.then(() => this.controls.delete(done));
   }
 
   private enqueue(event: ChatDomainEvent): void {
     const key = 'channel' in event ? `${event.appId}\nc\n${event.channel.channel_id}` : `${event.appId}\nu\n${'user' in event ? event.user.user_id : event.userId}`;
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.deliver(event)).catch((err: unknown) => this.log.warn({ err, type: event.type }, 'chat event delivery failed'));
+    const next = previous.then(() => this.publish(event)).catch((err: unknown) => this.log.warn({ err, type: event.type }, 'chat event delivery failed'));
     this.chains.set(key, next);
     void next.then(() => {
       if (this.chains.get(key) === next) this.chains.delete(key);
     });
   }
 
-  private async recipients(event: ChatDomainEvent): Promise<string[]> {
-    if (event.type === 'channel_join' && event.only) return event.only;
-    const also = 'alsoNotify' in event ? event.alsoNotify : [];
-    if ('channel' in event) return [...new Set([...(await this.members.memberIds(event.appId, event.channel.channel_id)), ...also])];
-    if (event.type === 'user_update') return [event.user.user_id, ...(await this.users.coMembers(event.appId, event.user.user_id))];
-    return also;
+  /** The internal channels an event is published on. */
+  private async channels(event: ChatDomainEvent): Promise<string[]> {
+    const users = (ids: readonly string[]) => ids.map(userChannel);
+    switch (event.type) {
+      case 'channel_join':
+        // Members added at creation hear only their own join; the joiner also on its own channel, in
+        // case its sessions are still being moved.
+        return event.only ? users(event.only) : [groupChannel(event.channel.channel_id), userChannel(event.user.user_id)];
+      case 'channel_leave':
+      case 'channel_ban':
+      case 'channel_unban':
+      case 'channel_delete':
+        return [groupChannel(event.channel.channel_id), ...users(event.alsoNotify)];
+      case 'user_update':
+        // The user and everyone sharing a channel with it.
+        return [userChannel(event.user.user_id), ...(await this.members.channelIdsOf(event.appId, event.user.user_id)).map(groupChannel)];
+      case 'user_delete':
+        return users(event.alsoNotify);
+      case 'tokens_revoked':
+        return [];
+      default:
+        return [groupChannel(event.channel.channel_id)];
+    }
   }
 
-  private async deliver(event: ChatDomainEvent): Promise<void> {
-    if (event.type === 'tokens_revoked') {
-      // The reason first (the SDK renews on it), then the end, in the order the client receives them.
-      for (const name of RTCS_NAMESPACES) {
-        const room = this.io.of(name).in(userRoom(event.appId, event.userId));
-        room.emit('error', CHAT_TOKEN_END_REASONS.revoked);
-        room.disconnectSockets(true);
-      }
-      return;
-    }
+  private async publish(event: ChatDomainEvent): Promise<void> {
     const delivery = toDelivery(event);
-    const userIds = await this.recipients(event);
-    if (!delivery || userIds.length === 0) return;
-    const rooms = userIds.map((id) => userRoom(event.appId, id));
-    // A socket is in one user room only, so each connection gets the event once.
-    for (const name of RTCS_NAMESPACES) emitToRooms(this.io.of(name), rooms, delivery.event, delivery.args);
-  }
-
-  async online(appId: string, userIds: readonly string[]): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const rooms = userIds.map((id) => userRoom(appId, id));
-    const found = new Set<string>();
-    for (const name of RTCS_NAMESPACES) {
-      for (const socket of await this.io.of(name).in(rooms).fetchSockets()) {
-        const chat = (socket.data as ChatSocketData).chat;
-        if (chat?.appId === appId) found.add(chat.userId);
-      }
-    }
-    return [...found];
-  }
-
-  /** Resolves once every event emitted so far has been delivered (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all(this.chains.values());
+    if (!delivery) return;
+    const channels = await this.channels(event);
+    if (channels.length > 0) await this.realtime.publishInternal(event.appId, channels, delivery.event, delivery.args);
+    // A deleted channel's connected members leave its internal channel once they heard of it.
+    if (event.type === 'channel_delete') await this.realtime.control(event.appId, groupChannel(event.channel.channel_id), { op: 'drop' });
   }
 }

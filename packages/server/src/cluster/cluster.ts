@@ -1,10 +1,8 @@
 /**
- * Cluster mode (REDIS_URL): the only place that creates Redis clients. It yields the realtime broker and
- * presence store for the node, and the socket.io Redis adapter so that room emits (chat events) and
- * socket operations reach every node. RTCS publications use the broker rather than the adapter because
- * the hub, not socket.io rooms, owns RTCS subscriptions (and the 0.9 transport has no rooms at all).
+ * Cluster mode (REDIS_URL): the only place that creates Redis clients — one Redis bus of two
+ * connections (commands and pub/sub) per node. It yields the realtime broker and presence store; RTCS
+ * and chat alike ride them, as hub sessions on channels.
  */
-import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Hub } from '../realtime/hub.ts';
@@ -20,24 +18,29 @@ export interface Cluster {
   redis: Redis;
   /** This cluster's key names (REDIS_PREFIX). */
   keys: RedisKeys;
-  /** The socket.io adapter constructor, for `io.adapter(...)`. */
-  adapter: ReturnType<typeof createAdapter>;
   /** Throws while Redis does not answer (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openCluster(redisUrl: string, prefix: string, hub: Hub, log: Logger, timing: Partial<RedisPresenceOptions> = {}): Promise<Cluster> {
+export interface ClusterOptions {
+  /** Overrides of the presence timing (tests use short ones). */
+  timing?: Partial<RedisPresenceOptions>;
+  /** Called for each message this node receives from Redis (per-node ingress metric). */
+  received?: () => void;
+}
+
+export async function openCluster(redisUrl: string, prefix: string, hub: Hub, log: Logger, options: ClusterOptions = {}): Promise<Cluster> {
   const keys = redisKeys(prefix);
-  const options: RedisOptions = {
+  const connection: RedisOptions = {
     lazyConnect: true,
     // Fail commands at once while disconnected, so API calls answer 503 instead of hanging.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   };
-  const clients = [new Redis(redisUrl, options), new Redis(redisUrl, options), new Redis(redisUrl, options), new Redis(redisUrl, options)];
-  const [pub, sub, adapterPub, adapterSub] = clients as [Redis, Redis, Redis, Redis];
+  const clients = [new Redis(redisUrl, connection), new Redis(redisUrl, connection)];
+  const [pub, sub] = clients as [Redis, Redis];
   let started = false;
   let firstError: Error | undefined;
   for (const [i, client] of clients.entries()) {
@@ -61,18 +64,15 @@ export async function openCluster(redisUrl: string, prefix: string, hub: Hub, lo
   }
   started = true;
 
-  const broker = new RedisBroker(pub, sub, log, keys);
-  await broker.start();
-  const presence = new RedisPresence(pub, hub, log, keys, { ...DEFAULT_PRESENCE_TIMING, ...timing });
+  const broker = new RedisBroker(pub, sub, log, keys, options.received);
+  const presence = new RedisPresence(pub, hub, log, keys, { ...DEFAULT_PRESENCE_TIMING, ...options.timing });
   presence.start();
-  const adapter = createAdapter(adapterPub, adapterSub, { key: keys.adapter });
 
   return {
     broker,
     presence,
     redis: pub,
     keys,
-    adapter,
     async ping() {
       await pub.ping();
     },

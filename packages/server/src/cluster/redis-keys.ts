@@ -10,18 +10,16 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
 
 export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
   return {
-    /** Pub/sub channel carrying an app's publications between nodes. */
-    publications: (appId: string) => `${prefix}:app:${appId}:pub`,
-    /** Pattern matching every app's publication channel. */
-    publicationsPattern: `${prefix}:app:*:pub`,
+    /** Pub/sub channel carrying the messages of one of an app's channels between the nodes that host it. */
+    channel: (appId: string, channel: string) => `${prefix}:app:${appId}:ch:${channel}`,
     /** Sorted set: session id → expiry (ms) of its subscription to a channel. */
     presenceExpiry: (appId: string, channel: string) => `${prefix}:app:${appId}:presence:${channel}:exp`,
     /** Hash: session id → user of the channel's subscribers. */
     presenceInfo: (appId: string, channel: string) => `${prefix}:app:${appId}:presence:${channel}:info`,
+    /** Sorted set: user channel → expiry (ms) of its recent move into a channel (see PresenceStore.recordMove). */
+    moves: (appId: string, channel: string) => `${prefix}:app:${appId}:moves:${channel}`,
     /** Sorted set: holder → expiry (ms) of the places taken in a slot (sessions of one access URL, of one user). */
     slot: (appId: string, slot: string) => `${prefix}:app:${appId}:slot:${slot}`,
-    /** Prefix of the socket.io adapter's own channels. */
-    adapter: `${prefix}:sio`,
     /** Prefix of the REST rate limiters' counters. */
     rateLimit: `${prefix}:ratelimit:`,
   };

@@ -11,6 +11,7 @@ import type { MemberMap } from '@parley/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Hub } from '../realtime/hub.ts';
+import { tracksPresence } from '../realtime/internal-channels.ts';
 import type { PresenceStore } from '../realtime/presence.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
@@ -77,6 +78,7 @@ export class RedisPresence implements PresenceStore {
     const keys = new Set<string>();
     for (const session of this.hub.allSessions()) {
       for (const channel of session.channels) {
+        if (!tracksPresence(channel)) continue;
         const exp = this.keys.presenceExpiry(session.appId, channel);
         const info = this.keys.presenceInfo(session.appId, channel);
         pipeline.zadd(exp, expiry, session.id);
@@ -139,6 +141,24 @@ export class RedisPresence implements PresenceStore {
 
   async occupied(appId: string, channel: string): Promise<boolean> {
     return (await this.count(appId, channel)) > 0;
+  }
+
+  async recordMove(appId: string, channel: string, via: string, graceMs: number): Promise<void> {
+    const key = this.keys.moves(appId, channel);
+    await this.redis.multi().zadd(key, Date.now() + graceMs, via).pexpire(key, graceMs).exec();
+  }
+
+  async recentMoves(appId: string, channels: readonly string[]): Promise<string[]> {
+    const pipeline = this.redis.pipeline();
+    const now = Date.now();
+    for (const channel of channels) pipeline.zrangebyscore(this.keys.moves(appId, channel), `(${now}`, '+inf');
+    const results = (await pipeline.exec()) ?? [];
+    const moved = new Set<string>();
+    for (const [err, value] of results) {
+      if (err) throw err;
+      for (const via of value as string[]) moved.add(via);
+    }
+    return [...moved];
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ function fakeBridge(endpoint: string | undefined, packets = 0, bytes = 0) {
 }
 
 function session(id: string, writer: SessionWriter, close: (reason: string) => void = () => {}): Session {
-  return new Session({ id: `public-${id}`, transportId: id, appId: 'a', user: id, via: 'browser', origin: '', transport: 'legacy09-websocket', granted: [], writer, close });
+  return new Session({ kind: 'rtcs', id: `public-${id}`, transportId: id, appId: 'a', user: id, via: 'browser', origin: '', transport: 'legacy09-websocket', granted: [], writer, close });
 }
 
 afterEach(() => {
@@ -29,7 +29,7 @@ describe('legacyWriter', () => {
     const writer = legacyWriter(bridges, { outboundMax: 10, outboundMaxBytes: 1000 }, observer);
     const stringify = vi.spyOn(JSON, 'stringify');
 
-    writer.deliver([session('a', writer), session('b', writer), session('c', writer), session('gone', writer)], 'news', { t: '한글' });
+    writer.deliver([session('a', writer), session('b', writer), session('c', writer), session('gone', writer)], 'news', [{ t: '한글' }]);
 
     expect(stringify).toHaveBeenCalledTimes(1);
     expect(a.sent).toEqual(['5::/socket.io/1/:{"name":"news","args":[{"t":"한글"}]}']);
@@ -46,7 +46,7 @@ describe('legacyWriter', () => {
       const observer = { published: vi.fn(), delivered: vi.fn(), dropped: vi.fn() };
       const writer = legacyWriter(new Map([['full', full.bridge]]), { outboundMax: 10, outboundMaxBytes: 1000 }, observer);
       const reasons: string[] = [];
-      writer.deliver([session('full', writer, (r) => reasons.push(r))], 'x', 1);
+      writer.deliver([session('full', writer, (r) => reasons.push(r))], 'x', [1]);
       expect(full.sent).toEqual([]);
       expect(observer.dropped).toHaveBeenCalledWith('slow_consumer');
       expect(reasons[0]).toMatch(/slow consumer/);

@@ -12,7 +12,7 @@ import type { SessionBridge } from './session-bridge.ts';
 
 export function legacyWriter(bridges: ReadonlyMap<string, SessionBridge>, limits: OutboundLimits, observer: RealtimeObserver): SessionWriter {
   return {
-    deliver(sessions: readonly Session[], event: string, data: unknown) {
+    deliver(sessions: readonly Session[], event: string, args: readonly unknown[]) {
       let json: string | undefined;
       // Nearly every session of one server shares an endpoint; a small map covers the rest.
       const byEndpoint = new Map<string, { packet: string; bytes: number }>();
@@ -28,7 +28,7 @@ export function legacyWriter(bridges: ReadonlyMap<string, SessionBridge>, limits
         const endpoint = bridge.endpoint ?? '';
         let framed = byEndpoint.get(endpoint);
         if (framed === undefined) {
-          json ??= eventJson(event, [data]);
+          json ??= eventJson(event, args);
           const packet = eventPacketFromJson(endpoint, json);
           framed = { packet, bytes: Buffer.byteLength(packet) };
           byEndpoint.set(endpoint, framed);

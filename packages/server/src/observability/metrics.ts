@@ -5,10 +5,7 @@
  */
 import type { ChatMessage } from '@parley/protocol';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Server } from 'socket.io';
-import type { ChatSocketData } from '../chat/realtime-bridge.ts';
 import type { Hub } from '../realtime/hub.ts';
-import { RTCS_NAMESPACES } from '../realtime/socketio-transport.ts';
 import type { HookResult } from '../realtime/hooks-client.ts';
 import type { RealtimeObserver } from '../realtime/observer.ts';
 
@@ -23,13 +20,11 @@ export class Metrics implements RealtimeObserver {
   private readonly httpLatency: Histogram<'method' | 'route' | 'status'>;
   private readonly storageLatency: Histogram;
   private readonly chatMessages: Counter<'type'>;
-  /** The socket.io server whose chat connections `parley_connections{kind="chat"}` counts; set by watchChat. */
-  private io: Server | undefined;
+  private readonly brokerMessages: Counter;
 
   constructor(hub: Hub) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_', eventLoopMonitoringPrecision: 20 });
-    const chatIo = () => this.io;
     new Gauge({
       name: 'parley_connections',
       help: 'Connections on this node: kind rtcs (realtime sessions, every transport) or chat (SDK sockets), by transport',
@@ -39,13 +34,7 @@ export class Metrics implements RealtimeObserver {
         this.reset();
         const counts = new Map<string, number>();
         const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
-        for (const s of hub.allSessions()) count(`rtcs ${s.transport}`);
-        // Chat sockets are socket.io sockets in user rooms, not hub sessions.
-        for (const name of RTCS_NAMESPACES) {
-          for (const socket of chatIo()?.of(name).sockets.values() ?? []) {
-            if ((socket.data as ChatSocketData).chat) count(`chat ${socket.conn.transport.name}`);
-          }
-        }
+        for (const s of hub.allSessions()) count(`${s.kind} ${s.transport}`);
         for (const [key, n] of counts) {
           const [kind, transport] = key.split(' ') as [string, string];
           this.set({ kind, transport }, n);
@@ -89,6 +78,11 @@ export class Metrics implements RealtimeObserver {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
+    this.brokerMessages = new Counter({
+      name: 'parley_broker_messages_received_total',
+      help: 'Messages this node received from the cluster bus (Redis): only those of channels it hosts',
+      registers,
+    });
     this.chatMessages = new Counter({
       name: 'parley_chat_messages_total',
       help: 'Chat messages sent through this node (server and client API), by type',
@@ -104,8 +98,9 @@ export class Metrics implements RealtimeObserver {
   }
 
   /** Counts the chat connections of this socket.io server in `parley_connections{kind="chat"}`. */
-  watchChat(io: Server): void {
-    this.io = io;
+  /** One message received from the cluster bus (a node receives only the channels it hosts). */
+  brokerReceived(): void {
+    this.brokerMessages.inc();
   }
 
   chatMessage(type: ChatMessage['type']): void {

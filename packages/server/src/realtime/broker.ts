@@ -1,39 +1,78 @@
 /**
- * The broker carries publications between nodes. A single node uses the in-memory broker, which hands
- * each publication straight back to this node's hub; cluster mode swaps in a Redis one (src/cluster).
+ * The broker carries messages between nodes: publications (what the API accepted, presence notices, chat
+ * events) and control messages (move a user's sessions in or out of a channel, or end them). A node
+ * subscribes to a channel on its first local subscriber and receives only the traffic of channels it
+ * hosts. A single node uses the in-memory broker, which hands each message straight back to this node;
+ * cluster mode swaps in a Redis one (src/cluster).
  */
+import { randomBytes } from 'node:crypto';
 
-/** One publication: what the API accepted, or a presence notice. */
+/** One publication: `event(...args)` to every session subscribed to any of `channels`. */
 export interface Publication {
+  /** Unique per publication: a node receiving it through several of its channels delivers it once. */
+  id: string;
   appId: string;
   channels: string[];
   event: string;
-  data: unknown;
+  args: unknown[];
   /** A session that must not receive it (the joiner of a presence notice). */
   exceptSession?: string;
 }
 
-/** The broker cannot carry publications right now (e.g. Redis is down); the API answers 503. */
+/**
+ * What a control message does to the local sessions subscribed to its channel: join or leave another
+ * channel (a chat member added or removed), leave this one (a deleted chat channel), or end (revoked
+ * tokens), with the reason the client is told.
+ */
+export type Control = { op: 'join' | 'leave'; channel: string } | { op: 'drop' } | { op: 'close'; reason: string };
+
+export interface ControlMessage {
+  id: string;
+  appId: string;
+  /** The channel whose subscribers it acts on (for a user's sessions: the user's personal channel). */
+  channel: string;
+  control: Control;
+}
+
+export type BrokerMessage = Publication | ControlMessage;
+
+export const isControl = (m: BrokerMessage): m is ControlMessage => 'control' in m;
+
+/** The channels a message travels on. */
+export const channelsOf = (m: BrokerMessage): readonly string[] => (isControl(m) ? [m.channel] : m.channels);
+
+/** A fresh message id (72 random bits: unique among what is in flight). */
+export function newMessageId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/** The broker cannot carry messages right now (e.g. Redis is down); the API answers 503. */
 export class BrokerUnavailableError extends Error {}
 
 export interface Broker {
-  /** Registers the receiver of every publication, local or remote. Called once before the first publish. */
-  onPublication(handler: (p: Publication) => void): void;
-  /** Resolves once the publication is handed to the transport that reaches every node. */
-  publish(p: Publication): Promise<void>;
+  /** Registers the receiver of every message this node is subscribed to, its own included. Called once. */
+  onMessage(handler: (m: BrokerMessage) => void): void;
+  /** Resolves once the message is handed to the transport that reaches every node. */
+  publish(m: BrokerMessage): Promise<void>;
+  /** Starts receiving a channel's messages; resolves once they flow (so nothing published later is missed). */
+  subscribe(appId: string, channel: string): Promise<void>;
+  unsubscribe(appId: string, channel: string): Promise<void>;
   close(): Promise<void>;
 }
 
+/** One node: every message goes straight back to it; there is nothing to subscribe to. */
 export class MemoryBroker implements Broker {
-  private handler: (p: Publication) => void = () => {};
+  private handler: (m: BrokerMessage) => void = () => {};
 
-  onPublication(handler: (p: Publication) => void): void {
+  onMessage(handler: (m: BrokerMessage) => void): void {
     this.handler = handler;
   }
 
-  async publish(p: Publication): Promise<void> {
-    this.handler(p);
+  async publish(m: BrokerMessage): Promise<void> {
+    this.handler(m);
   }
 
+  async subscribe(): Promise<void> {}
+  async unsubscribe(): Promise<void> {}
   async close(): Promise<void> {}
 }

@@ -10,11 +10,11 @@ interface Write {
 
 function recorder(): SessionWriter & { writes: Write[] } {
   const writes: Write[] = [];
-  return { writes, deliver: (sessions, event, data) => writes.push({ to: sessions.map((s) => s.id), event, data }) };
+  return { writes, deliver: (sessions, event, args) => writes.push({ to: sessions.map((s) => s.id), event, data: args[0] }) };
 }
 
 function session(id: string, appId: string, writer: SessionWriter): Session {
-  return new Session({ id, transportId: `transport-${id}`, appId, user: `user-${id}`, via: 'browser', origin: '', transport: 'test', granted: [], writer, close: () => {} });
+  return new Session({ kind: 'rtcs', id, transportId: `transport-${id}`, appId, user: `user-${id}`, via: 'browser', origin: '', transport: 'test', granted: [], writer, close: () => {} });
 }
 
 describe('Hub', () => {
@@ -30,7 +30,7 @@ describe('Hub', () => {
     hub.join(a, 'y');
     hub.join(b, 'y');
     hub.join(c, 'x');
-    expect(hub.deliver('app', ['x', 'y'], 'e', 1)).toBe(3);
+    expect(hub.deliver('app', ['x', 'y'], 'e', [1])).toBe(3);
     expect(w1.writes).toEqual([{ to: ['a', 'b'], event: 'e', data: 1 }]);
     expect(w2.writes).toEqual([{ to: ['c'], event: 'e', data: 1 }]);
   });
@@ -44,9 +44,9 @@ describe('Hub', () => {
     hub.add(theirs);
     hub.join(mine, 'shared');
     hub.join(theirs, 'shared');
-    hub.deliver('app1', ['shared'], 'e', 'x');
+    hub.deliver('app1', ['shared'], 'e', ['x']);
     expect(w.writes.map((x) => x.to)).toEqual([['m']]);
-    expect(hub.deliver('app1', ['shared'], 'e', 'x', 'm')).toBe(0);
+    expect(hub.deliver('app1', ['shared'], 'e', ['x'], 'm')).toBe(0);
     expect(hub.members('app2', 'shared')).toEqual({ t: 'user-t' });
     expect(hub.count('app1', 'shared')).toBe(1);
   });
@@ -63,6 +63,6 @@ describe('Hub', () => {
     expect(hub.subscriptionCount).toBe(0);
     expect(hub.sessionCount).toBe(0);
     expect(hub.leave(s, 'a')).toBe(false);
-    expect(hub.deliver('app', ['a'], 'e', 1)).toBe(0);
+    expect(hub.deliver('app', ['a'], 'e', [1])).toBe(0);
   });
 });

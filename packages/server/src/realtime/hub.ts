@@ -75,9 +75,9 @@ export class Hub {
     return this.apps.get(appId)?.get(channel)?.size ?? 0;
   }
 
-  /** Every local session of an app (for forced disconnects). */
-  sessionsOf(appId: string): Session[] {
-    return [...this.sessions.values()].filter((s) => s.appId === appId);
+  /** This node's subscribers of a channel (control messages act on them). */
+  subscribers(appId: string, channel: string): Session[] {
+    return [...(this.apps.get(appId)?.get(channel)?.values() ?? [])];
   }
 
   allSessions(): Session[] {
@@ -85,26 +85,26 @@ export class Hub {
   }
 
   /**
-   * Delivers `event(data)` to every local session of `appId` subscribed to any of `channels`, except
+   * Delivers `event(...args)` to every local session of `appId` subscribed to any of `channels`, except
    * `exceptSession`. Returns the number of sessions written to.
    */
-  deliver(appId: string, channels: readonly string[], event: string, data: unknown, exceptSession?: string): number {
+  deliver(appId: string, channels: readonly string[], event: string, args: readonly unknown[], exceptSession?: string): number {
     const byChannel = this.apps.get(appId);
     if (!byChannel) return 0;
     if (channels.length === 1) {
       const subs = byChannel.get(channels[0]!);
       if (!subs) return 0;
-      return this.write(subs.values(), subs.size, event, data, exceptSession);
+      return this.write(subs.values(), subs.size, event, args, exceptSession);
     }
     const targets = new Map<string, Session>();
     for (const channel of channels) {
       const subs = byChannel.get(channel);
       if (subs) for (const [id, s] of subs) targets.set(id, s);
     }
-    return this.write(targets.values(), targets.size, event, data, exceptSession);
+    return this.write(targets.values(), targets.size, event, args, exceptSession);
   }
 
-  private write(sessions: Iterable<Session>, size: number, event: string, data: unknown, except?: string): number {
+  private write(sessions: Iterable<Session>, size: number, event: string, args: readonly unknown[], except?: string): number {
     if (size === 0) return 0;
     // Most publications go to sessions of one transport; group only when they do not.
     const groups = new Map<SessionWriter, Session[]>();
@@ -116,7 +116,7 @@ export class Hub {
       group.push(s);
       n++;
     }
-    for (const [writer, group] of groups) writer.deliver(group, event, data);
+    for (const [writer, group] of groups) writer.deliver(group, event, args);
     return n;
   }
 }

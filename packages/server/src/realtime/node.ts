@@ -1,7 +1,10 @@
 /**
- * The realtime node: the one place where RTCS semantics live. Transports (socket.io v4, legacy 0.9) call
- * it to open sessions, run channel commands and report disconnects; the Service API calls it to publish
- * and to ask who is where. A publish goes node → broker → every node's hub → its local sessions.
+ * The realtime node: the one core both faces ride. Transports (socket.io v4, legacy 0.9) open sessions
+ * on it — RTCS clients of access URLs, and chat connections, which the server subscribes to their user's
+ * internal channels (internal-channels.ts) — run channel commands and report disconnects; the Service
+ * API and the chat bridge publish through it; control messages move a user's sessions between channels
+ * or end them, cluster-wide. A publish goes node → broker → the hub of every node hosting one of its
+ * channels → its local sessions.
  */
 import {
   channelKind,
@@ -18,15 +21,20 @@ import {
 import type { Logger } from 'pino';
 import type { App, AppService } from '../apps/app.service.ts';
 import { ACCESS_URL_NOT_VALID, AccessError, claimedApp, verifyAccess, type AccessParams } from './access-url.ts';
-import type { Broker } from './broker.ts';
+import { isControl, newMessageId, type Broker, type Control, type ControlMessage } from './broker.ts';
+import { BrokerSubscriptions } from './broker-subscriptions.ts';
 import type { Hub } from './hub.ts';
+import { FLOOD_REASON, InboundGate, type InboundLimits } from './inbound-gate.ts';
+import { tracksPresence, userChannel } from './internal-channels.ts';
 import { NO_OBSERVER, type RealtimeObserver } from './observer.ts';
 import type { OutboundLimits } from './outbound-limits.ts';
 import type { PresenceStore } from './presence.ts';
-import { FLOOD_REASON, InboundGate, type InboundLimits } from './inbound-gate.ts';
 import { newPublicSessionId, Session, type SessionInit } from './session.ts';
 import type { WebAuth } from './webauth.ts';
 import type { Webhooks } from './webhooks.ts';
+
+/** How long publications to a channel also reach the sessions just moved into it (see recordMove). */
+const MOVE_GRACE_MS = 5_000;
 
 export interface RealtimeLimits extends InboundLimits, OutboundLimits {
   subscriptionsPerSession: number;
@@ -56,6 +64,8 @@ export interface RealtimeNodeDeps {
   limits: RealtimeLimits;
   log: Logger;
   observer?: RealtimeObserver;
+  /** How long a channel stays subscribed at the broker after its last local subscriber left. */
+  unsubscribeLingerMs?: number;
 }
 
 interface SessionState {
@@ -71,19 +81,35 @@ export interface VerifiedAccess {
   signature: string;
 }
 
-export type OpenSessionInit = Omit<SessionInit, 'id' | 'appId' | 'user' | 'via' | 'granted'>;
+export type OpenSessionInit = Omit<SessionInit, 'kind' | 'id' | 'appId' | 'user' | 'via' | 'granted'>;
+
+/** A chat connection, verified by the chat: its app, its user, and the internal channels it starts in. */
+export interface InternalSessionSpec {
+  app: App;
+  user: string;
+  /** Read after the session is on its user's channel, so no membership change in between is missed. */
+  channels(): Promise<string[]>;
+}
 
 export class RealtimeNode {
   readonly nodeId: string;
   readonly observer: RealtimeObserver;
   private readonly state = new WeakMap<Session, SessionState>();
+  private readonly subscriptions: BrokerSubscriptions;
 
   constructor(private readonly deps: RealtimeNodeDeps) {
     this.nodeId = deps.nodeId;
     const observer = (this.observer = deps.observer ?? NO_OBSERVER);
-    deps.broker.onPublication((p) => {
-      observer.delivered(deps.hub.deliver(p.appId, p.channels, p.event, p.data, p.exceptSession));
+    this.subscriptions = new BrokerSubscriptions(deps.broker, (appId, channel) => deps.hub.count(appId, channel), deps.unsubscribeLingerMs);
+    deps.broker.onMessage((m) => {
+      if (isControl(m)) this.apply(m);
+      else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.args, m.exceptSession));
     });
+  }
+
+  /** Channels this node receives from the broker (metrics). */
+  get brokerChannels(): number {
+    return this.subscriptions.size;
   }
 
   /** Checks a connecting client's access parameters; throws AccessError with the reason to show it. */
@@ -98,11 +124,24 @@ export class RealtimeNode {
 
   /** Registers a verified client and joins the channels its access URL granted. */
   async open(app: App, grant: AccessGrant, init: OpenSessionInit): Promise<Session> {
-    const session = new Session({ ...init, id: newPublicSessionId(), appId: app.id, user: grant.user, via: grant.via, granted: grant.channels });
+    const session = new Session({ ...init, kind: 'rtcs', id: newPublicSessionId(), appId: app.id, user: grant.user, via: grant.via, granted: grant.channels });
     this.state.set(session, { app, pending: new Map() });
     this.deps.hub.add(session);
     this.deps.webhooks.notify(app, 'connect', session);
     for (const channel of grant.channels) await this.command(session, { command: 'subscribe', name: channel });
+    return session;
+  }
+
+  /**
+   * Registers a chat connection: on its user's channel first, then on the channels `spec` names. A
+   * chat session sends no RTCS webhooks and takes no commands; the server moves it between channels.
+   */
+  async openInternal(spec: InternalSessionSpec, init: OpenSessionInit): Promise<Session> {
+    const session = new Session({ ...init, kind: 'chat', id: newPublicSessionId(), appId: spec.app.id, user: spec.user, via: 'chat', granted: [] });
+    this.state.set(session, { app: spec.app, pending: new Map() });
+    this.deps.hub.add(session);
+    await this.join(session, userChannel(spec.user));
+    for (const channel of await spec.channels()) await this.join(session, channel);
     return session;
   }
 
@@ -121,7 +160,7 @@ export class RealtimeNode {
 
   private async runCommand(session: Session, payload: unknown): Promise<void> {
     const st = this.state.get(session);
-    if (!st || session.closed) return;
+    if (!st || session.closed || session.kind !== 'rtcs') return;
     const p = (payload && typeof payload === 'object' ? payload : {}) as { command?: unknown; name?: unknown };
     const name = typeof p.name === 'string' ? p.name : '';
     const command = p.command === 'unsubscribe' ? 'unsubscribe' : 'subscribe';
@@ -178,7 +217,7 @@ export class RealtimeNode {
   }
 
   private async doSubscribe(session: Session, st: SessionState, channel: string): Promise<void> {
-    const { hub, presence, broker, webauth, webhooks, limits } = this.deps;
+    const { webauth, webhooks, limits } = this.deps;
     if (session.channels.has(channel)) {
       await this.replySubscribed(session, channel);
       return;
@@ -195,29 +234,19 @@ export class RealtimeNode {
       }
     }
     if (session.closed) return;
-    hub.join(session, channel);
-    await presence.add(session.appId, channel, session.id, session.user);
+    await this.join(session, channel);
     await this.replySubscribed(session, channel);
-    if (channelKind(channel) === 'presence') {
-      await broker.publish({
-        appId: session.appId,
-        channels: [channel],
-        event: RTCS_CHANNEL_EVENT,
-        data: this.notice('member_join', channel, session),
-        exceptSession: session.id,
-      });
-    }
+    if (channelKind(channel) === 'presence') await this.notify(session, 'member_join', channel);
     webhooks.notify(st.app, 'subscribe', session, channel);
   }
 
   private async unsubscribe(session: Session, channel: string): Promise<void> {
     const st = this.state.get(session)!;
     await st.pending.get(channel);
-    if (!this.deps.hub.leave(session, channel)) {
+    if (!(await this.leave(session, channel))) {
       this.reply(session, 'unsubscribe_error', channel, 'not subscribed to this channel');
       return;
     }
-    await this.deps.presence.remove(session.appId, channel, session.id);
     this.reply(session, 'unsubscribe_success', channel, 'unsubscribed');
     await this.announceLeave(session, channel);
     this.deps.webhooks.notify(st.app, 'unsubscribe', session, channel);
@@ -230,21 +259,89 @@ export class RealtimeNode {
     session.closed = true;
     const left = this.deps.hub.remove(session);
     for (const channel of left) {
+      this.subscriptions.release(session.appId, channel);
       try {
-        await this.deps.presence.remove(session.appId, channel, session.id);
+        if (tracksPresence(channel)) await this.deps.presence.remove(session.appId, channel, session.id);
         await this.announceLeave(session, channel);
       } catch (err) {
         // Cluster presence entries expire by themselves; the leave notice is lost with the bus.
         this.deps.log.warn({ err, session: session.id, channel }, 'presence leave failed');
       }
     }
-    this.deps.webhooks.notify(st.app, 'disconnect', session);
+    if (session.kind === 'rtcs') this.deps.webhooks.notify(st.app, 'disconnect', session);
   }
 
-  /** Publishes to every session of the app subscribed to any of `channels`, on every node. */
+  /**
+   * Publishes `event(data)` (an RTCS publication: the client gets the bare data) to every session of
+   * the app subscribed to any of `channels`, on every node.
+   */
   async publish(appId: string, channels: string[], event: string, data: unknown): Promise<void> {
-    await this.deps.broker.publish({ appId, channels, event, data });
+    await this.deps.broker.publish({ id: newMessageId(), appId, channels, event, args: [data] });
     this.observer.published(channels.length);
+  }
+
+  /**
+   * Publishes `event(...args)` on internal channels (a chat event); each session receives it once, also
+   * one moved into a listed channel a moment ago whose node may not have subscribed yet.
+   */
+  async publishInternal(appId: string, channels: string[], event: string, args: unknown[]): Promise<void> {
+    const moved = await this.deps.presence.recentMoves(appId, channels);
+    await this.deps.broker.publish({ id: newMessageId(), appId, channels: moved.length > 0 ? [...new Set([...channels, ...moved])] : channels, event, args });
+  }
+
+  /** Acts on every session subscribed to `channel`, on every node, after what was published there before. */
+  async control(appId: string, channel: string, control: Control): Promise<void> {
+    if (control.op === 'join') await this.deps.presence.recordMove(appId, control.channel, channel, MOVE_GRACE_MS);
+    await this.deps.broker.publish({ id: newMessageId(), appId, channel, control });
+  }
+
+  /** Which of these users have a live chat connection, cluster-wide. */
+  async online(appId: string, userIds: readonly string[]): Promise<string[]> {
+    const flags = await Promise.all(userIds.map((u) => this.deps.presence.occupied(appId, userChannel(u))));
+    return userIds.filter((_, i) => flags[i]);
+  }
+
+  /** Subscribes a session: the hub, the broker (awaited on the channel's first local subscriber), presence. */
+  private async join(session: Session, channel: string): Promise<void> {
+    if (!this.deps.hub.join(session, channel)) return;
+    try {
+      await this.subscriptions.acquire(session.appId, channel);
+      if (tracksPresence(channel)) await this.deps.presence.add(session.appId, channel, session.id, session.user);
+    } catch (err) {
+      this.deps.hub.leave(session, channel);
+      this.subscriptions.release(session.appId, channel);
+      throw err;
+    }
+  }
+
+  /** Unsubscribes a session; false when it was not subscribed. */
+  private async leave(session: Session, channel: string): Promise<boolean> {
+    if (!this.deps.hub.leave(session, channel)) return false;
+    this.subscriptions.release(session.appId, channel);
+    if (tracksPresence(channel)) await this.deps.presence.remove(session.appId, channel, session.id);
+    return true;
+  }
+
+  /** A control message reached this node: it acts on the local sessions subscribed to its channel. */
+  private apply(m: ControlMessage): void {
+    for (const session of this.deps.hub.subscribers(m.appId, m.channel)) {
+      this.act(session, m.channel, m.control).catch((err: unknown) => this.deps.log.warn({ err, session: session.id, control: m.control.op }, 'control message failed'));
+    }
+  }
+
+  private async act(session: Session, channel: string, control: Control): Promise<void> {
+    switch (control.op) {
+      case 'join':
+        return this.join(session, control.channel);
+      case 'leave':
+        await this.leave(session, control.channel);
+        return;
+      case 'drop':
+        await this.leave(session, channel);
+        return;
+      case 'close':
+        session.close(control.reason, 'kick');
+    }
   }
 
   members(appId: string, channel: string): Promise<MemberMap> {
@@ -262,17 +359,17 @@ export class RealtimeNode {
   /** Disconnects every local session with a reason (shutdown). */
   disconnectAll(reason: string): void {
     for (const session of this.deps.hub.allSessions()) session.close(reason, 'reconnect');
+    this.subscriptions.clear();
   }
 
   private async announceLeave(session: Session, channel: string): Promise<void> {
-    if (channelKind(channel) !== 'presence') return;
-    await this.deps.broker.publish({
-      appId: session.appId,
-      channels: [channel],
-      event: RTCS_CHANNEL_EVENT,
-      data: this.notice('member_leave', channel, session),
-      exceptSession: session.id,
-    });
+    if (channelKind(channel) === 'presence') await this.notify(session, 'member_leave', channel);
+  }
+
+  /** A presence notice about `session` to the channel's other sessions, on every node. */
+  private async notify(session: Session, type: PresenceNotice['type'], channel: string): Promise<void> {
+    const notice: PresenceNotice = { type, name: channel, message: '', info: { session: session.id, user: session.user } };
+    await this.deps.broker.publish({ id: newMessageId(), appId: session.appId, channels: [channel], event: RTCS_CHANNEL_EVENT, args: [notice], exceptSession: session.id });
   }
 
   private async replySubscribed(session: Session, channel: string): Promise<void> {
@@ -289,9 +386,5 @@ export class RealtimeNode {
   private reply(session: Session, type: ChannelResultType, name: string, message: string): void {
     const result: ChannelResult = { type, name, message };
     session.send(RTCS_CHANNEL_EVENT, result);
-  }
-
-  private notice(type: PresenceNotice['type'], channel: string, session: Session): PresenceNotice {
-    return { type, name: channel, message: '', info: { session: session.id, user: session.user } };
   }
 }

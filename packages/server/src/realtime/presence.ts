@@ -19,6 +19,14 @@ export interface PresenceStore {
    */
   claim(appId: string, slot: string, holder: string, max: number): Promise<boolean>;
   release(appId: string, slot: string, holder: string): Promise<void>;
+  /**
+   * Remembers for `graceMs` that the sessions on `via` (a user's channel) were moved into `channel` by a
+   * control message. Until their nodes have subscribed to `channel` they would miss its traffic, so
+   * publications to `channel` also go to `via` meanwhile (recentMoves).
+   */
+  recordMove(appId: string, channel: string, via: string, graceMs: number): Promise<void>;
+  /** The `via` channels moved into any of `channels` within their grace period. */
+  recentMoves(appId: string, channels: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -57,6 +65,13 @@ export class HubPresence implements PresenceStore {
     const key = `${appId}\n${slot}`;
     const holders = this.slots.get(key);
     if (holders?.delete(holder) && holders.size === 0) this.slots.delete(key);
+  }
+
+  /** One node subscribes in the same turn as it moves a session: there is no gap to cover. */
+  async recordMove(): Promise<void> {}
+
+  async recentMoves(): Promise<string[]> {
+    return [];
   }
 
   async close(): Promise<void> {}

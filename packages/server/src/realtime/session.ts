@@ -18,8 +18,11 @@ export function newPublicSessionId(): string {
  * that the transport can encode the packet a single time and write the same bytes to each socket.
  */
 export interface SessionWriter {
-  deliver(sessions: readonly Session[], event: string, data: unknown): void;
+  deliver(sessions: readonly Session[], event: string, args: readonly unknown[]): void;
 }
+
+/** `rtcs`: a client of an access URL; `chat`: an SDK connection, subscribed by the server to its user's channels. */
+export type SessionKind = 'rtcs' | 'chat';
 
 /**
  * - `kick`: a deliberate disconnect (flooding): client libraries do not reconnect by themselves.
@@ -29,6 +32,7 @@ export interface SessionWriter {
 export type CloseMode = 'kick' | 'reconnect' | 'drop';
 
 export interface SessionInit {
+  kind: SessionKind;
   /**
    * The public id: what other members, the Service API and webhooks see. Never a transport's id, which
    * is a bearer secret of that transport (a 0.9 sid or an engine.io sid lets whoever knows it poll,
@@ -55,6 +59,7 @@ export interface SessionInit {
 }
 
 export class Session {
+  readonly kind: SessionKind;
   readonly id: string;
   readonly transportId: string;
   readonly appId: string;
@@ -70,6 +75,7 @@ export class Session {
   closed = false;
 
   constructor(init: SessionInit) {
+    this.kind = init.kind;
     this.id = init.id;
     this.transportId = init.transportId;
     this.appId = init.appId;
@@ -82,8 +88,8 @@ export class Session {
     this.closer = init.close;
   }
 
-  send(event: string, data: unknown): void {
-    if (!this.closed) this.writer.deliver([this], event, data);
+  send(event: string, ...args: unknown[]): void {
+    if (!this.closed) this.writer.deliver([this], event, args);
   }
 
   close(reason: string, mode: CloseMode): void {

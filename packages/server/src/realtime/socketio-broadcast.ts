@@ -92,23 +92,3 @@ export class FrameWriter {
     return true;
   }
 }
-
-/**
- * Emits `event(...args)` to every socket in `rooms`, on every node: this node's idle WebSocket sockets
- * get the pre-encoded frame, and socket.io (through the cluster adapter where there is one) reaches all
- * the others, leaving out those already written to. A socket in several of the rooms gets it once.
- */
-export function emitToRooms(nsp: Namespace, rooms: readonly string[], event: string, args: unknown[]): void {
-  const writer = new FrameWriter(nsp, [event, ...args]);
-  const written: string[] = [];
-  const seen = new Set<string>();
-  for (const room of rooms) {
-    for (const id of nsp.adapter.rooms.get(room) ?? []) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const socket = nsp.sockets.get(id);
-      if (socket && writer.tryWrite(socket)) written.push(id);
-    }
-  }
-  (written.length > 0 ? nsp.to([...rooms]).except(written) : nsp.to([...rooms])).emit(event, ...args);
-}

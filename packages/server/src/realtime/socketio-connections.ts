@@ -115,7 +115,15 @@ export class SocketIoConnections {
   /** Records the RTCS session a namespace socket opened, so refused commands can be answered. */
   opened(socket: Socket, session: Promise<Session>): void {
     const state = this.states.get(socket.conn);
-    if (state) session.then((s) => state.sessions.set(socket.nsp.name, s), () => {});
+    if (!state) return;
+    session.then(
+      (s) => {
+        state.sessions.set(socket.nsp.name, s);
+        // The connection ended while the session was being opened (its socket never connected).
+        if (state.closed) void this.node.closed(s);
+      },
+      () => undefined, // logged where it was opened
+    );
   }
 
   private track(conn: EngineConnection): void {
@@ -134,6 +142,8 @@ export class SocketIoConnections {
     conn.once('close', () => {
       state.closed = true;
       disconnected();
+      // Sessions whose socket never connected (opened in the middleware) have no `disconnect` to end them.
+      for (const session of state.sessions.values()) void this.node.closed(session);
       void state.ticket?.then((ticket) => ticket.release(), () => {});
     });
     const listeners = conn.listeners('data') as DataListener[];

@@ -1,14 +1,15 @@
 /**
  * socket.io v4 transport (EIO4, and EIO3 clients through `allowEIO3`): serves namespace `/` and
  * `/socket.io/1/` alike — an RTCS access URL's path makes 1.x–4.x, Java, Swift and C++ clients join the
- * latter — verifies the access parameters at connect and feeds the realtime node.
+ * latter — verifies each connection at connect and opens it as a session on the realtime node: an RTCS
+ * client by its access URL, a chat connection (the SDK's) through the handler that claims it.
  */
 import { RTCS_CHANNEL_EVENT } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { AccessError, type AccessParams } from './access-url.ts';
-import type { RealtimeNode } from './node.ts';
 import type { IncomingMessage } from 'node:http';
+import type { InternalSessionSpec, OpenSessionInit, RealtimeNode, VerifiedAccess } from './node.ts';
 import type { Admission } from './admission.ts';
 import type { OutboundLimits } from './outbound-limits.ts';
 import { FrameWriter } from './socketio-broadcast.ts';
@@ -18,39 +19,78 @@ import type { Session, SessionWriter } from './session.ts';
 /** Namespaces an RTCS client may join; the second is what the access URL's path turns into. */
 export const RTCS_NAMESPACES = ['/', '/socket.io/1/'] as const;
 
+/** What a verified internal connection becomes: its session, and when (and why) it must end. */
+export interface InternalConnection {
+  spec: InternalSessionSpec;
+  /** Unix ms at which the session is closed with `reason` (a chat token's expiry). */
+  endsAt?: { at: number; reason: string };
+}
+
 /** Extra connection kinds (the chat SDK's) plug in here; a handler returns false to pass. */
 export interface ConnectionHandler {
   /** Decides from the handshake whether this handler owns the connection. */
   accepts(params: AccessParams): boolean;
   /** Verifies the connection; throw an Error whose message is the refusal reason. */
-  verify(socket: Socket, params: AccessParams): Promise<void>;
-  connected(socket: Socket): void;
+  verify(params: AccessParams): Promise<InternalConnection>;
 }
 
-interface RtcsSocketData {
-  access?: Awaited<ReturnType<RealtimeNode['verifyConnection']>>;
+type Verified = { kind: 'rtcs'; access: VerifiedAccess } | { kind: 'chat'; connection: InternalConnection };
+
+/** What the namespace middleware leaves on `socket.data` for the connection handler. */
+interface VerifiedSocketData {
+  verified?: Verified;
+}
+
+/** Longest delay setTimeout takes (a longer one fires at once): later ends re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Closes `session` with `reason` once `at` (unix ms) has passed; the returned function cancels. */
+function closeAt(session: Session, at: number, reason: string): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = (): void => {
+    const left = at - Date.now();
+    if (left > 0) timer = setTimeout(check, Math.min(left, MAX_TIMER_MS));
+    else session.close(reason, 'kick');
+  };
+  check();
+  return () => clearTimeout(timer);
+}
+
+/**
+ * A chat session is opened before socket.io tells its client it is connected (so that nothing
+ * published after the client's `connect` is missed); what it is sent meanwhile waits here, in order.
+ */
+interface Connecting {
+  queue: Array<readonly [event: string, args: readonly unknown[]]>;
+  /** Set when the session was closed before the socket connected: the reason it is refused with. */
+  closed?: string;
 }
 
 /**
  * Writes one publication to many sockets of a namespace, encoded once: straight to the TCP socket where
  * that keeps the order (socketio-broadcast.ts), through socket.io (which also encodes once) for the
  * rest. Slow consumers are dropped at the connection (socketio-connections.ts), whatever path the
- * packets took.
+ * packets took; a socket still connecting gets its packets queued (at most `outboundMax`).
  */
-function namespaceWriter(nsp: Namespace): SessionWriter {
+function namespaceWriter(nsp: Namespace, connecting: ReadonlyMap<string, Connecting>, outbound: OutboundLimits): SessionWriter {
+  const hold = (session: Session, event: string, args: readonly unknown[]): void => {
+    const pending = connecting.get(session.transportId);
+    if (!pending) return;
+    if (pending.queue.length < outbound.outboundMax) pending.queue.push([event, args]);
+    else session.close(`slow consumer: more than ${outbound.outboundMax} messages waiting to be read`, 'drop');
+  };
   return {
-    deliver(sessions: readonly Session[], event: string, data: unknown) {
-      if (sessions.length === 1) {
-        nsp.sockets.get(sessions[0]!.transportId)?.emit(event, data);
-        return;
-      }
-      const writer = new FrameWriter(nsp, [event, data]);
+    deliver(sessions: readonly Session[], event: string, args: readonly unknown[]) {
+      // One session too: the pre-encoded frame spares engine.io's per-packet queue, which a burst to an
+      // idle reader would otherwise fill before its first send completes.
+      const writer = new FrameWriter(nsp, [event, ...args]);
       const others: string[] = [];
       for (const s of sessions) {
         const socket = nsp.sockets.get(s.transportId);
-        if (socket && !writer.tryWrite(socket)) others.push(s.transportId);
+        if (!socket) hold(s, event, args);
+        else if (!writer.tryWrite(socket)) others.push(s.transportId);
       }
-      if (others.length > 0) nsp.local.to(others).emit(event, data);
+      if (others.length > 0) nsp.local.to(others).emit(event, ...args);
     },
   };
 }
@@ -94,20 +134,67 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
 
   for (const name of RTCS_NAMESPACES) {
     const nsp = io.of(name);
-    const writer = namespaceWriter(nsp);
+    const connecting = new Map<string, Connecting>();
+    const writer = namespaceWriter(nsp, connecting, options.outbound);
+
+    const init = (socket: Socket): OpenSessionInit => ({
+      transportId: socket.id,
+      origin: String(socket.handshake.headers.origin ?? ''),
+      transport: socket.conn.transport.name,
+      writer,
+      close(reason, mode, session) {
+        log.info({ session: session.id, kind: session.kind, app: session.appId, reason }, 'closing session');
+        const pending = connecting.get(socket.id);
+        if (pending) {
+          pending.closed = reason;
+          return;
+        }
+        // Clients hear the reason on `error` (RTCS clients, and the SDK, which renews on token reasons).
+        socket.emit('error', reason);
+        if (mode === 'kick') socket.disconnect(true);
+        else socket.conn.close(mode === 'drop');
+      },
+    });
+    const sessions = new WeakMap<Socket, Promise<Session>>();
+    /** Opens (once) the session of a socket; a failure is logged, and the socket disconnected or refused. */
+    const open = (socket: Socket, verified: Verified): Promise<Session> => {
+      let opened = sessions.get(socket);
+      if (opened) return opened;
+      opened = verified.kind === 'rtcs' ? node.open(verified.access.app, verified.access.grant, init(socket)) : node.openInternal(verified.connection.spec, init(socket));
+      opened.catch((err: unknown) => {
+        log.error({ err }, 'opening a session failed');
+        socket.disconnect(true);
+      });
+      sessions.set(socket, opened);
+      connections.opened(socket, opened);
+      return opened;
+    };
 
     nsp.use((socket, next) => {
       const params = handshakeParams(socket);
       const handler = extra.find((h) => h.accepts(params));
+      const data = socket.data as VerifiedSocketData;
       const verified = handler
-        ? handler.verify(socket, params)
+        ? handler.verify(params).then(async (connection) => {
+            data.verified = { kind: 'chat', connection };
+            // Open now, with deliveries held until the socket connects.
+            connecting.set(socket.id, { queue: [] });
+            const session = await open(socket, data.verified);
+            const refused = connecting.get(socket.id)?.closed;
+            if (refused !== undefined) {
+              connecting.delete(socket.id);
+              await node.closed(session);
+              throw new Error(refused);
+            }
+          })
         : node.verifyConnection(params).then(async (access) => {
             await connections.claim(socket, () => admission.claim({ appId: access.app.id, user: access.grant.user, signature: access.signature }));
-            (socket.data as RtcsSocketData).access = access;
+            data.verified = { kind: 'rtcs', access };
           });
       verified.then(
         () => next(),
         (err: unknown) => {
+          connecting.delete(socket.id);
           const reason = err instanceof Error && (err instanceof AccessError || handler) ? err.message : 'server error';
           if (!(err instanceof AccessError) && !handler) log.error({ err }, 'connection verification failed');
           next(new Error(reason));
@@ -117,60 +204,46 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
 
     nsp.on('connection', (socket) => {
       connections.add(socket);
-      const params = handshakeParams(socket);
-      const handler = extra.find((h) => h.accepts(params));
-      if (handler) {
-        handler.connected(socket);
+      const verified = (socket.data as VerifiedSocketData).verified!;
+      // Failures were logged and the socket disconnected where the session was opened (open()).
+      const withSession = (fn: (session: Session) => unknown): void => void open(socket, verified).then(fn, () => undefined);
+      socket.on('disconnect', () => {
+        pendingRoot.get(socket.client)?.();
+        void sessions.get(socket)?.then((session) => node.closed(session), () => undefined);
+      });
+
+      if (verified.kind === 'chat') {
+        const pending = connecting.get(socket.id);
+        connecting.delete(socket.id);
+        for (const [event, args] of pending?.queue ?? []) socket.emit(event, ...args);
+        withSession((session) => {
+          if (pending?.closed !== undefined) session.close(pending.closed, 'kick');
+          const ends = verified.connection.endsAt;
+          if (!ends || !socket.connected) return;
+          const cancel = closeAt(session, ends.at, ends.reason);
+          socket.once('disconnect', cancel);
+        });
         return;
       }
-      const access = (socket.data as RtcsSocketData).access!;
-      let opened: Promise<Session> | undefined;
-      const open = (): Promise<Session> => {
-        opened ??= node.open(access.app, access.grant, {
-          transportId: socket.id,
-          origin: String(socket.handshake.headers.origin ?? ''),
-          transport: socket.conn.transport.name,
-          writer,
-          close(reason, mode, session) {
-            // RTCS clients listen on `error` for reasons.
-            log.info({ session: session.id, app: access.app.id, reason }, 'closing session');
-            socket.emit('error', reason);
-            if (mode === 'kick') socket.disconnect(true);
-            else socket.conn.close(mode === 'drop');
-          },
-        });
-        opened.catch((err: unknown) => {
-          log.error({ err }, 'opening a session failed');
-          socket.disconnect(true);
-        });
-        connections.opened(socket, opened);
-        return opened;
-      };
 
       if (name !== '/') {
         joinedRtcsNamespace.add(socket.client);
         pendingRoot.get(socket.client)?.();
-        void open();
+        void open(socket, verified);
       } else if (socket.conn.protocol === 3) {
         const timer = setTimeout(() => {
           pendingRoot.delete(socket.client);
-          if (!joinedRtcsNamespace.has(socket.client) && socket.connected) void open();
+          if (!joinedRtcsNamespace.has(socket.client) && socket.connected) void open(socket, verified);
         }, EIO3_ROOT_GRACE_MS);
         pendingRoot.set(socket.client, () => {
           clearTimeout(timer);
           pendingRoot.delete(socket.client);
         });
       } else {
-        void open();
+        void open(socket, verified);
       }
 
-      socket.on(RTCS_CHANNEL_EVENT, (payload: unknown) => {
-        void open().then((session) => node.command(session, payload));
-      });
-      socket.on('disconnect', () => {
-        pendingRoot.get(socket.client)?.();
-        void opened?.then((session) => node.closed(session));
-      });
+      socket.on(RTCS_CHANNEL_EVENT, (payload: unknown) => withSession((session) => node.command(session, payload)));
     });
   }
 }
