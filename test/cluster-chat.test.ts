@@ -84,6 +84,32 @@ describe.skipIf(!ready)('chat on a 3-node cluster with two apps', () => {
     for (const c of [alice, bob, carol, otherAlice]) c.client.disconnectUser();
   });
 
+  it('moves a member on another node in and out of a channel at once: joins, leaves and bans answered hear, and stop hearing, the next message', async () => {
+    const carol = await sdkClient(nodes[2]!.url, A, 'carol');
+    const joins: string[] = [];
+    carol.client.on('group:channel_join', (channel) => joins.push(channel.channel_id));
+    const admin = platformClient(nodes[0]!.url, A.id, A.key);
+    expect((await admin('POST', '/v1/group/channels', { channel_id: 'moves', name: 'moves', members: ['alice'] })).status).toBe(201);
+    const heard = () => carol.seen.filter((m) => m.channel_id === 'moves').map((m) => m.content);
+
+    // Joined through node 1, written to through node 2 the moment the join answered: carol on node 3 hears it.
+    expect((await admin('PUT', '/v1/group/channels/moves/join', { member: 'carol' })).status).toBe(200);
+    await sendText(nodes[1]!.url, A.id, A.key, 'moves', 'alice', 'after join');
+    await expect.poll(heard, { timeout: 5000 }).toEqual(['after join']);
+    expect(joins).toContain('moves');
+
+    expect((await admin('PUT', '/v1/group/channels/moves/leave', { member: 'carol' })).status).toBe(200);
+    await sendText(nodes[1]!.url, A.id, A.key, 'moves', 'alice', 'after leave');
+    expect((await admin('PUT', '/v1/group/channels/moves/join', { member: 'carol' })).status).toBe(200);
+    expect((await admin('POST', '/v1/group/channels/moves/ban', { user_id: 'carol', seconds: 60 })).status).toBe(200);
+    await sendText(nodes[1]!.url, A.id, A.key, 'moves', 'alice', 'after ban');
+    await sendText(nodes[1]!.url, A.id, A.key, 'lobby', 'alice', 'fence');
+    // Everything for carol is on her own ordered path: once the fence arrived, nothing else will.
+    await expect.poll(() => carol.seen.some((m) => m.content === 'fence'), { timeout: 5000 }).toBe(true);
+    expect(heard()).toEqual(['after join']);
+    carol.client.disconnectUser();
+  });
+
   it('keeps realtime publications and Redis keys per app', async () => {
     const subscriber = async (node: NodeProcess, app: { id: string; key: string }) => {
       const res = await fetch(`${node.url}/v2/auth/${app.id}/access`, { method: 'POST', headers: { 'x-nhn-apikey': app.key, 'content-type': 'application/json' }, body: JSON.stringify({ user: 'u1', channels: ['presence_same'] }) });

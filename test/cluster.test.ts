@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect09 } from './legacy09-client.ts';
 import { api, connectClient, connected, subscribe, waitFor, type AnyClient, type ChannelResultMsg } from './support/rtcs-clients.ts';
+import { metricValue } from './support/metrics-scrape.ts';
 import { startNode, type NodeProcess } from './support/node-process.ts';
 import { createTestDatabase, postgresAvailable, REDIS_URL, redisAvailable } from './support/services.ts';
 
@@ -96,6 +97,25 @@ describe.skipIf(!ready)('cluster of 3 nodes over Redis and PostgreSQL', () => {
     const leaveSeen = waitFor<ChannelResultMsg>(modern.client, 'rtcs:channel', (d) => d.type === 'member_leave' && d.info?.user === 'old');
     old.close();
     await leaveSeen;
+  });
+
+  it('sends a node only the traffic of channels it hosts, and a publication to several channels once per session', async () => {
+    const received = () => Promise.all(nodes.map((n) => metricValue(n.url, 'parley_broker_messages_received_total')));
+    const { client } = await join(nodes[0]!, 'host-1', ['only_a', 'only_b']);
+    const got: unknown[] = [];
+    client.on('tick', (d) => got.push(d));
+    const before = await received();
+    for (let n = 0; n < 50; n++) await call(nodes[1]!, 'POST', `/v2/event/${APP}/channel`, { channels: ['only_a'], event: 'tick', data: { n } });
+    // Listed twice over: node 1 gets two copies from Redis, its session one delivery.
+    await call(nodes[2]!, 'POST', `/v2/event/${APP}/channel`, { channels: ['only_a', 'only_b'], event: 'tick', data: { n: 'both' } });
+    await expect.poll(() => got.length).toBe(51);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toHaveLength(51);
+    const after = await received();
+    const delta = after.map((v, i) => v - before[i]!);
+    expect(delta[0]).toBe(52);
+    // The publishing nodes host neither channel: nothing of that traffic reached them.
+    expect(delta.slice(1)).toEqual([0, 0]);
   });
 
   it('caps the sessions of one access URL across nodes (ACCESS_URL_MAX_SESSIONS, 5), and a leaver makes room on any node', async () => {

@@ -145,7 +145,8 @@ export class RedisPresence implements PresenceStore {
 
   async recordMove(appId: string, channel: string, via: string, graceMs: number): Promise<void> {
     const key = this.keys.moves(appId, channel);
-    await this.redis.multi().zadd(key, Date.now() + graceMs, via).pexpire(key, graceMs).exec();
+    if (graceMs <= 0) await this.redis.zrem(key, via);
+    else await this.redis.multi().zadd(key, Date.now() + graceMs, via).pexpire(key, graceMs).exec();
   }
 
   async recentMoves(appId: string, channels: readonly string[]): Promise<string[]> {

@@ -291,7 +291,7 @@ export class RealtimeNode {
 
   /** Acts on every session subscribed to `channel`, on every node, after what was published there before. */
   async control(appId: string, channel: string, control: Control): Promise<void> {
-    if (control.op === 'join') await this.deps.presence.recordMove(appId, control.channel, channel, MOVE_GRACE_MS);
+    if (control.op === 'join' || control.op === 'leave') await this.deps.presence.recordMove(appId, control.channel, channel, control.op === 'join' ? MOVE_GRACE_MS : 0);
     await this.deps.broker.publish({ id: newMessageId(), appId, channel, control });
   }
 

@@ -22,7 +22,8 @@ export interface PresenceStore {
   /**
    * Remembers for `graceMs` that the sessions on `via` (a user's channel) were moved into `channel` by a
    * control message. Until their nodes have subscribed to `channel` they would miss its traffic, so
-   * publications to `channel` also go to `via` meanwhile (recentMoves).
+   * publications to `channel` also go to `via` meanwhile (recentMoves). A `graceMs` of 0 forgets the
+   * move at once (the sessions were moved out again).
    */
   recordMove(appId: string, channel: string, via: string, graceMs: number): Promise<void>;
   /** The `via` channels moved into any of `channels` within their grace period. */
