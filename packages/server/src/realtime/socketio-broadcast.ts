@@ -13,6 +13,7 @@
  */
 import type { Socket as NetSocket } from 'node:net';
 import type { Namespace, Socket } from 'socket.io';
+import * as ws from 'ws';
 
 /** Bytes waiting in Node's buffer of a TCP socket above which a socket goes the regular (capped) way. */
 const FAST_PATH_MAX_BUFFERED = 64 * 1024;
@@ -31,22 +32,13 @@ interface EngineInternals {
   transport?: { name?: string; socket?: { readyState?: number; _socket?: NetSocket; _sender?: WsSenderState } };
 }
 
-/** An unmasked final text frame header (RFC 6455 §5.2) for a payload of `n` bytes. */
-function textFrameHeader(n: number): Buffer {
-  if (n < 126) return Buffer.from([0x81, n]);
-  if (n < 65_536) {
-    const h = Buffer.allocUnsafe(4);
-    h[0] = 0x81;
-    h[1] = 126;
-    h.writeUInt16BE(n, 2);
-    return h;
-  }
-  const h = Buffer.allocUnsafe(10);
-  h[0] = 0x81;
-  h[1] = 127;
-  h.writeBigUInt64BE(BigInt(n), 2);
-  return h;
-}
+/**
+ * `ws`'s own framing (Sender.frame: header and payload, unmasked as a server sends). `ws` exports the
+ * class but its type definitions leave it out, hence this one signature.
+ */
+const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] } };
+/** RFC 6455 §5.2: a text frame. */
+const TEXT_OPCODE = 1;
 
 /**
  * `event(...args)` (`eventAndArgs` = `[event, ...args]`) as one WebSocket frame carrying the engine.io
@@ -57,7 +49,7 @@ function encodeEventFrame(nsp: Namespace, eventAndArgs: unknown[]): Buffer | und
   const encoded = nsp.server.encoder.encode({ type: 2, nsp: nsp.name, data: eventAndArgs }) as unknown[];
   if (encoded.length !== 1 || typeof encoded[0] !== 'string') return undefined;
   const payload = Buffer.from(`4${encoded[0]}`);
-  return Buffer.concat([textFrameHeader(payload.length), payload]);
+  return Buffer.concat(Sender.frame(payload, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: true, rsv1: false }));
 }
 
 /** The TCP socket under `socket` when a frame can be written to it now without reordering anything. */
