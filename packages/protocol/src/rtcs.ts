@@ -3,6 +3,12 @@
 /** The one event a client emits to (un)subscribe, and on which the server answers. */
 export const RTCS_CHANNEL_EVENT = 'rtcs:channel';
 
+/**
+ * The namespaces an RTCS client lives on, whatever its generation: an access URL's path
+ * (`/socket.io/1/`) makes socket.io clients join that namespace, and clients given the bare host use `/`.
+ */
+export const RTCS_NAMESPACES = ['/', '/socket.io/1/'] as const;
+
 /** Limits of the Service API, as the RTCS seed states them. */
 export const RTCS_LIMITS = {
   /** `user` of an access request, in UTF-8 bytes. */

@@ -35,10 +35,6 @@ export type Packet = PacketBase &
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** Error reasons and advice of `7` packets, by index on the wire. */
-export const ERROR_REASON = { transportNotSupported: 0, clientNotHandshaken: 1, unauthorized: 2 } as const;
-export const ERROR_ADVICE = { reconnect: 0 } as const;
-
 /** Ids beyond this many digits are not something a real client sends. */
 const MAX_ID_DIGITS = 16;
 

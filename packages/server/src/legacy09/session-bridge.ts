@@ -4,7 +4,7 @@
  * out the node's closes. The hub session's public id is its own; the sid stays between the client and
  * this handler (whoever knows a sid can poll, post and upgrade as that client).
  */
-import { RTCS_CHANNEL_EVENT, type AccessGrant } from '@parley/protocol';
+import { RTCS_CHANNEL_EVENT, RTCS_NAMESPACES, type AccessGrant } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { App } from '../apps/app.service.ts';
 import type { Ticket } from '../realtime/admission.ts';
@@ -15,11 +15,8 @@ import { encodePacket, eventJson, eventPacketFromJson, type Packet } from './cod
 import type { Legacy09Timing } from './options.ts';
 import { LegacySocket, type SocketHandler } from './socket.ts';
 
-/**
- * Namespaces an RTCS client may join besides the socket itself (`''`): the access URL's path makes a
- * 0.9 client join `/socket.io/1/`; `/` is what other clients of that era send for the root.
- */
-export const RTCS_ENDPOINTS: ReadonlySet<string> = new Set(['/socket.io/1/', '/']);
+/** Endpoints (0.9's namespaces) an RTCS client may join besides the socket itself (`''`). */
+const RTCS_ENDPOINTS: ReadonlySet<string> = new Set(RTCS_NAMESPACES);
 
 export interface BridgeContext {
   node: RealtimeNode;
@@ -111,14 +108,18 @@ export class SessionBridge implements SocketHandler {
   /** A packet over the rate: dropped, except that a channel command is answered with its refusal. */
   private refused(packet: Packet): void {
     if (packet.type !== 'event' || packet.name !== RTCS_CHANNEL_EVENT || !this.joined.has(packet.endpoint)) return;
-    void this.opened?.then((session) => this.ctx.node.refuseCommand(session, packet.args[0])).catch(() => {});
+    // A session that failed to open was logged and its socket closed there (open()).
+    void this.opened?.then((session) => this.ctx.node.refuseCommand(session, packet.args[0]), () => undefined);
   }
 
   closed(_socket: LegacySocket, reason: string): void {
     clearTimeout(this.grace);
     this.ctx.log.debug({ app: this.client.app.id, reason }, 'legacy09: socket closed');
-    // A session that failed to open was reported there.
-    this.opened?.then((session) => this.ctx.node.closed(session)).catch(() => {});
+    // A session that failed to open was logged there; closing one that opened is reported if it fails.
+    this.opened?.then(
+      (session) => this.ctx.node.closed(session).catch((err: unknown) => this.ctx.log.error({ err, session: session.id }, 'legacy09: closing a session failed')),
+      () => undefined,
+    );
   }
 
   private event(socket: LegacySocket, packet: Extract<Packet, { type: 'event' }>): void {

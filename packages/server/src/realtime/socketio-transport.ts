@@ -4,7 +4,7 @@
  * latter — verifies each connection at connect and opens it as a session on the realtime node: an RTCS
  * client by its access URL, a chat connection (the SDK's) through the handler that claims it.
  */
-import { RTCS_CHANNEL_EVENT } from '@parley/protocol';
+import { RTCS_CHANNEL_EVENT, RTCS_NAMESPACES } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { AccessError, type AccessParams } from './access-url.ts';
@@ -16,8 +16,6 @@ import { FrameWriter } from './socketio-broadcast.ts';
 import { SocketIoConnections } from './socketio-connections.ts';
 import type { Session, SessionWriter } from './session.ts';
 
-/** Namespaces an RTCS client may join; the second is what the access URL's path turns into. */
-export const RTCS_NAMESPACES = ['/', '/socket.io/1/'] as const;
 
 /** What a verified internal connection becomes: its session, and when (and why) it must end. */
 export interface InternalConnection {
@@ -209,7 +207,10 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
       const withSession = (fn: (session: Session) => unknown): void => void open(socket, verified).then(fn, () => undefined);
       socket.on('disconnect', () => {
         pendingRoot.get(socket.client)?.();
-        void sessions.get(socket)?.then((session) => node.closed(session), () => undefined);
+        void sessions.get(socket)?.then(
+          (session) => node.closed(session).catch((err: unknown) => log.error({ err, session: session.id }, 'closing a session failed')),
+          () => undefined, // logged where it was opened
+        );
       });
 
       if (verified.kind === 'chat') {
