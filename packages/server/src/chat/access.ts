@@ -51,9 +51,8 @@ export const roleOf = (row: ChannelWithRole): ChannelRole => ({
   frozen: Number(row.freeze) === 1,
 });
 
-/** Throws the code-table error when `role` (undefined: no such channel) does not allow `need`. */
-export function checkRole(role: ChannelRole | undefined, need: Need, channelId: string, userId: string): void {
-  if (!role) throw channelNotFound(channelId);
+/** Throws the code-table error when `role` does not allow `need`. */
+function checkRole(role: ChannelRole, need: Need, channelId: string, userId: string): void {
   if (role.banned) throw banned(userId);
   if (!role.member && !role.public) throw noPermission('no permission: the channel is private');
   if (need === 'visible') return;
@@ -96,7 +95,8 @@ export async function requireAccess(channels: ChannelRepository, caller: Caller,
     };
   }
   const row = await channels.withRole(appId, checkChannelId(channelId), userId, now);
-  const role = row && roleOf(row);
+  if (!row) throw channelNotFound(channelId);
+  const role = roleOf(row);
   checkRole(role, need, channelId, userId);
-  return { userId, role, channel: async () => row! };
+  return { userId, role, channel: async () => row };
 }

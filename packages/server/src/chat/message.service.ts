@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, type ChatMeta } from '@parley/protocol';
-import { actingFor, appIdOf, userOf, type Caller, type ChannelAccess } from './access.ts';
+import { actingFor, appIdOf, roleOf, userOf, type Caller, type ChannelAccess } from './access.ts';
 import { access, channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
 import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, noPermission, notJoined } from './errors.ts';
 import { FileTooLargeError } from './file-store.ts';
@@ -119,11 +119,12 @@ export class MessageService {
   }
 
   /** The server API's refusal of a sender whose channel role (undefined: no such channel) does not allow the send. */
-  private backendRefusal(channelId: string, sender: string, role: ChannelWithRole | undefined): void {
-    if (!role) throw channelNotFound(channelId);
-    if (Number(role.freeze) === 1) throw frozen(channelId);
-    if (role.is_banned) throw banned(sender);
-    if (!role.is_member) throw notJoined(sender);
+  private backendRefusal(channelId: string, sender: string, row: ChannelWithRole | undefined): void {
+    if (!row) throw channelNotFound(channelId);
+    const role = roleOf(row);
+    if (role.frozen) throw frozen(channelId);
+    if (role.banned) throw banned(sender);
+    if (!role.member) throw notJoined(sender);
   }
 
   /** Why the send of `sender` was refused, as the caller's API says it; undefined when nothing forbids it (any more). */
@@ -199,11 +200,6 @@ export class MessageService {
     });
     const url = await this.ctx.fileUrls.signer(appId);
     return { messages: rows.map((r) => toMessage(r, url)) };
-  }
-
-  async get(caller: Caller, channelId: string, messageId: number): Promise<ChatMessage> {
-    const granted = await access(this.ctx, caller, channelId, 'member');
-    return this.present(appIdOf(caller), await this.require(granted, messageId));
   }
 
   /** Its sender or a manager, for a user caller. */
