@@ -148,6 +148,8 @@ export class ChannelRepository {
   /** Deletes the channel and everything in it; returns the keys of its stored files (to remove from disk). */
   async delete(appId: string, channelId: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
     return this.db.transaction().execute(async (tx) => {
+      // The channel row first, as sends and joins lock it: a delete racing them waits instead of deadlocking.
+      await lockChannel(tx, appId, channelId);
       const files = await tx
         .selectFrom('chat_messages')
         .select('file_key')

@@ -1,6 +1,7 @@
 /**
  * What every chat service shares: the repositories, the event bus, the file store and a few lookups
- * that more than one service needs (a channel or user that must exist, a channel's full view).
+ * that more than one service needs (a caller's access to a channel, a channel or user that must exist,
+ * channel views with their extras).
  */
 import type { ChatChannel } from '@parley/protocol';
 import { requireAccess, type Caller, type ChannelAccess, type Need } from './access.ts';

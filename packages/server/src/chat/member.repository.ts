@@ -41,11 +41,6 @@ function byChannel<T extends { channel_id: string }>(channelIds: readonly string
   return out;
 }
 
-/**
- * User rows joined with a membership row: the user's own columns (a user row has no channel_id), by channel.
- */
-const usersByChannel = (channelIds: readonly string[], rows: readonly (UserRow & { channel_id: string })[]): Map<string, UserRow[]> => byChannel(channelIds, rows);
-
 export class MemberRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -126,7 +121,7 @@ export class MemberRepository {
       .orderBy('m.channel_id')
       .orderBy('m.user_id')
       .execute();
-    return usersByChannel(channelIds, rows);
+    return byChannel(channelIds, rows);
   }
 
   /** The managers of each of `channelIds`, in one query, in user id order. */
@@ -142,7 +137,7 @@ export class MemberRepository {
       .orderBy('g.channel_id')
       .orderBy('g.user_id')
       .execute();
-    return usersByChannel(channelIds, rows);
+    return byChannel(channelIds, rows);
   }
 
   /**
