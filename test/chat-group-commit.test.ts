@@ -62,5 +62,28 @@ describe.each(engines)('sends arriving together on $name', (engine) => {
       const next = await send('batch_open', 'ann', 999);
       expect(next.body.message_id).toBe(good.length + 1);
     });
+
+    it('a send that fails after writing is undone alone; the rest of its batch is stored', async () => {
+      // A row planted where the next send's id falls: that send passes its checks, then its insert fails.
+      expect((await call('POST', '/v1/group/channels', { channel_id: 'batch_trap', name: 'trap', members: ['ann', 'bob'] })).status).toBe(201);
+      const now = Date.now();
+      await tp.parley.storage.db
+        .insertInto('chat_messages')
+        .values({ app_id: tp.appId, channel_id: 'batch_trap', message_id: 1, type: 'text', user_id: 'ann', content: 'planted', file_key: null, file_name: null, file_type: null, file_size: null, meta: '{}', created_at: now, updated_at: now })
+        .execute();
+      const before = (await call<{ total_message_count: number }>('GET', '/v1/group/channels/batch_open')).body.total_message_count;
+      const answers = await Promise.all(
+        Array.from({ length: 21 }, (_, i) =>
+          call<{ message_id?: number; code?: number }>('POST', `/v1/group/channels/${i === 10 ? 'batch_trap' : 'batch_open'}/messages`, { type: 'text', user_id: 'bob', content: `t${i}` }),
+        ),
+      );
+      expect(answers[10]).toMatchObject({ status: 500, body: { code: 9999 } });
+      const good = answers.filter((_, i) => i !== 10);
+      expect(good.map((a) => a.status)).toEqual(good.map(() => 201));
+      expect(good.map((a) => a.body.message_id!).sort((a, b) => a - b)).toEqual(good.map((_, i) => before + i + 1));
+      // The failed send's counter increment went with it: the trap's next id is still 1.
+      const trap = await call<{ total_message_count: number }>('GET', '/v1/group/channels/batch_trap');
+      expect(trap.body.total_message_count).toBe(0);
+    });
   });
 });

@@ -1,6 +1,11 @@
-/** Kysely queries of channel bans. A ban removes the membership (and manager role) in the same transaction. */
+/**
+ * Kysely queries of channel bans. A ban removes the membership (and manager role) in the same
+ * transaction, under the channel's row lock that joins take too: a join racing a ban never leaves the
+ * banned user a member.
+ */
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatBanTable, Database } from '../storage/schema.ts';
+import { lockChannel } from './channel.repository.ts';
 
 export type BanRow = Selectable<ChatBanTable>;
 
@@ -22,6 +27,7 @@ export class BanRepository {
   /** Records (or replaces) the ban and removes the user from the channel. */
   async ban(row: BanRow): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      await lockChannel(tx, row.app_id, row.channel_id);
       const key = (t: 'chat_members' | 'chat_managers' | 'chat_bans') =>
         tx.deleteFrom(t).where('app_id', '=', row.app_id).where('channel_id', '=', row.channel_id).where('user_id', '=', row.user_id);
       await key('chat_members').execute();

@@ -1,9 +1,11 @@
-/** Kysely queries of group channels (the channel row, its creation with members, lists, deletion). */
+/** Kysely queries of group channels (the channel row, a user's role in it, its creation with members, lists, deletion). */
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { ChatChannelTable, Database } from '../storage/schema.ts';
 import type { Contains } from './text-search.ts';
 
 export type ChannelRow = Selectable<ChatChannelTable>;
+/** The channel with one user's standing in it (access.ts reads it as a ChannelRole). */
+export type ChannelWithRole = ChannelRow & { is_member: boolean; is_manager: boolean; is_banned: boolean };
 export type NewChannelRow = Pick<ChannelRow, 'app_id' | 'channel_id' | 'name' | 'profile_url' | 'meta' | 'member_key' | 'is_public' | 'created_at' | 'updated_at'>;
 export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'profile_url' | 'meta' | 'is_public'>>;
 
@@ -32,6 +34,40 @@ const hasMember = (eb: ChannelAlias, userId: string) =>
       .whereRef('m.channel_id', '=', 'c.channel_id')
       .where('m.user_id', '=', userId),
   );
+
+/** `c` has `userId` among its managers. */
+const hasManager = (eb: ChannelAlias, userId: string) =>
+  eb.exists(
+    eb
+      .selectFrom('chat_managers as g')
+      .select('g.user_id')
+      .whereRef('g.app_id', '=', 'c.app_id')
+      .whereRef('g.channel_id', '=', 'c.channel_id')
+      .where('g.user_id', '=', userId),
+  );
+
+/** `userId` is banned from `c` at `now`. */
+const bannedAt = (eb: ChannelAlias, userId: string, now: number) =>
+  eb.exists(
+    eb
+      .selectFrom('chat_bans as b')
+      .select('b.user_id')
+      .whereRef('b.app_id', '=', 'c.app_id')
+      .whereRef('b.channel_id', '=', 'c.channel_id')
+      .where('b.user_id', '=', userId)
+      .where('b.expires_at', '>', now),
+  );
+
+/**
+ * The channel row, locked until the transaction `db` ends (PostgreSQL; SQLite runs one write
+ * transaction at a time): the limits checked under it (members, managers) hold for concurrent requests.
+ */
+export function lockChannel(db: Kysely<Database>, appId: string, channelId: string): Promise<ChannelRow | undefined> {
+  return db.selectFrom('chat_channels').selectAll().where('app_id', '=', appId).where('channel_id', '=', channelId).forUpdate().executeTakeFirst();
+}
+
+/** 0/1 from SQLite, a boolean from PostgreSQL. */
+const truthy = (v: unknown): boolean => v === true || Number(v) === 1;
 
 export class ChannelRepository {
   constructor(
@@ -62,6 +98,18 @@ export class ChannelRepository {
     return this.db.selectFrom('chat_channels').selectAll().where('app_id', '=', appId).where('channel_id', '=', channelId).executeTakeFirst();
   }
 
+  /** The channel and, in the same query, whether `userId` is a member, a manager, or banned at `now`. */
+  async withRole(appId: string, channelId: string, userId: string, now: number): Promise<ChannelWithRole | undefined> {
+    const row = await this.db
+      .selectFrom('chat_channels as c')
+      .selectAll('c')
+      .select((eb) => [hasMember(eb, userId).as('is_member'), hasManager(eb, userId).as('is_manager'), bannedAt(eb, userId, now).as('is_banned')])
+      .where('c.app_id', '=', appId)
+      .where('c.channel_id', '=', channelId)
+      .executeTakeFirst();
+    return row && { ...row, is_member: truthy(row.is_member), is_manager: truthy(row.is_manager), is_banned: truthy(row.is_banned) };
+  }
+
   /** Channels of this visibility created with exactly these members that nobody else ever joined and no manager was set on. */
   reusable(appId: string, memberKey: string, isPublic: number): Promise<ChannelRow[]> {
     return this.db
@@ -86,24 +134,22 @@ export class ChannelRepository {
     return q.orderBy('c.channel_id').limit(query.limit).execute();
   }
 
-  async update(appId: string, channelId: string, changes: ChannelChanges & { freeze?: number }, now: number): Promise<boolean> {
-    const result = await this.db
+  /** The channel as the update left it; undefined when there is no such channel. */
+  update(appId: string, channelId: string, changes: ChannelChanges & { freeze?: number }, now: number): Promise<ChannelRow | undefined> {
+    return this.db
       .updateTable('chat_channels')
       .set({ ...changes, updated_at: now })
       .where('app_id', '=', appId)
       .where('channel_id', '=', channelId)
+      .returningAll()
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
-  }
-
-  /** Marks the channel as no longer reusable (someone outside the creation members joined, a manager was set). */
-  async markNotReusable(appId: string, channelId: string): Promise<void> {
-    await this.db.updateTable('chat_channels').set({ reusable: 0 }).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
   }
 
   /** Deletes the channel and everything in it; returns the keys of its stored files (to remove from disk). */
   async delete(appId: string, channelId: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
     return this.db.transaction().execute(async (tx) => {
+      // The channel row first, as sends and joins lock it: a delete racing them waits instead of deadlocking.
+      await lockChannel(tx, appId, channelId);
       const files = await tx
         .selectFrom('chat_messages')
         .select('file_key')

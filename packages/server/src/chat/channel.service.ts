@@ -1,10 +1,14 @@
-/** Group channels: creation (with the `reuse` rule), views, lists, updates, deletion and freezing. */
+/**
+ * Group channels: creation (with the `reuse` rule), views, lists, updates, deletion and freezing. Each
+ * call takes its caller (access.ts): the app's backend, or a user, who sees private channels only as a
+ * member and changes a channel only as its manager.
+ */
 import { randomBytes } from 'node:crypto';
 import { CHAT_LIMITS, type ChatChannel, type ChatChannelList } from '@parley/protocol';
-import { channelView, requireChannel, showFor, type ChannelShow, type ChatContext } from './chat-context.ts';
+import { appIdOf, userOf, type Caller } from './access.ts';
+import { access, channelView, channelViews, requireChannel, requireUser, showFor, type ChannelShow, type ChatContext } from './chat-context.ts';
 import type { ChannelRow } from './channel.repository.ts';
-import { channelNotFound, duplicate, invalid, membersLimit, userNotFound } from './errors.ts';
-import { toMessage } from './presenter.ts';
+import { channelNotFound, duplicate, invalid, membersLimit, noPermission, userNotFound } from './errors.ts';
 import { checkChannelId, checkMeta, checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
 export interface NewChannel {
@@ -31,18 +35,19 @@ export interface ChannelListParams {
   name?: string;
   include_members?: boolean;
   show_last_message?: boolean;
+  /** Each member's unread count, as a channel's `show_unread` shows it. */
+  show_unread?: boolean;
   /** true: public channels only; false: private ones only. */
   public?: boolean;
 }
 
 /**
- * Whose channels a list holds: every channel of the app (server API, no scope), the channels `memberId`
- * joined, or those `viewerId` may see through the client API (its own and the public ones, with
- * extras only for its own).
+ * Whose channels a list holds: those `joinedBy` joined (a user caller: only itself), or else every
+ * channel of the app for the backend and, for a user, those it may see (its own and the public ones,
+ * with extras only for its own).
  */
 export interface ChannelScope {
-  memberId?: string;
-  viewerId?: string;
+  joinedBy?: string;
 }
 
 const checkPublic = (value: unknown): number | undefined => {
@@ -59,12 +64,14 @@ const generatedId = (): string => `group_${randomBytes(12).toString('hex')}`;
 export class ChannelService {
   constructor(private readonly ctx: ChatContext) {}
 
-  /** `created` is false when `reuse` returned an existing channel. */
-  async create(appId: string, input: NewChannel): Promise<{ channel: ChatChannel; created: boolean }> {
+  /** `created` is false when `reuse` returned an existing channel. A user caller is always a member of what it creates. */
+  async create(caller: Caller, input: NewChannel): Promise<{ channel: ChatChannel; created: boolean }> {
+    const appId = appIdOf(caller);
+    const creator = userOf(caller);
     const name = checkText(input.name, 'name', 1, CHAT_LIMITS.channelNameMax);
     const profileUrl = checkText(input.profile_url ?? '', 'profile_url', 0, CHAT_LIMITS.profileUrlMax);
     const meta = checkMeta(input.meta);
-    const requested = input.members ?? [];
+    const requested = creator === undefined ? (input.members ?? []) : [...new Set([creator, ...(input.members ?? [])])];
     if (requested.length > CHAT_LIMITS.createMembersMax) throw membersLimit(CHAT_LIMITS.createMembersMax);
     const members = [...new Set(requested.map((m, i) => checkUserId(m, `members[${i}]`)))];
     const found = new Set((await this.ctx.users.getMany(appId, members)).map((u) => u.user_id));
@@ -108,57 +115,64 @@ export class ChannelService {
     return undefined;
   }
 
-  async get(appId: string, channelId: string, show: ChannelShow): Promise<ChatChannel> {
-    return channelView(this.ctx, appId, await requireChannel(this.ctx, appId, checkChannelId(channelId)), show);
+  /** A user sees a private channel only as a member, and a public one's extras only as a member. */
+  async get(caller: Caller, channelId: string, show: ChannelShow): Promise<ChatChannel> {
+    const granted = await access(this.ctx, caller, channelId, 'visible');
+    const row = await granted.channel();
+    return channelView(this.ctx, appIdOf(caller), row, granted.role ? showFor(show, granted.role.member) : show);
   }
 
-  /** The channels of `scope`, in channel id order. */
-  async list(appId: string, params: ChannelListParams, scope: ChannelScope = {}): Promise<ChatChannelList> {
+  /** The channels of `scope`, in channel id order, with their extras in a constant number of queries. */
+  async list(caller: Caller, params: ChannelListParams, scope: ChannelScope = {}): Promise<ChatChannelList> {
+    const appId = appIdOf(caller);
+    const viewer = userOf(caller);
+    const { joinedBy } = scope;
+    if (viewer !== undefined && joinedBy !== undefined && joinedBy !== viewer) throw noPermission('no permission: a user lists only its own channels');
+    // The server API names whose channels it lists: that user must exist.
+    if (viewer === undefined && joinedBy !== undefined) await requireUser(this.ctx, appId, checkUserId(joinedBy));
     const limit = pageLimit(params.limit);
     if (params.name !== undefined && params.name.length > CHAT_LIMITS.channelNameMax) throw invalid(`name must be at most ${CHAT_LIMITS.channelNameMax} characters`);
-    const { memberId, viewerId } = scope;
-    if (memberId !== undefined) checkUserId(memberId);
-    if (viewerId !== undefined) checkUserId(viewerId);
+    if (joinedBy !== undefined) checkUserId(joinedBy);
+    const visibleTo = joinedBy === undefined ? viewer : undefined;
+    if (visibleTo !== undefined) checkUserId(visibleTo);
     const rows = await this.ctx.channels.list(appId, {
       after: decodeCursor(params.next),
       limit: limit + 1,
       name: params.name,
-      memberId,
-      visibleTo: viewerId,
+      memberId: joinedBy,
+      visibleTo,
       isPublic: params.public,
     });
     const { items, next } = page(rows, limit, (r) => r.channel_id);
-    const ids = items.map((r) => r.channel_id);
-    const mine = viewerId === undefined ? undefined : await this.ctx.members.memberOf(appId, viewerId, ids);
-    const show = (id: string): ChannelShow => showFor({ members: params.include_members, lastMessage: params.show_last_message }, mine?.has(id) ?? true);
-    const channels = await Promise.all(items.map((row) => channelView(this.ctx, appId, row, { members: show(row.channel_id).members })));
-    const withLast = channels.filter((c) => show(c.channel_id).lastMessage);
-    if (withLast.length > 0) {
-      const last = await this.ctx.messages.last(appId, withLast.map((c) => c.channel_id));
-      const url = await this.ctx.fileUrls.signer(appId);
-      for (const channel of withLast) {
-        const message = last.get(channel.channel_id);
-        channel.last_message = message ? toMessage(message, url) : null;
-      }
-    }
+    const wanted: ChannelShow = { members: params.include_members, lastMessage: params.show_last_message, unread: params.show_unread };
+    // Among the channels a user may see, the extras only of those it belongs to.
+    const mine = visibleTo === undefined ? undefined : await this.ctx.members.memberOf(appId, visibleTo, items.map((r) => r.channel_id));
+    const channels = await channelViews(this.ctx, appId, items, (row) => showFor(wanted, mine?.has(row.channel_id) ?? true));
     return { channels, next };
   }
 
-  async update(appId: string, channelId: string, input: ChannelUpdate): Promise<ChatChannel> {
+  /** Managers only, for a user caller. */
+  async update(caller: Caller, channelId: string, input: ChannelUpdate): Promise<ChatChannel> {
+    await access(this.ctx, caller, channelId, 'manager');
+    const appId = appIdOf(caller);
     checkChannelId(channelId);
     const changes: { name?: string; profile_url?: string; meta?: string; is_public?: number } = {};
     if (input.name !== undefined) changes.name = checkText(input.name, 'name', 1, CHAT_LIMITS.channelNameMax);
     if (input.is_public !== undefined) changes.is_public = checkPublic(input.is_public);
     if (input.profile_url !== undefined) changes.profile_url = checkText(input.profile_url, 'profile_url', 0, CHAT_LIMITS.profileUrlMax);
     if (input.meta !== undefined) changes.meta = JSON.stringify(checkMeta(input.meta));
-    if (!(await this.ctx.channels.update(appId, channelId, changes, this.ctx.now()))) throw channelNotFound(channelId);
-    const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, channelId));
+    const row = await this.ctx.channels.update(appId, channelId, changes, this.ctx.now());
+    if (!row) throw channelNotFound(channelId);
+    const channel = await channelView(this.ctx, appId, row);
     this.ctx.bus.emit({ type: 'channel_update', appId, channel });
     return channel;
   }
 
-  async delete(appId: string, channelId: string): Promise<ChatChannel> {
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
+  /** Managers only, for a user caller. */
+  async delete(caller: Caller, channelId: string): Promise<ChatChannel> {
+    const granted = await access(this.ctx, caller, channelId, 'manager');
+    const appId = appIdOf(caller);
+    const row = await granted.channel();
     const alsoNotify = await this.ctx.members.memberIds(appId, channelId);
     const { deleted, fileKeys } = await this.ctx.channels.delete(appId, channelId);
     if (!deleted) throw channelNotFound(channelId);
@@ -168,10 +182,14 @@ export class ChannelService {
     return channel;
   }
 
-  async freeze(appId: string, channelId: string, freeze: boolean): Promise<ChatChannel> {
+  /** Managers only, for a user caller. */
+  async freeze(caller: Caller, channelId: string, freeze: boolean): Promise<ChatChannel> {
+    await access(this.ctx, caller, channelId, 'manager');
+    const appId = appIdOf(caller);
     checkChannelId(channelId);
-    if (!(await this.ctx.channels.update(appId, channelId, { freeze: freeze ? 1 : 0 }, this.ctx.now()))) throw channelNotFound(channelId);
-    const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, channelId));
+    const row = await this.ctx.channels.update(appId, channelId, { freeze: freeze ? 1 : 0 }, this.ctx.now());
+    if (!row) throw channelNotFound(channelId);
+    const channel = await channelView(this.ctx, appId, row);
     this.ctx.bus.emit({ type: freeze ? 'channel_freeze' : 'channel_unfreeze', appId, channel });
     return channel;
   }

@@ -1,8 +1,10 @@
 /**
  * What every chat service shares: the repositories, the event bus, the file store and a few lookups
- * that more than one service needs (a channel or user that must exist, a channel's full view).
+ * that more than one service needs (a caller's access to a channel, a channel or user that must exist,
+ * channel views with their extras).
  */
 import type { ChatChannel } from '@parley/protocol';
+import { requireAccess, type Caller, type ChannelAccess, type Need } from './access.ts';
 import type { BanRepository } from './ban.repository.ts';
 import type { ChannelRepository, ChannelRow } from './channel.repository.ts';
 import { channelNotFound, userNotFound } from './errors.ts';
@@ -68,20 +70,51 @@ export async function requireUser(ctx: ChatContext, appId: string, userId: strin
   return row;
 }
 
+/**
+ * Checks `caller`'s access to a channel (access.ts): a user caller's role in one query, the backend
+ * meeting the channel when the call asks for it.
+ */
+export function access(ctx: ChatContext, caller: Caller, channelId: string, need: Need): Promise<ChannelAccess> {
+  return requireAccess(ctx.channels, caller, channelId, need, ctx.now());
+}
+
 /** The channel with whatever extras `show` asks for. */
 export async function channelView(ctx: ChatContext, appId: string, row: ChannelRow, show: ChannelShow = {}): Promise<ChatChannel> {
-  const channel = toChannel(row);
-  if (show.members) channel.members = (await ctx.members.members(appId, row.channel_id, undefined, 10_000)).map(toUser);
-  if (show.managers) channel.managers = (await ctx.members.managers(appId, row.channel_id)).map(toUser);
-  if (show.readReceipt || show.deliveryReceipt || show.unread) {
-    const receipts = await ctx.members.receipts(appId, row.channel_id);
-    if (show.readReceipt) channel.read_receipt = Object.fromEntries(receipts.map((r) => [r.user_id, r.read_at]));
-    if (show.deliveryReceipt) channel.delivery_receipt = Object.fromEntries(receipts.map((r) => [r.user_id, r.delivered_at]));
-    if (show.unread) channel.unread = Object.fromEntries(receipts.map((r) => [r.user_id, r.unread]));
-  }
-  if (show.lastMessage) {
-    const last = (await ctx.messages.last(appId, [row.channel_id])).get(row.channel_id);
-    channel.last_message = last ? toMessage(last, await ctx.fileUrls.signer(appId)) : null;
-  }
-  return channel;
+  return (await channelViews(ctx, appId, [row], () => show))[0]!;
+}
+
+/**
+ * Channels with the extras each one's `show` asks for, in a constant number of queries however many
+ * channels there are: one per kind of extra, for all the channels wanting it.
+ */
+export async function channelViews(ctx: ChatContext, appId: string, rows: readonly ChannelRow[], showOf: (row: ChannelRow) => ChannelShow): Promise<ChatChannel[]> {
+  const shows = rows.map(showOf);
+  const wanting = (extra: (show: ChannelShow) => boolean | undefined): string[] => rows.filter((_, i) => extra(shows[i]!)).map((r) => r.channel_id);
+  const receiptsWanted = (show: ChannelShow) => show.readReceipt || show.deliveryReceipt || show.unread;
+  const lastWanted = wanting((show) => show.lastMessage);
+  const [members, managers, receipts, last, fileUrl] = await Promise.all([
+    ctx.members.membersOf(appId, wanting((show) => show.members)),
+    ctx.members.managersOf(appId, wanting((show) => show.managers)),
+    ctx.members.receiptsOf(appId, wanting(receiptsWanted)),
+    ctx.messages.last(appId, lastWanted),
+    lastWanted.length > 0 ? ctx.fileUrls.signer(appId) : undefined,
+  ]);
+  return rows.map((row, i) => {
+    const show = shows[i]!;
+    const id = row.channel_id;
+    const channel = toChannel(row);
+    if (show.members) channel.members = (members.get(id) ?? []).map(toUser);
+    if (show.managers) channel.managers = (managers.get(id) ?? []).map(toUser);
+    if (receiptsWanted(show)) {
+      const list = receipts.get(id) ?? [];
+      if (show.readReceipt) channel.read_receipt = Object.fromEntries(list.map((r) => [r.user_id, r.read_at]));
+      if (show.deliveryReceipt) channel.delivery_receipt = Object.fromEntries(list.map((r) => [r.user_id, r.delivered_at]));
+      if (show.unread) channel.unread = Object.fromEntries(list.map((r) => [r.user_id, r.unread]));
+    }
+    if (show.lastMessage) {
+      const message = last.get(id);
+      channel.last_message = message && fileUrl ? toMessage(message, fileUrl) : null;
+    }
+    return channel;
+  });
 }

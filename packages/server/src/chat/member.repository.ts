@@ -1,21 +1,72 @@
-/** Kysely queries of channel membership: members, managers and the read/delivery receipts. */
+/**
+ * Kysely queries of channel membership: joining and managers under the channel's row lock (so that
+ * their caps hold for concurrent requests), member lists, and the read/delivery receipts, for one
+ * channel or a page of them at once.
+ */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChatMemberTable, Database } from '../storage/schema.ts';
+import { activeBan } from './ban.repository.ts';
+import { lockChannel } from './channel.repository.ts';
 import type { UserRow } from './user.repository.ts';
 
 export type MemberRow = Selectable<ChatMemberTable>;
 
+/** Why a join did not happen ('joined' when it did). */
+export type JoinOutcome = 'joined' | 'missing' | 'banned' | 'full' | 'exists';
+/** Why a manager was not added ('added' when it was). */
+export type AddManagerOutcome = 'added' | 'missing' | 'not_member' | 'exists' | 'full';
+
+export interface Receipt {
+  user_id: string;
+  read_at: number;
+  delivered_at: number;
+  /** Messages after the member's last read that still exist. */
+  unread: number;
+}
+
+const countIn = async (db: Kysely<Database>, table: 'chat_members' | 'chat_managers', appId: string, channelId: string): Promise<number> => {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('app_id', '=', appId)
+    .where('channel_id', '=', channelId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+};
+
+/** Groups rows by their channel (every asked-for channel present, rows in their order), without the channel column. */
+function byChannel<T extends { channel_id: string }>(channelIds: readonly string[], rows: readonly T[]): Map<string, Omit<T, 'channel_id'>[]> {
+  const out = new Map<string, Omit<T, 'channel_id'>[]>(channelIds.map((id) => [id, []]));
+  for (const { channel_id, ...rest } of rows) out.get(channel_id)?.push(rest);
+  return out;
+}
+
 export class MemberRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** False when already a member. */
-  async add(appId: string, channelId: string, userId: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .insertInto('chat_members')
-      .values({ app_id: appId, channel_id: channelId, user_id: userId, joined_at: now })
-      .onConflict((oc) => oc.columns(['app_id', 'channel_id', 'user_id']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  /**
+   * Adds the member under the channel's row lock, so that concurrent joins never both take the last of
+   * `max` places. Refused (in this order) when the channel is gone, the user is banned at `now`, the
+   * channel is full, or the user is a member already. A joiner who was not among the creation members
+   * makes the channel no longer reusable, in the same transaction.
+   */
+  join(appId: string, channelId: string, userId: string, max: number, now: number): Promise<JoinOutcome> {
+    return this.db.transaction().execute(async (tx) => {
+      const channel = await lockChannel(tx, appId, channelId);
+      if (!channel) return 'missing';
+      if (await activeBan(tx, appId, channelId, userId, now)) return 'banned';
+      if ((await countIn(tx, 'chat_members', appId, channelId)) >= max) return 'full';
+      const result = await tx
+        .insertInto('chat_members')
+        .values({ app_id: appId, channel_id: channelId, user_id: userId, joined_at: now })
+        .onConflict((oc) => oc.columns(['app_id', 'channel_id', 'user_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return 'exists';
+      if (!channel.member_key.split('\n').includes(userId)) {
+        await tx.updateTable('chat_channels').set({ reusable: 0 }).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
+      }
+      return 'joined';
+    });
   }
 
   /** Removes the membership and any manager role; false when not a member. */
@@ -25,17 +76,6 @@ export class MemberRepository {
       const result = await tx.deleteFrom('chat_members').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
-  }
-
-  async isMember(appId: string, channelId: string, userId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('chat_members')
-      .select('user_id')
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row !== undefined;
   }
 
   /** Which of `channelIds` the user is a member of. */
@@ -62,16 +102,6 @@ export class MemberRepository {
     return rows.map((r) => r.channel_id);
   }
 
-  async count(appId: string, channelId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('chat_members')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   /** Members' user rows in id order, after `after`. */
   members(appId: string, channelId: string, after: string | undefined, limit: number): Promise<UserRow[]> {
     let q = this.db
@@ -84,35 +114,53 @@ export class MemberRepository {
     return q.orderBy('m.user_id').limit(limit).execute();
   }
 
-  managers(appId: string, channelId: string): Promise<UserRow[]> {
-    return this.db
+  /** The members of each of `channelIds`, in one query, in user id order. */
+  async membersOf(appId: string, channelIds: readonly string[]): Promise<Map<string, UserRow[]>> {
+    if (channelIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('chat_members as m')
+      .innerJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
+      .selectAll('u')
+      .select('m.channel_id')
+      .where('m.app_id', '=', appId)
+      .where('m.channel_id', 'in', [...channelIds])
+      .orderBy('m.channel_id')
+      .orderBy('m.user_id')
+      .execute();
+    return byChannel(channelIds, rows);
+  }
+
+  /** The managers of each of `channelIds`, in one query, in user id order. */
+  async managersOf(appId: string, channelIds: readonly string[]): Promise<Map<string, UserRow[]>> {
+    if (channelIds.length === 0) return new Map();
+    const rows = await this.db
       .selectFrom('chat_managers as g')
       .innerJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'g.app_id').onRef('u.user_id', '=', 'g.user_id'))
       .selectAll('u')
+      .select('g.channel_id')
       .where('g.app_id', '=', appId)
-      .where('g.channel_id', '=', channelId)
+      .where('g.channel_id', 'in', [...channelIds])
+      .orderBy('g.channel_id')
       .orderBy('g.user_id')
       .execute();
+    return byChannel(channelIds, rows);
   }
 
-  async isManager(appId: string, channelId: string, userId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('chat_managers')
-      .select('user_id')
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  /** Adds a manager unless `max` are already set; 'exists' / 'full' say why not. */
-  async addManager(appId: string, channelId: string, userId: string, max: number, now: number): Promise<'added' | 'exists' | 'full'> {
+  /**
+   * Makes a member a manager under the channel's row lock, so that concurrent requests never set more
+   * than `max`. Refused (in this order) when the channel is gone, the user is not a member, is a manager
+   * already, or `max` are set. A channel with a manager is no longer reusable (same transaction).
+   */
+  addManager(appId: string, channelId: string, userId: string, max: number, now: number): Promise<AddManagerOutcome> {
     return this.db.transaction().execute(async (tx) => {
-      const rows = await tx.selectFrom('chat_managers').select('user_id').where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
-      if (rows.some((r) => r.user_id === userId)) return 'exists';
-      if (rows.length >= max) return 'full';
+      if (!(await lockChannel(tx, appId, channelId))) return 'missing';
+      const member = await tx.selectFrom('chat_members').select('user_id').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+      if (!member) return 'not_member';
+      const manager = await tx.selectFrom('chat_managers').select('user_id').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+      if (manager) return 'exists';
+      if ((await countIn(tx, 'chat_managers', appId, channelId)) >= max) return 'full';
       await tx.insertInto('chat_managers').values({ app_id: appId, channel_id: channelId, user_id: userId, created_at: now }).execute();
+      await tx.updateTable('chat_channels').set({ reusable: 0 }).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
       return 'added';
     });
   }
@@ -154,11 +202,13 @@ export class MemberRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Each member's receipts and unread count (messages after its last read that still exist). */
-  receipts(appId: string, channelId: string): Promise<Array<{ user_id: string; read_at: number; delivered_at: number; unread: number }>> {
-    return this.db
+  /** Each member's receipts of each of `channelIds` in one query, in user id order. */
+  async receiptsOf(appId: string, channelIds: readonly string[]): Promise<Map<string, Receipt[]>> {
+    if (channelIds.length === 0) return new Map();
+    const rows = await this.db
       .selectFrom('chat_members as m')
       .select((eb) => [
+        'm.channel_id',
         'm.user_id',
         'm.read_at',
         'm.delivered_at',
@@ -171,9 +221,13 @@ export class MemberRepository {
           .as('unread'),
       ])
       .where('m.app_id', '=', appId)
-      .where('m.channel_id', '=', channelId)
+      .where('m.channel_id', 'in', [...channelIds])
+      .orderBy('m.channel_id')
       .orderBy('m.user_id')
-      .execute()
-      .then((rows) => rows.map((r) => ({ user_id: r.user_id, read_at: Number(r.read_at), delivered_at: Number(r.delivered_at), unread: Number(r.unread ?? 0) })));
+      .execute();
+    return byChannel(
+      channelIds,
+      rows.map((r) => ({ channel_id: r.channel_id, user_id: r.user_id, read_at: Number(r.read_at), delivered_at: Number(r.delivered_at), unread: Number(r.unread ?? 0) })),
+    );
   }
 }

@@ -1,10 +1,16 @@
-/** Who is in a channel: joining and leaving, member and online lists, managers, bans. */
+/**
+ * Who is in a channel: joining and leaving, member and online lists, managers, bans. Each call takes
+ * its caller (access.ts): the backend, or a user who joins visible channels as itself, lists the
+ * members of its own channels, and moderates only as a manager.
+ */
 import { CHAT_LIMITS, type ChatBan, type ChatBannedList, type ChatChannel, type ChatMemberList } from '@parley/protocol';
-import { channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
+import { actingFor, appIdOf, type Caller } from './access.ts';
+import { access, channelView, requireUser, type ChatContext } from './chat-context.ts';
 import {
   alreadyJoined,
   banned,
   cannotBanYourself,
+  channelNotFound,
   duplicate,
   invalid,
   managersCannotBan,
@@ -15,142 +21,145 @@ import {
   resourceNotFound,
 } from './errors.ts';
 import { toBan, toUser } from './presenter.ts';
-import { checkChannelId, checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
+import { checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
 export interface BanInput {
   user_id: string;
   seconds: number;
   reason?: string;
-  /** The manager acting; when given, the manager rules apply (1016, 1017, 1018). */
+  /** The backend's acting manager; when given, the manager rules apply (1016, 1017, 1018). A user caller is always the acting manager. */
   manager?: string;
-}
-
-/** What a user is in a channel, for the client API's access checks; `exists: false` when no such channel. */
-export interface ChannelRole {
-  exists: boolean;
-  /** Any user of the app may see and join it. */
-  public: boolean;
-  member: boolean;
-  manager: boolean;
-  banned: boolean;
-  frozen: boolean;
 }
 
 export class MembershipService {
   constructor(private readonly ctx: ChatContext) {}
 
-  async role(appId: string, channelId: string, userId: string): Promise<ChannelRole> {
-    const row = await this.ctx.channels.get(appId, checkChannelId(channelId));
-    if (!row) return { exists: false, public: false, member: false, manager: false, banned: false, frozen: false };
-    const [member, manager, ban] = await Promise.all([
-      this.ctx.members.isMember(appId, channelId, userId),
-      this.ctx.members.isManager(appId, channelId, userId),
-      this.ctx.bans.active(appId, channelId, userId, this.ctx.now()),
-    ]);
-    return { exists: true, public: Number(row.is_public) === 1, member, manager, banned: ban !== undefined, frozen: Number(row.freeze) === 1 };
-  }
-
-  async join(appId: string, channelId: string, member: string): Promise<ChatChannel> {
-    checkUserId(member, 'member');
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    const user = await requireUser(this.ctx, appId, member);
-    if (await this.ctx.bans.active(appId, channelId, member, this.ctx.now())) throw banned(member);
-    if ((await this.ctx.members.count(appId, channelId)) >= CHAT_LIMITS.channelMembersMax) throw membersLimit(CHAT_LIMITS.channelMembersMax);
-    if (!(await this.ctx.members.add(appId, channelId, member, this.ctx.now()))) throw alreadyJoined(member);
-    // Someone outside the creation members joined: `reuse` may never return this channel again.
-    if (!row.member_key.split('\n').includes(member)) await this.ctx.channels.markNotReusable(appId, channelId);
+  /** Adds `member` (a user caller: itself, to a channel it may see) unless banned, the channel is full, or already a member. */
+  async join(caller: Caller, channelId: string, member: string | undefined): Promise<ChatChannel> {
+    const granted = await access(this.ctx, caller, channelId, 'visible');
+    const appId = appIdOf(caller);
+    const id = checkUserId(actingFor(caller, member), 'member');
+    const row = await granted.channel();
+    const user = await requireUser(this.ctx, appId, id);
+    const outcome = await this.ctx.members.join(appId, row.channel_id, id, CHAT_LIMITS.channelMembersMax, this.ctx.now());
+    if (outcome === 'missing') throw channelNotFound(channelId);
+    if (outcome === 'banned') throw banned(id);
+    if (outcome === 'full') throw membersLimit(CHAT_LIMITS.channelMembersMax);
+    if (outcome === 'exists') throw alreadyJoined(id);
     const channel = await channelView(this.ctx, appId, row);
     this.ctx.bus.emit({ type: 'channel_join', appId, channel, user: toUser(user) });
     return channelView(this.ctx, appId, row, { members: true });
   }
 
-  async leave(appId: string, channelId: string, member: string): Promise<ChatChannel> {
-    checkUserId(member, 'member');
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    const user = await requireUser(this.ctx, appId, member);
-    if (!(await this.ctx.members.remove(appId, channelId, member))) throw notJoined(member);
+  async leave(caller: Caller, channelId: string, member: string | undefined): Promise<ChatChannel> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
+    const appId = appIdOf(caller);
+    const id = checkUserId(actingFor(caller, member), 'member');
+    const row = await granted.channel();
+    const user = await requireUser(this.ctx, appId, id);
+    if (!(await this.ctx.members.remove(appId, row.channel_id, id))) throw notJoined(id);
     const channel = await channelView(this.ctx, appId, row);
-    this.ctx.bus.emit({ type: 'channel_leave', appId, channel, user: toUser(user), alsoNotify: [member] });
+    this.ctx.bus.emit({ type: 'channel_leave', appId, channel, user: toUser(user), alsoNotify: [id] });
     return channelView(this.ctx, appId, row, { members: true });
   }
 
-  async members(appId: string, channelId: string, limit: number | undefined, next: string | undefined): Promise<ChatMemberList> {
+  async members(caller: Caller, channelId: string, limit: number | undefined, next: string | undefined): Promise<ChatMemberList> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
     const n = pageLimit(limit);
-    await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    const rows = await this.ctx.members.members(appId, channelId, decodeCursor(next), n + 1);
+    const row = await granted.channel();
+    const rows = await this.ctx.members.members(appIdOf(caller), row.channel_id, decodeCursor(next), n + 1);
     const { items, next: cursor } = page(rows, n, (r) => r.user_id);
     return { members: items.map(toUser), next: cursor };
   }
 
   /** Members with a live chat connection, in id order. */
-  async online(appId: string, channelId: string): Promise<string[]> {
-    await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    const ids = await this.ctx.members.memberIds(appId, channelId);
+  async online(caller: Caller, channelId: string): Promise<string[]> {
+    const row = await (await access(this.ctx, caller, channelId, 'member')).channel();
+    const appId = appIdOf(caller);
+    const ids = await this.ctx.members.memberIds(appId, row.channel_id);
     const online = new Set(await this.ctx.online.online(appId, ids));
     return ids.filter((id) => online.has(id));
   }
 
-  async addManager(appId: string, channelId: string, manager: string): Promise<ChatChannel> {
+  /** Managers only, for a user caller. At most CHAT_LIMITS.managersMax, also when requests race. */
+  async addManager(caller: Caller, channelId: string, manager: string): Promise<ChatChannel> {
+    const granted = await access(this.ctx, caller, channelId, 'manager');
+    const appId = appIdOf(caller);
     checkUserId(manager, 'manager');
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
+    const row = await granted.channel();
     const user = await requireUser(this.ctx, appId, manager);
-    if (!(await this.ctx.members.isMember(appId, channelId, manager))) throw notJoined(manager);
-    const outcome = await this.ctx.members.addManager(appId, channelId, manager, CHAT_LIMITS.managersMax, this.ctx.now());
+    const outcome = await this.ctx.members.addManager(appId, row.channel_id, manager, CHAT_LIMITS.managersMax, this.ctx.now());
+    if (outcome === 'missing') throw channelNotFound(channelId);
+    if (outcome === 'not_member') throw notJoined(manager);
     if (outcome === 'exists') throw duplicate(`manager ${manager}`);
     if (outcome === 'full') throw managersLimit(CHAT_LIMITS.managersMax);
-    await this.ctx.channels.markNotReusable(appId, channelId);
     this.ctx.bus.emit({ type: 'channel_manager_create', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user) });
     return channelView(this.ctx, appId, row, { managers: true });
   }
 
-  async removeManager(appId: string, channelId: string, manager: string): Promise<ChatChannel> {
+  /** Managers only, for a user caller. */
+  async removeManager(caller: Caller, channelId: string, manager: string): Promise<ChatChannel> {
+    const granted = await access(this.ctx, caller, channelId, 'manager');
+    const appId = appIdOf(caller);
     checkUserId(manager, 'manager');
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
+    const row = await granted.channel();
     const user = await requireUser(this.ctx, appId, manager);
-    if (!(await this.ctx.members.removeManager(appId, channelId, manager))) throw notManager(manager);
+    if (!(await this.ctx.members.removeManager(appId, row.channel_id, manager))) throw notManager(manager);
     this.ctx.bus.emit({ type: 'channel_manager_delete', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user) });
     return channelView(this.ctx, appId, row, { managers: true });
   }
 
-  /** Bans for `seconds`: the user leaves the channel at once and may not rejoin or send until it expires. */
-  async ban(appId: string, channelId: string, input: BanInput): Promise<ChatBan> {
+  /**
+   * Bans for `seconds`: the user leaves the channel at once and may not rejoin or send until it expires.
+   * Managers only, for a user caller; an acting manager (a user caller, or the backend's `manager`) may
+   * not ban itself or another manager.
+   */
+  async ban(caller: Caller, channelId: string, input: BanInput): Promise<ChatBan> {
+    const granted = await access(this.ctx, caller, channelId, 'manager');
+    const appId = appIdOf(caller);
     const target = checkUserId(input.user_id);
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
+    const row = await granted.channel();
     const user = await requireUser(this.ctx, appId, target);
     if (!Number.isInteger(input.seconds) || input.seconds < 1 || input.seconds > CHAT_LIMITS.banSecondsMax) {
       throw invalid(`seconds must be between 1 and ${CHAT_LIMITS.banSecondsMax}`);
     }
     const reason = checkText(input.reason ?? '', 'reason', 0, CHAT_LIMITS.banReasonMax);
-    if (input.manager !== undefined) {
-      const actor = checkUserId(input.manager, 'manager');
-      if (!(await this.ctx.members.isManager(appId, channelId, actor))) throw notManager(actor);
-      if (actor === target) throw cannotBanYourself();
-      if (await this.ctx.members.isManager(appId, channelId, target)) throw managersCannotBan();
-    }
     const now = this.ctx.now();
-    const banRow = { app_id: appId, channel_id: channelId, user_id: target, seconds: input.seconds, reason, created_at: now, expires_at: now + input.seconds * 1000 };
+    const actor = granted.userId ?? (input.manager === undefined ? undefined : checkUserId(input.manager, 'manager'));
+    if (actor !== undefined) {
+      const isManager = async (id: string) => (await this.ctx.channels.withRole(appId, row.channel_id, id, now))?.is_manager === true;
+      if (!(granted.role?.manager ?? (await isManager(actor)))) throw notManager(actor);
+      if (actor === target) throw cannotBanYourself();
+      if (await isManager(target)) throw managersCannotBan();
+    }
+    const banRow = { app_id: appId, channel_id: row.channel_id, user_id: target, seconds: input.seconds, reason, created_at: now, expires_at: now + input.seconds * 1000 };
     await this.ctx.bans.ban(banRow);
     const ban = toBan(banRow);
     this.ctx.bus.emit({ type: 'channel_ban', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user), ban, alsoNotify: [target] });
     return ban;
   }
 
-  async unban(appId: string, channelId: string, userId: string): Promise<ChatBan> {
+  /** Managers only, for a user caller. */
+  async unban(caller: Caller, channelId: string, userId: string): Promise<ChatBan> {
+    const granted = await access(this.ctx, caller, channelId, 'manager');
+    const appId = appIdOf(caller);
     checkUserId(userId);
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
+    const row = await granted.channel();
     const user = await requireUser(this.ctx, appId, userId);
-    const active = await this.ctx.bans.active(appId, channelId, userId, this.ctx.now());
+    const active = await this.ctx.bans.active(appId, row.channel_id, userId, this.ctx.now());
     if (!active) throw resourceNotFound(`ban of user ${userId}`);
-    await this.ctx.bans.remove(appId, channelId, userId);
+    await this.ctx.bans.remove(appId, row.channel_id, userId);
     const ban = toBan(active);
     this.ctx.bus.emit({ type: 'channel_unban', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user), ban, alsoNotify: [userId] });
     return ban;
   }
 
-  async bannedList(appId: string, channelId: string, limit: number | undefined, next: string | undefined): Promise<ChatBannedList> {
+  /** Managers only, for a user caller. */
+  async bannedList(caller: Caller, channelId: string, limit: number | undefined, next: string | undefined): Promise<ChatBannedList> {
+    const granted = await access(this.ctx, caller, channelId, 'manager');
     const n = pageLimit(limit);
-    await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    const rows = await this.ctx.bans.list(appId, channelId, this.ctx.now(), decodeCursor(next), n + 1);
+    const row = await granted.channel();
+    const rows = await this.ctx.bans.list(appIdOf(caller), row.channel_id, this.ctx.now(), decodeCursor(next), n + 1);
     const { items, next: cursor } = page(rows, n, (r) => r.user_id);
     return { banned: items.map(toBan), next: cursor };
   }

@@ -1,16 +1,20 @@
 /**
- * Kysely queries of messages. Sending increments the channel's counter row and inserts the message in
- * one transaction: the counter's row lock (PostgreSQL `UPDATE … RETURNING`; SQLite runs one write
- * transaction at a time) orders concurrent senders, and a rollback returns the id, so ids have no gaps.
+ * Kysely queries of messages. A send is three statements in one transaction, and its checks are part
+ * of the first: the channel's counter row is incremented only where the channel exists, is not frozen
+ * and has the sender as a member (`UPDATE … WHERE … RETURNING`, whose row lock orders concurrent
+ * senders on PostgreSQL; SQLite runs one write transaction at a time). A refused send so writes
+ * nothing; why it was refused is the service's question (access.ts). Then the sender is marked read
+ * (returning its profile) and the message inserted; a rollback returns the id, so ids have no gaps.
  *
- * On SQLite, sends that arrive together share one transaction (group commit), each inside its own
- * savepoint: SQLite has a single writer anyway, and one fsync per batch instead of one per message is
- * what lets it keep up with many senders. Every send still resolves only after its commit.
+ * On SQLite, sends that arrive together share one transaction (group commit): SQLite has a single
+ * writer anyway, and one fsync per batch instead of one per message is what lets it keep up with many
+ * senders. A refused send in a batch wrote nothing, so it fails alone without a savepoint; any other
+ * failure rolls the batch back and each of its sends is then tried in a transaction of its own. Every
+ * send resolves only after its commit.
  */
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
-import { activeBan } from './ban.repository.ts';
 import type { ChannelRow } from './channel.repository.ts';
 import type { Contains } from './text-search.ts';
 
@@ -34,21 +38,27 @@ export interface MessageListQuery {
   content?: string;
 }
 
-/** Why a send did not happen, decided inside the sending transaction. */
-export type SendRefusal = 'missing' | 'frozen' | 'not_member' | 'banned';
-
+/**
+ * A send that did not happen: the channel is missing or frozen, or the sender is not a member of it.
+ * `wrote`: the refusal came after the send had written (PostgreSQL: a ban committed between its first
+ * statements), so its transaction must be rolled back whole.
+ */
 export class SendRefused extends Error {
-  constructor(readonly reason: SendRefusal) {
-    super(reason);
+  constructor(readonly wrote = false) {
+    super('send refused');
   }
 }
 
 const USER_COLUMNS = ['u.name as user_name', 'u.profile_url as user_profile_url', 'u.meta as user_meta', 'u.created_at as user_created_at', 'u.updated_at as user_updated_at'] as const;
 
-/** A stored message's id and its channel as this send left it (counters included). */
+/** The sender's profile columns of a MessageWithUser. */
+export type SenderProfile = Pick<MessageWithUser, 'user_name' | 'user_profile_url' | 'user_meta' | 'user_created_at' | 'user_updated_at'>;
+
+/** A stored message's id, its channel as this send left it (counters included), and its sender's profile. */
 export interface SendOutcome {
   messageId: number;
   channel: ChannelRow;
+  sender: SenderProfile;
 }
 
 interface PendingSend {
@@ -86,19 +96,23 @@ export class MessageRepository {
     try {
       await this.db.transaction().execute(async (tx) => {
         for (const { row } of batch) {
-          await sql`savepoint send`.execute(tx);
           try {
             outcomes.push({ ok: true, sent: await this.insertIn(tx, row) });
           } catch (err) {
-            // Undo this send only (its counter increment too, so ids stay gap-free).
-            await sql`rollback to send`.execute(tx);
+            // Refused before writing: nothing of it to undo. Anything else fails the batch (below).
+            if (!(err instanceof SendRefused) || err.wrote) throw err;
             outcomes.push({ ok: false, err });
           }
-          await sql`release send`.execute(tx);
         }
       });
-    } catch (err) {
-      for (const p of batch) p.reject(err);
+    } catch {
+      // Rolled back whole: each send again in a transaction of its own, so that only the failing one fails.
+      for (const p of batch) {
+        await this.db
+          .transaction()
+          .execute((tx) => this.insertIn(tx, p.row))
+          .then(p.resolve, p.reject);
+      }
       return;
     }
     batch.forEach((p, i) => {
@@ -110,6 +124,7 @@ export class MessageRepository {
 
   private async insertIn(tx: Transaction<Database>, row: NewMessageRow): Promise<SendOutcome> {
     const isFile = row.type === 'file' ? 1 : 0;
+    const { app_id: appId, channel_id: channelId, user_id: userId } = row;
     const counter = await tx
       .updateTable('chat_channels')
       .set((eb) => ({
@@ -117,36 +132,40 @@ export class MessageRepository {
         total_message_count: eb('total_message_count', '+', 1),
         total_file_count: eb('total_file_count', '+', isFile),
       }))
-      .where('app_id', '=', row.app_id)
-      .where('channel_id', '=', row.channel_id)
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
       .where('freeze', '=', 0)
+      .where((eb) =>
+        eb.exists(eb.selectFrom('chat_members as m').select('m.user_id').where('m.app_id', '=', appId).where('m.channel_id', '=', channelId).where('m.user_id', '=', userId)),
+      )
       .returningAll()
       .executeTakeFirst();
-    if (!counter) {
-      const exists = await tx.selectFrom('chat_channels').select('freeze').where('app_id', '=', row.app_id).where('channel_id', '=', row.channel_id).executeTakeFirst();
-      throw new SendRefused(exists ? 'frozen' : 'missing');
-    }
+    if (!counter) throw new SendRefused();
     const messageId = Number(counter.last_message_id);
-    // Sending marks the sender read up to its own message; no row updated means it is not a member.
-    const member = await tx
+    // Sending marks the sender read up to its own message; its profile comes back with the same statement.
+    const user = tx.selectFrom('chat_users as u').where('u.app_id', '=', appId).where('u.user_id', '=', userId);
+    const sender = await tx
       .updateTable('chat_members')
       .set({ read_message_id: messageId, read_at: row.created_at })
-      .where('app_id', '=', row.app_id)
-      .where('channel_id', '=', row.channel_id)
-      .where('user_id', '=', row.user_id)
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .where('user_id', '=', userId)
+      .returning([
+        user.select('u.name').as('user_name'),
+        user.select('u.profile_url').as('user_profile_url'),
+        user.select('u.meta').as('user_meta'),
+        user.select('u.created_at').as('user_created_at'),
+        user.select('u.updated_at').as('user_updated_at'),
+      ])
       .executeTakeFirst();
-    if (Number(member.numUpdatedRows) === 0) {
-      // A ban ends the membership, so it is only looked for here, off the path of every accepted send.
-      const ban = await activeBan(tx, row.app_id, row.channel_id, row.user_id, row.created_at);
-      throw new SendRefused(ban ? 'banned' : 'not_member');
-    }
+    if (!sender) throw new SendRefused(true);
     await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
-    return { messageId, channel: counter };
+    return { messageId, channel: counter, sender };
   }
 
   /** Messages of one channel joined with their sender's current profile. */
-  private query(appId: string, channelId: string) {
-    return this.db
+  private query(appId: string, channelId: string, db: Kysely<Database> = this.db) {
+    return db
       .selectFrom('chat_messages as m')
       .leftJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
       .selectAll('m')
@@ -200,15 +219,26 @@ export class MessageRepository {
     return out;
   }
 
-  async updateMeta(appId: string, channelId: string, messageId: number, meta: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('chat_messages')
-      .set({ meta, updated_at: now })
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('message_id', '=', messageId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /**
+   * Reads the message under its row lock, applies `change` to it (answering the new meta, or throwing to
+   * refuse) and stores the result in the same transaction, so that concurrent merges never lose each other's keys.
+   * Answers the message as stored, or undefined when there is no such message.
+   */
+  changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
+      if (!found) return undefined;
+      const row = { ...found, message_id: Number(found.message_id) };
+      const meta = change(row);
+      await tx
+        .updateTable('chat_messages')
+        .set({ meta, updated_at: now })
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
+        .where('message_id', '=', messageId)
+        .execute();
+      return { ...row, meta, updated_at: now };
+    });
   }
 
   /** Deletes the message and lowers the channel's counts; false when it did not exist. */

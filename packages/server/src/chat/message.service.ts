@@ -1,21 +1,31 @@
-/** Messages: sending text and files, listing, deletion, meta, and the read/delivery receipts. */
+/**
+ * Messages: sending text and files, listing, deletion, meta, and the read/delivery receipts. Each call
+ * takes its caller (access.ts). A send checks nothing up front: its own transaction refuses a missing
+ * or frozen channel and a non-member, and only a refused send asks the sender's role why. A user may
+ * change a message (delete it, its meta) when it sent it or manages the channel.
+ */
 import type { Readable } from 'node:stream';
 import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, type ChatMeta } from '@parley/protocol';
-import { channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
-import { banned, channelNotFound, fileTooLarge, frozen, invalid, messageNotFound, notJoined } from './errors.ts';
+import { actingFor, appIdOf, roleOf, userOf, type Caller, type ChannelAccess } from './access.ts';
+import { access, channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
+import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, noPermission, notJoined } from './errors.ts';
 import { FileTooLargeError } from './file-store.ts';
+import type { ChannelWithRole } from './channel.repository.ts';
 import { SendRefused, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
 import { toMessage } from './presenter.ts';
 import { checkChannelId, checkMeta, checkUserId, mergeMeta, pageLimit, parseMeta, removeMetaKeys } from './rules.ts';
 
+/** A text send as it arrived (the service checks every field). */
 export interface TextInput {
-  type?: string;
-  user_id: string;
-  content: string;
+  type?: unknown;
+  /** The sender named by the backend (a user caller sends as itself). */
+  user_id?: unknown;
+  content?: unknown;
   meta?: unknown;
 }
 
 export interface FileInput {
+  /** The sender named by the backend (a user caller sends as itself). */
   user_id: string;
   meta?: unknown;
   /** Optional caption. */
@@ -44,25 +54,48 @@ const clip = (s: string, max: number): string => {
 /** Only plain `type/subtype` MIME types are kept; anything else is stored as an opaque binary. */
 const SAFE_MIME = /^[a-z0-9][a-z0-9.+-]{0,62}\/[a-z0-9][a-z0-9.+-]{0,126}$/i;
 
+type StoredFile = { key: string; size: number; name: string; type: string };
+/** How many times a send refused although its sender's role allowed it (a race with a join or an unfreeze) is tried again. */
+const SEND_RETRIES = 1;
+
 export class MessageService {
   constructor(private readonly ctx: ChatContext) {}
 
-  async sendText(appId: string, channelId: string, input: TextInput): Promise<ChatMessage> {
-    if (input.type !== undefined && input.type !== 'text') throw invalid('type must be "text" (files are sent as multipart/form-data)');
-    if (typeof input.content !== 'string' || input.content === '' || bytes(input.content) > CHAT_LIMITS.contentMaxBytes) {
-      throw invalid(`content must be 1-${CHAT_LIMITS.contentMaxBytes} bytes`);
+  async sendText(caller: Caller, channelId: string, input: TextInput): Promise<ChatMessage> {
+    let checked: { content: string; meta: ChatMeta; sender: string };
+    try {
+      const { content } = input;
+      if (input.type !== undefined && input.type !== 'text') throw invalid('type must be "text" (files are sent as multipart/form-data)');
+      if (typeof content !== 'string' || content === '' || bytes(content) > CHAT_LIMITS.contentMaxBytes) throw invalid(`content must be 1-${CHAT_LIMITS.contentMaxBytes} bytes`);
+      const meta = checkMeta(input.meta);
+      checkChannelId(channelId);
+      checked = { content, meta, sender: checkUserId(actingFor(caller, input.user_id)) };
+    } catch (err) {
+      // A user without the right to send learns that, not what else was wrong with its request.
+      if (userOf(caller) !== undefined) await access(this.ctx, caller, channelId, 'sender');
+      throw err;
     }
-    const meta = checkMeta(input.meta);
-    const sender = await this.checkSender(appId, channelId, input.user_id);
-    return this.store(appId, sender, { type: 'text', content: input.content, meta, file: undefined });
+    return this.store(caller, channelId, checked.sender, { type: 'text', content: checked.content, meta: checked.meta, file: undefined });
   }
 
-  async sendFile(appId: string, channelId: string, input: FileInput): Promise<ChatMessage> {
+  /**
+   * `read` parses the upload's fields and hands over its file stream: a user caller's right to send is
+   * checked before, the backend's sender (named in those fields) after; both before the file is stored.
+   */
+  async sendFile(caller: Caller, channelId: string, read: () => Promise<FileInput>): Promise<ChatMessage> {
+    if (userOf(caller) !== undefined) await access(this.ctx, caller, channelId, 'sender');
+    const input = await read();
     const meta = checkMeta(input.meta);
     if (input.content !== undefined && bytes(input.content) > CHAT_LIMITS.contentMaxBytes) throw invalid(`content must be at most ${CHAT_LIMITS.contentMaxBytes} bytes`);
-    const sender = await this.checkSender(appId, channelId, input.user_id);
-    // Refused before the upload is stored, not only at the write.
-    if (await this.ctx.bans.active(appId, channelId, sender.user.user_id, this.ctx.now())) throw banned(sender.user.user_id);
+    checkChannelId(channelId);
+    const sender = checkUserId(actingFor(caller, input.user_id));
+    if (userOf(caller) === undefined) {
+      // Refused before the upload is stored, not only at the write; a ban is named first, as ever.
+      await requireUser(this.ctx, appIdOf(caller), sender);
+      const role = await this.ctx.channels.withRole(appIdOf(caller), channelId, sender, this.ctx.now());
+      if (role?.is_banned) throw banned(sender);
+      this.backendRefusal(channelId, sender, role);
+    }
     let saved: { key: string; size: number };
     try {
       saved = await this.ctx.files.save(input.stream, input.truncated);
@@ -78,36 +111,46 @@ export class MessageService {
       type: SAFE_MIME.test(input.mimetype) ? input.mimetype.toLowerCase() : 'application/octet-stream',
     };
     try {
-      return await this.store(appId, sender, { type: 'file', content: input.content, meta, file });
+      return await this.store(caller, channelId, sender, { type: 'file', content: input.content, meta, file });
     } catch (err) {
       await this.ctx.files.remove([saved.key]);
       throw err;
     }
   }
 
-  /**
-   * Checks what can be checked before the write; the write itself checks the channel, frozen and
-   * membership, and a ban (which always ends the membership) where membership is missing.
-   */
-  private async checkSender(appId: string, channelId: string, userId: unknown) {
-    checkChannelId(channelId);
-    const id = checkUserId(userId);
-    const user = await requireUser(this.ctx, appId, id);
-    return { channelId, user };
+  /** The server API's refusal of a sender whose channel role (undefined: no such channel) does not allow the send. */
+  private backendRefusal(channelId: string, sender: string, row: ChannelWithRole | undefined): void {
+    if (!row) throw channelNotFound(channelId);
+    const role = roleOf(row);
+    if (role.frozen) throw frozen(channelId);
+    if (role.banned) throw banned(sender);
+    if (!role.member) throw notJoined(sender);
   }
 
-  private async store(
-    appId: string,
-    sender: Awaited<ReturnType<MessageService['checkSender']>>,
-    body: { type: 'text' | 'file'; content: string | undefined; meta: ChatMeta; file: { key: string; size: number; name: string; type: string } | undefined },
-  ): Promise<ChatMessage> {
+  /** Why the send of `sender` was refused, as the caller's API says it; undefined when nothing forbids it (any more). */
+  private async refusal(caller: Caller, channelId: string, sender: string): Promise<ChatError | undefined> {
+    try {
+      if (userOf(caller) !== undefined) {
+        await access(this.ctx, caller, channelId, 'sender');
+      } else {
+        await requireUser(this.ctx, appIdOf(caller), sender);
+        this.backendRefusal(channelId, sender, await this.ctx.channels.withRole(appIdOf(caller), channelId, sender, this.ctx.now()));
+      }
+      return undefined;
+    } catch (err) {
+      if (err instanceof ChatError) return err;
+      throw err;
+    }
+  }
+
+  private async store(caller: Caller, channelId: string, sender: string, body: { type: 'text' | 'file'; content: string | undefined; meta: ChatMeta; file: StoredFile | undefined }): Promise<ChatMessage> {
+    const appId = appIdOf(caller);
     const now = this.ctx.now();
-    const { user, channelId } = sender;
     const row: NewMessageRow = {
       app_id: appId,
       channel_id: channelId,
       type: body.type,
-      user_id: user.user_id,
+      user_id: sender,
       content: body.content ?? null,
       file_key: body.file?.key ?? null,
       file_name: body.file?.name ?? null,
@@ -117,40 +160,38 @@ export class MessageService {
       created_at: now,
       updated_at: now,
     };
-    let sent: SendOutcome;
-    try {
-      sent = await this.ctx.messages.insert(row);
-    } catch (err) {
-      if (!(err instanceof SendRefused)) throw err;
-      if (err.reason === 'missing') throw channelNotFound(channelId);
-      if (err.reason === 'frozen') throw frozen(channelId);
-      if (err.reason === 'banned') throw banned(user.user_id);
-      throw notJoined(user.user_id);
-    }
-    const stored: MessageWithUser = {
-      ...row,
-      message_id: sent.messageId,
-      user_name: user.name,
-      user_profile_url: user.profile_url,
-      user_meta: user.meta,
-      user_created_at: user.created_at,
-      user_updated_at: user.updated_at,
-    };
-    const message = await this.present(appId, stored);
+    const sent = await this.insert(caller, row);
+    const message = await this.present(appId, { ...row, message_id: sent.messageId, ...sent.sender });
     // The channel as this send left it: its counters count this message, not later ones.
     const channel = await channelView(this.ctx, appId, sent.channel);
     this.ctx.bus.emit({ type: 'message_send', appId, channel, message });
     return message;
   }
 
-  async list(appId: string, channelId: string, params: MessageListParams): Promise<ChatMessageList> {
+  /** Stores the message; a refused send is answered with what the sender's role forbids. */
+  private async insert(caller: Caller, row: NewMessageRow): Promise<SendOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.ctx.messages.insert(row);
+      } catch (err) {
+        if (!(err instanceof SendRefused)) throw err;
+        const why = await this.refusal(caller, row.channel_id, row.user_id);
+        if (why) throw why;
+        if (attempt >= SEND_RETRIES) throw notJoined(row.user_id);
+      }
+    }
+  }
+
+  async list(caller: Caller, channelId: string, params: MessageListParams): Promise<ChatMessageList> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
+    const appId = appIdOf(caller);
     const limit = pageLimit(params.limit);
     if (params.base_message_id !== undefined && (!Number.isInteger(params.base_message_id) || params.base_message_id < 0)) {
       throw invalid('base_message_id must be a non-negative integer');
     }
     if (params.content !== undefined && bytes(params.content) > CHAT_LIMITS.contentMaxBytes) throw invalid(`content must be at most ${CHAT_LIMITS.contentMaxBytes} bytes`);
-    await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    const rows = await this.ctx.messages.list(appId, channelId, {
+    const row = await granted.channel();
+    const rows = await this.ctx.messages.list(appId, row.channel_id, {
       base: params.base_message_id,
       mode: params.mode ?? 'prev',
       limit,
@@ -161,55 +202,71 @@ export class MessageService {
     return { messages: rows.map((r) => toMessage(r, url)) };
   }
 
-  async get(appId: string, channelId: string, messageId: number): Promise<ChatMessage> {
-    return this.present(appId, await this.require(appId, channelId, messageId));
-  }
-
-  async delete(appId: string, channelId: string, messageId: number): Promise<ChatMessage> {
-    const row = await this.require(appId, channelId, messageId);
-    if (!(await this.ctx.messages.delete(appId, channelId, messageId, row.type === 'file'))) throw messageNotFound(messageId);
+  /** Its sender or a manager, for a user caller. */
+  async delete(caller: Caller, channelId: string, messageId: number): Promise<ChatMessage> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
+    const appId = appIdOf(caller);
+    const row = await this.require(granted, messageId);
+    mayChange(granted, row);
+    if (!(await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file'))) throw messageNotFound(messageId);
     if (row.file_key) await this.ctx.files.remove([row.file_key]);
     const message = await this.present(appId, row);
-    const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, channelId));
+    const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, row.channel_id));
     this.ctx.bus.emit({ type: 'message_delete', appId, channel, message });
     return message;
   }
 
-  async updateMeta(appId: string, channelId: string, messageId: number, meta: unknown): Promise<ChatMessage> {
-    const row = await this.require(appId, channelId, messageId);
-    return this.saveMeta(appId, row, mergeMeta(parseMeta(row.meta), checkMeta(meta)));
+  /** Sets the given meta keys, keeping the others (its sender or a manager, for a user caller). */
+  async updateMeta(caller: Caller, channelId: string, messageId: number, meta: unknown): Promise<ChatMessage> {
+    return this.changeMeta(caller, channelId, messageId, (current) => mergeMeta(current, checkMeta(meta)));
   }
 
-  async deleteMeta(appId: string, channelId: string, messageId: number, keys: string[] | undefined): Promise<ChatMessage> {
-    const row = await this.require(appId, channelId, messageId);
-    return this.saveMeta(appId, row, removeMetaKeys(parseMeta(row.meta), keys));
+  /** Removes the listed meta keys, all without a list (its sender or a manager, for a user caller). */
+  async deleteMeta(caller: Caller, channelId: string, messageId: number, keys: string[] | undefined): Promise<ChatMessage> {
+    return this.changeMeta(caller, channelId, messageId, (current) => removeMetaKeys(current, keys));
   }
 
-  private async saveMeta(appId: string, row: MessageWithUser, meta: ChatMeta): Promise<ChatMessage> {
-    const now = this.ctx.now();
-    await this.ctx.messages.updateMeta(appId, row.channel_id, row.message_id, JSON.stringify(meta), now);
-    const message = await this.present(appId, { ...row, meta: JSON.stringify(meta), updated_at: now });
-    const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, row.channel_id));
-    this.ctx.bus.emit({ type: 'message_update', appId, channel, message });
+  /** Reads, changes and stores the meta in one transaction, so that concurrent changes never undo one another. */
+  private async changeMeta(caller: Caller, channelId: string, messageId: number, change: (meta: ChatMeta) => ChatMeta): Promise<ChatMessage> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
+    const appId = appIdOf(caller);
+    const channel = await granted.channel();
+    const row = await this.ctx.messages.changeMeta(
+      appId,
+      channel.channel_id,
+      messageId,
+      (stored) => {
+        mayChange(granted, stored);
+        return JSON.stringify(change(parseMeta(stored.meta)));
+      },
+      this.ctx.now(),
+    );
+    if (!row) throw messageNotFound(messageId);
+    const message = await this.present(appId, row);
+    this.ctx.bus.emit({ type: 'message_update', appId, channel: await channelView(this.ctx, appId, channel), message });
     return message;
   }
 
-  /** Marks everything in the channel read (or delivered) for `userId`; answers with the receipts. */
-  async receipt(appId: string, channelId: string, userId: unknown, kind: 'read' | 'delivered'): Promise<ChatChannel> {
-    const id = checkUserId(userId);
-    const row = await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    await requireUser(this.ctx, appId, id);
+  /** Marks everything in the channel read (or delivered) for the user (a user caller: itself); answers with the receipts. */
+  async receipt(caller: Caller, channelId: string, userId: unknown, kind: 'read' | 'delivered'): Promise<ChatChannel> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
+    const appId = appIdOf(caller);
+    const id = checkUserId(actingFor(caller, userId));
+    const row = await granted.channel();
+    // A user caller was just found by its token; the backend names a user that must exist.
+    if (granted.userId === undefined) await requireUser(this.ctx, appId, id);
     const now = this.ctx.now();
-    const marked = kind === 'read' ? await this.ctx.members.markRead(appId, channelId, id, now) : await this.ctx.members.markDelivered(appId, channelId, id, now);
+    const marked = kind === 'read' ? await this.ctx.members.markRead(appId, row.channel_id, id, now) : await this.ctx.members.markDelivered(appId, row.channel_id, id, now);
     if (!marked) throw notJoined(id);
     const channel = await channelView(this.ctx, appId, row, { readReceipt: true, deliveryReceipt: true, unread: true });
     this.ctx.bus.emit({ type: kind === 'read' ? 'channel_message_read' : 'channel_message_delivered', appId, channel });
     return channel;
   }
 
-  private async require(appId: string, channelId: string, messageId: number): Promise<MessageWithUser> {
-    await requireChannel(this.ctx, appId, checkChannelId(channelId));
-    const row = await this.ctx.messages.get(appId, channelId, messageId);
+  /** The message with its sender; 1003 when the channel does not exist, 1005 when the message does not. */
+  private async require(granted: ChannelAccess, messageId: number): Promise<MessageWithUser> {
+    const channel = await granted.channel();
+    const row = await this.ctx.messages.get(channel.app_id, channel.channel_id, messageId);
     if (!row) throw messageNotFound(messageId);
     return row;
   }
@@ -218,4 +275,10 @@ export class MessageService {
   private async present(appId: string, row: MessageWithUser): Promise<ChatMessage> {
     return toMessage(row, await this.ctx.fileUrls.signer(appId));
   }
+}
+
+/** A user changes a message only when it sent it or manages the channel; the backend always may. */
+function mayChange(granted: ChannelAccess, message: MessageWithUser): void {
+  if (granted.userId === undefined || message.user_id === granted.userId || granted.role?.manager) return;
+  throw noPermission('only the sender or a manager may change this message');
 }

@@ -44,6 +44,21 @@ export class UserRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /**
+   * Reads the user's meta under its row lock, applies `change` (which may throw to refuse it) and stores
+   * the result in the same transaction, so that concurrent merges never lose each other's keys. Answers
+   * the user as stored, or undefined when there is no such user.
+   */
+  changeMeta(appId: string, userId: string, change: (meta: string) => string, now: number): Promise<UserRow | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx.selectFrom('chat_users').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+      if (!row) return undefined;
+      const meta = change(row.meta);
+      await tx.updateTable('chat_users').set({ meta, updated_at: now }).where('app_id', '=', appId).where('user_id', '=', userId).execute();
+      return { ...row, meta, updated_at: now };
+    });
+  }
+
   async revokeTokens(appId: string, userId: string, at: number): Promise<boolean> {
     const result = await this.db
       .updateTable('chat_users')

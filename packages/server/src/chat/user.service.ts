@@ -5,7 +5,7 @@ import { randomSecret } from '../secrets.ts';
 import { requireUser, type ChatContext } from './chat-context.ts';
 import { duplicate, invalid, noPermission, unauthorized, userNotFound } from './errors.ts';
 import { toUser } from './presenter.ts';
-import { checkMeta, checkText, checkUserId, decodeCursor, mergeMeta, page, pageLimit, removeMetaKeys } from './rules.ts';
+import { checkMeta, checkText, checkUserId, decodeCursor, mergeMeta, page, pageLimit, parseMeta, removeMetaKeys } from './rules.ts';
 import { issueToken, TokenError, verifyToken, type TokenClaims, type TokenKind } from './tokens.ts';
 import type { UserRow } from './user.repository.ts';
 
@@ -77,22 +77,27 @@ export class UserService {
 
   /** Sets the given meta keys, keeping the others; returns the whole meta. */
   async updateMeta(appId: string, userId: string, meta: unknown): Promise<ChatMeta> {
-    const row = await requireUser(this.ctx, appId, checkUserId(userId));
-    const merged = mergeMeta(JSON.parse(row.meta) as ChatMeta, checkMeta(meta));
-    await this.ctx.users.update(appId, userId, { meta: JSON.stringify(merged) }, this.ctx.now());
-    return (await this.changed(appId, userId)).meta;
+    return this.changeMeta(appId, userId, (current) => mergeMeta(current, checkMeta(meta)));
   }
 
   /** Removes the listed meta keys (all without a list); returns what is left. */
   async deleteMeta(appId: string, userId: string, keys: string[] | undefined): Promise<ChatMeta> {
-    const row = await requireUser(this.ctx, appId, checkUserId(userId));
-    const left = removeMetaKeys(JSON.parse(row.meta) as ChatMeta, keys);
-    await this.ctx.users.update(appId, userId, { meta: JSON.stringify(left) }, this.ctx.now());
-    return (await this.changed(appId, userId)).meta;
+    return this.changeMeta(appId, userId, (current) => removeMetaKeys(current, keys));
+  }
+
+  /** Reads, changes and stores the meta in one transaction, so that concurrent changes never undo one another. */
+  private async changeMeta(appId: string, userId: string, change: (meta: ChatMeta) => ChatMeta): Promise<ChatMeta> {
+    checkUserId(userId);
+    const row = await this.ctx.users.changeMeta(appId, userId, (stored) => JSON.stringify(change(parseMeta(stored))), this.ctx.now());
+    if (!row) throw userNotFound(userId);
+    return this.updated(appId, toUser(row)).meta;
   }
 
   private async changed(appId: string, userId: string): Promise<ChatUser> {
-    const user = toUser(await requireUser(this.ctx, appId, userId));
+    return this.updated(appId, toUser(await requireUser(this.ctx, appId, userId)));
+  }
+
+  private updated(appId: string, user: ChatUser): ChatUser {
     this.ctx.bus.emit({ type: 'user_update', appId, user });
     return user;
   }

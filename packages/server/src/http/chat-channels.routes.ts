@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
-import { appOf } from './chat.routes.ts';
+import { appOf } from './chat-auth.ts';
 import { BanParams, ChannelListQuery, ChannelParams, FreezeBody, ManagerBody, PageQuery, ShowQuery, showOf } from './chat-schemas.ts';
 
 const AnyObject = Type.Object({}, { additionalProperties: true });

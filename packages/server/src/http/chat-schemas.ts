@@ -18,6 +18,7 @@ export const ChannelListQuery = Type.Object({
   name: Type.Optional(Type.String({ description: 'substring of the channel name (case-sensitive)' })),
   include_members: Type.Optional(Type.Boolean()),
   show_last_message: Type.Optional(Type.Boolean()),
+  show_unread: Type.Optional(Type.Boolean({ description: "each member's unread count, as a channel's show_unread (client API: only in the caller's own channels)" })),
   public: Type.Optional(Type.Boolean({ description: 'true: public channels only; false: private ones only' })),
 });
 export const ShowQuery = Type.Object({

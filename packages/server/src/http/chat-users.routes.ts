@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
-import { appOf } from './chat.routes.ts';
+import { appOf } from './chat-auth.ts';
 import { ChannelListQuery, Meta, MetaKeys, PageQuery, UserParams } from './chat-schemas.ts';
 
 const NewUser = Type.Object({
@@ -73,9 +73,6 @@ export async function chatUserRoutes(app: FastifyInstance, chat: Chat): Promise<
   app.get<{ Params: Static<typeof UserParams>; Querystring: Static<typeof ChannelListQuery> }>(
     '/users/:user_id/channels',
     { schema: { tags, summary: 'Group channels the user has joined', params: UserParams, querystring: ChannelListQuery } },
-    async (req) => {
-      await chat.users.get(appOf(req).id, req.params.user_id);
-      return chat.channels.list(appOf(req).id, req.query, { memberId: req.params.user_id });
-    },
+    async (req) => chat.channels.list(appOf(req).id, req.query, { joinedBy: req.params.user_id }),
   );
 }

@@ -1,36 +1,32 @@
 /**
- * The chat Platform API under `/v1` (DESIGN.md, "Chat contract"): authentication by `APP_ID` +
- * `APP_API_KEY`, the error body `{status, timestamp, path, message, code}`, and the route families in
- * chat-*.routes.ts. Stored files are served under `/v1/files/{key}` without headers, so that
- * `<img src>` and download links work, but only with the expiring signature their message's
+ * The chat API under `/v1` (DESIGN.md, "Chat contract"), one plugin: the error body `{status,
+ * timestamp, path, message, code}`, the JSON parser, the NUL check and multipart registered once for
+ * both faces, then the server API (chat-users/-channels/-messages.routes.ts, `APP_ID` +
+ * `APP_API_KEY`) and the client API under `/sdk` (chat-sdk.routes.ts, bearer token), each behind its
+ * auth hook (chat-auth.ts). Route files import downward only: auth, multipart input, schemas,
+ * validation, the chat services. Stored files are served under `/v1/files/{key}` without headers, so
+ * that `<img src>` and download links work, but only with the expiring signature their message's
  * presentation carried (chat/file-urls.ts).
  */
 import multipart from '@fastify/multipart';
 import { CHAT_ERROR_CODES, type ChatErrorBody } from '@parley/protocol';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { App, AppService } from '../apps/app.service.ts';
+import type { AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
-import { ChatError, unauthorized } from '../chat/errors.ts';
+import { ChatError } from '../chat/errors.ts';
 import { FileStore } from '../chat/file-store.ts';
-import { recordAuthenticatedApp } from './authenticated-app.ts';
+import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
-import { chatMessageRoutes, multipartLimitError, multipartOptions } from './chat-messages.routes.ts';
+import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
+import { multipartLimitError, multipartOptions } from './multipart-input.ts';
 import { describeValidation, refuseNul } from './validation.ts';
 
 export interface ChatRoutesDeps {
   apps: AppService;
   chat: Chat;
-}
-
-/** The app a request was authenticated for (set by the `/v1` auth hook). */
-const authenticated = new WeakMap<FastifyRequest, App>();
-export function appOf(req: FastifyRequest): App {
-  const app = authenticated.get(req);
-  if (!app) throw unauthorized('unauthorized');
-  return app;
 }
 
 const pathOf = (req: FastifyRequest): string => req.url.split('?')[0] ?? req.url;
@@ -88,30 +84,28 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
   });
 
   await app.register(async (api) => {
-    // Authentication runs before the body is parsed, so an unauthenticated caller learns nothing else.
-    api.addHook('onRequest', async (req) => {
-      const id = req.headers['app_id'];
-      const key = req.headers['app_api_key'];
-      if (typeof id !== 'string' || id === '') throw unauthorized('unauthorized: APP_ID header is missing');
-      if (typeof key !== 'string' || key === '') throw unauthorized('unauthorized: APP_API_KEY header is missing');
-      // One answer for an unknown app and a wrong key: the answer must not tell which app ids exist.
-      const found = await deps.apps.authenticate(id, key);
-      if (!found) throw unauthorized('unauthorized: unknown APP_ID or wrong APP_API_KEY');
-      authenticated.set(req, found);
-      recordAuthenticatedApp(req, found.id);
-    });
     // A call without any body validates like an empty JSON object (see the parser above).
     api.addHook('preValidation', async (req) => {
       if (req.body === undefined) req.body = {};
       refuseNul(req);
     });
     await api.register(multipart, multipartOptions(deps.chat.limits.fileMaxBytes));
-    await chatUserRoutes(api, deps.chat);
-    await chatChannelRoutes(api, deps.chat);
-    await chatMessageRoutes(api, deps.chat);
+    // Authentication runs before the body is parsed, so an unauthenticated caller learns nothing else.
+    await api.register(async (platform) => {
+      platform.addHook('onRequest', platformAuth(deps.apps));
+      await chatUserRoutes(platform, deps.chat);
+      await chatChannelRoutes(platform, deps.chat);
+      await chatMessageRoutes(platform, deps.chat);
+    });
+    // The client API: its own authentication (bearer token), the same services, errors and parsers.
+    await api.register(
+      async (sdk) => {
+        sdk.addHook('onRequest', sdkAuth(deps.apps, deps.chat.users));
+        await chatSdkRoutes(sdk, deps.chat);
+      },
+      { prefix: '/sdk' },
+    );
   });
-  // The client API: its own authentication (bearer token), the same services, errors and parsers.
-  await app.register(async (sdk) => chatSdkRoutes(sdk, deps), { prefix: '/sdk' });
 
   app.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof FileQuery> }>(
     '/files/:key',

@@ -64,7 +64,7 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
     });
   }
   if (perAppPerSecond > 0) {
-    const perApp = app.createRateLimit({ max: perAppPerSecond, keyGenerator: (req) => `app:${authenticatedApp(req) ?? ''}` });
+    const perApp = app.createRateLimit({ max: perAppPerSecond, keyGenerator: (req) => `app:${authenticatedApp(req)?.id ?? ''}` });
     // preParsing runs after every onRequest hook, the route plugins' authentication included.
     app.addHook('preParsing', async (req, reply) => {
       if (authenticatedApp(req) !== undefined) await charge(perApp, req, reply);

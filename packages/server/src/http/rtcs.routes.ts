@@ -17,7 +17,7 @@ import type { App, AppService } from '../apps/app.service.ts';
 import { signAccessUrl } from '../realtime/access-url.ts';
 import { BrokerUnavailableError } from '../realtime/broker.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
-import { recordAuthenticatedApp } from './authenticated-app.ts';
+import { authenticatedApp, recordAuthenticatedApp } from './authenticated-app.ts';
 import { nestedDeeperThan } from './json-depth.ts';
 import { describeValidation } from './validation.ts';
 
@@ -84,7 +84,6 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
   });
 
   // Authentication runs before the body is parsed, so an unauthenticated caller learns nothing else.
-  const authenticated = new WeakMap<FastifyRequest, App>();
   app.addHook('onRequest', async (req) => {
     const header = req.headers['x-nhn-apikey'] || req.headers['app_api_key'];
     const key = Array.isArray(header) ? header[0] : header;
@@ -92,10 +91,9 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
     const appkey = (req.params as { appkey?: string }).appkey ?? '';
     const found = await deps.apps.authenticate(appkey, key);
     if (!found) throw new RtcsError(401, 'unauthorized: unknown app or wrong api key');
-    authenticated.set(req, found);
-    recordAuthenticatedApp(req, found.id);
+    recordAuthenticatedApp(req, found);
   });
-  const authenticate = async (req: FastifyRequest): Promise<App> => authenticated.get(req)!;
+  const authenticate = async (req: FastifyRequest): Promise<App> => authenticatedApp(req)!;
 
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 413: ErrorResponse, 503: ErrorResponse };
 

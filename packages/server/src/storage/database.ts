@@ -11,6 +11,8 @@ import { addressOf, StartupError } from '../startup-error.ts';
 import { prepareDataDir } from './data-dir.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest, pendingMigrations } from './migrations.ts';
+import { QueryCounter } from './query-counter.ts';
+import { SqliteRowLocksPlugin } from './sqlite-row-locks.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -18,6 +20,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Storage {
   db: Kysely<Database>;
   engine: Engine;
+  /** Counts (and on demand records) the statements executed: the query budgets' tests read it. */
+  queries: QueryCounter;
   /** Answers when the store can serve a query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -41,7 +45,7 @@ function logHook(onQuery: StorageOptions['onQuery']): KyselyConfig['log'] {
   return (event) => onQuery(event.queryDurationMillis);
 }
 
-function openSqlite(dataDir: string, log: KyselyConfig['log']): Kysely<Database> {
+function openSqlite(dataDir: string, log: KyselyConfig['log'], plugins: KyselyConfig['plugins']): Kysely<Database> {
   const path = join(prepareDataDir(dataDir), SQLITE_FILE);
   let file: SQLite.Database;
   try {
@@ -55,10 +59,10 @@ function openSqlite(dataDir: string, log: KyselyConfig['log']): Kysely<Database>
   } catch (err) {
     throw new StartupError('SQLite database', path, err);
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }), log });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }), log, plugins });
 }
 
-function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['log']): Kysely<Database> {
+function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['log'], plugins?: KyselyConfig['plugins']): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolMax,
@@ -68,7 +72,7 @@ function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['l
         oid === PG_INT8 || oid === PG_NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log, plugins });
 }
 
 /** Where the store lives, for messages: the SQLite file, or PostgreSQL's host:port/database. */
@@ -144,8 +148,9 @@ export async function inspectStorage(options: Pick<StorageOptions, 'dataDir' | '
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const engine: Engine = options.databaseUrl ? 'postgres' : 'sqlite';
   const log = logHook(options.onQuery);
+  const queries = new QueryCounter();
   if (options.databaseUrl) await probePostgres(options.databaseUrl);
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolMax ?? 10, log) : openSqlite(options.dataDir, log);
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolMax ?? 10, log, [queries]) : openSqlite(options.dataDir, log, [queries, new SqliteRowLocksPlugin()]);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {
@@ -155,6 +160,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   return {
     db,
     engine,
+    queries,
     async ping() {
       await db.selectFrom('apps').select('id').limit(1).execute();
     },
