@@ -25,11 +25,6 @@ export class BrokerSubscriptions {
     private readonly lingerMs = UNSUBSCRIBE_LINGER_MS,
   ) {}
 
-  /** Channels this node is subscribed to (metrics, tests). */
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** A local session joined `channel`: resolves once the node receives its traffic; rejects if the broker is down. */
   acquire(appId: string, channel: string): Promise<void> {
     const key = `${appId}\n${channel}`;

@@ -107,11 +107,6 @@ export class RealtimeNode {
     });
   }
 
-  /** Channels this node receives from the broker (metrics). */
-  get brokerChannels(): number {
-    return this.subscriptions.size;
-  }
-
   /** Checks a connecting client's access parameters; throws AccessError with the reason to show it. */
   async verifyConnection(params: AccessParams): Promise<VerifiedAccess> {
     const appId = claimedApp(params);
@@ -141,7 +136,8 @@ export class RealtimeNode {
     this.state.set(session, { app: spec.app, pending: new Map() });
     this.deps.hub.add(session);
     await this.join(session, userChannel(spec.user));
-    for (const channel of await spec.channels()) await this.join(session, channel);
+    // Side by side: each is one broker subscription (a round trip) on the channel's first local member.
+    await Promise.all((await spec.channels()).map((channel) => this.join(session, channel)));
     return session;
   }
 
