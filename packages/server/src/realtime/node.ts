@@ -135,9 +135,15 @@ export class RealtimeNode {
     const session = new Session({ ...init, kind: 'chat', id: newPublicSessionId(), appId: spec.app.id, user: spec.user, via: 'chat', granted: [] });
     this.state.set(session, { app: spec.app, pending: new Map() });
     this.deps.hub.add(session);
-    await this.join(session, userChannel(spec.user));
-    // Side by side: each is one broker subscription (a round trip) on the channel's first local member.
-    await Promise.all((await spec.channels()).map((channel) => this.join(session, channel)));
+    try {
+      await this.join(session, userChannel(spec.user));
+      // Side by side: each is one broker subscription (a round trip) on the channel's first local member.
+      await Promise.all((await spec.channels()).map((channel) => this.join(session, channel)));
+    } catch (err) {
+      // Half open (the bus or the database failed): nothing of it may stay behind.
+      await this.closed(session);
+      throw err;
+    }
     return session;
   }
 
