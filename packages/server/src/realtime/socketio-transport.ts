@@ -177,7 +177,10 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
             data.verified = { kind: 'chat', connection };
             // Open now, with deliveries held until the socket connects.
             connecting.set(socket.id, { queue: [] });
-            const session = await open(socket, data.verified);
+            // Logged by open(); the client hears only that it may try again.
+            const session = await open(socket, data.verified).catch(() => {
+              throw new Error('temporarily unavailable, try again');
+            });
             const refused = connecting.get(socket.id)?.closed;
             if (refused !== undefined) {
               connecting.delete(socket.id);
