@@ -99,7 +99,7 @@ function rows(r: BenchResults): Row[] {
     const kib = by(r.connections, (c) => c.kibPerSession);
     out.push({ scenario: name, metric: 'RSS KiB / session', values: kib, lowerIsBetter: true, target: '≤ 20 KB', met: kib.parley === undefined ? undefined : kib.parley * 1.024 <= 20 });
   }
-  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread), ...churnRows(r.churn));
+  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn));
   return out;
 }
 
@@ -179,13 +179,13 @@ function clusterRows(list: ClusterResult[]): Row[] {
 /** Issue 19's aim for the spread cluster: this many times one node's deliveries/s (with nodes that do not share cores). */
 const SPREAD_SPEEDUP_AIM = 2.5;
 
-function clusterSpreadRows(list: ClusterSpreadResult[]): Row[] {
+function clusterSpreadRows(list: ClusterSpreadResult[], cores: number): Row[] {
   return list.flatMap((c) => {
     const name = `cluster, channels spread: ${c.nodes} nodes × ${c.channelsPerNode} channels × ${count(c.subscribersPerChannel)} subscribers (Redis + PostgreSQL)`;
     const one = c.oneNode;
     const perNode = (run: SpreadRun, pick: (n: SpreadRun['nodes'][number]) => number) => run.nodes.map((n) => fmt(pick(n))).join(' / ');
     const ownOnly = c.cluster.nodes.every((n) => n.redisReceived === n.publications);
-    const cpu = (run: SpreadRun) => `${perNode(run, (n) => n.cpuPercent)} · ${run.clientsCpuPercent} · ${run.harnessCpuPercent}`;
+    const cpu = (run: SpreadRun) => `${perNode(run, (n) => n.cpuPercent)} · ${run.clientsCpuPercent} · ${run.harnessCpuPercent} · ${run.machineCpuPercent}`;
     return [
       {
         scenario: name,
@@ -206,7 +206,7 @@ function clusterSpreadRows(list: ClusterSpreadResult[]): Row[] {
         met: ownOnly,
       },
       { scenario: name, metric: 'missing deliveries', values: { parley: c.cluster.missing }, target: `0 (1 node: ${count(one.missing)})`, met: c.cluster.missing === 0 && one.missing === 0 },
-      { scenario: name, metric: 'CPU % of a core: nodes · clients · harness', values: { parley: cpu(c.cluster) }, target: `1 node: ${cpu(one)}` },
+      { scenario: name, metric: 'CPU % of a core: nodes · clients · harness · machine', values: { parley: cpu(c.cluster) }, target: `1 node: ${cpu(one)} (machine: all ${cores} cores)` },
     ];
   });
 }

@@ -134,6 +134,7 @@ describe('benchmark harness (smoke)', () => {
         expect(run.missing).toBe(0);
         expect(run.deliveries).toBe(run.publishes * 3);
         expect(run.deliveriesPerSecond).toBeGreaterThan(0);
+        expect(run.machineCpuPercent).toBeGreaterThan(0);
         for (const node of run.nodes) {
           expect(node.sessions).toBe(6);
           expect(node.publications).toBeGreaterThan(0);

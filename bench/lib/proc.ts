@@ -1,4 +1,4 @@
-/** Facts about processes read from /proc: a server's resident memory, open files and the open-files limit. */
+/** Facts about processes read from /proc: a server's resident memory, CPU time, open files, the open-files limit, and the machine's busy time. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size of a process in KiB (VmRSS), or 0 when it cannot be read. */
@@ -18,6 +18,22 @@ export function cpuMs(pid: number): number {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time the whole machine has spent busy (every state but idle and iowait, summed over cores), in ms:
+ * next to the harness's own processes it shows what went to the kernel's loopback work, Redis,
+ * PostgreSQL, and anything else running on the machine. 0 when /proc/stat cannot be read.
+ */
+export function machineBusyMs(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq (then steal: other guests' time, and guest, already in user).
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = ticks;
+    return ((user + nice + system + irq + softirq) * 1000) / CLOCK_TICKS_PER_S;
   } catch {
     return 0;
   }

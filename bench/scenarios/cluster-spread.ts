@@ -10,7 +10,7 @@
  * PostgreSQL, publishing through itself), measured just before in the same run.
  */
 import { ClientPool } from '../lib/client-pool.ts';
-import { cpuMs, sleep } from '../lib/proc.ts';
+import { cpuMs, machineBusyMs, sleep } from '../lib/proc.ts';
 import { createPublisher } from '../lib/publisher.ts';
 import { createDatabase, deleteAppKeys, runAppId } from '../lib/services.ts';
 import { BENCH_API_KEY, brokerMessagesReceived, startCluster, type Target } from '../lib/targets.ts';
@@ -45,9 +45,13 @@ export interface SpreadRun {
   publishErrors: number;
   seconds: number;
   deliveriesPerSecond: number;
-  /** In the measured window, % of one core: the load-client processes together, and the harness (publisher). */
+  /**
+   * In the measured window, % of one core: the load-client processes together, the harness (publisher),
+   * and the whole machine (all cores: the rest is the kernel's loopback work, Redis, PostgreSQL, others).
+   */
   clientsCpuPercent: number;
   harnessCpuPercent: number;
+  machineCpuPercent: number;
 }
 
 export interface ClusterSpreadResult {
@@ -128,13 +132,14 @@ async function measureSpread(opts: BenchOptions, nodes: Target[], pool: ClientPo
     await drive(pool, lanes, opts, opts.fanout.warmupSeconds, WARMUP_FIRST_SEQ);
     pool.reset();
     const before = await Promise.all(nodes.map(brokerMessagesReceived));
-    const cpuBefore = { nodes: nodes.map((node) => cpuMs(node.pid)), clients: sum(pool.pids.map(cpuMs)), harness: process.cpuUsage() };
+    const cpuBefore = { nodes: nodes.map((node) => cpuMs(node.pid)), clients: sum(pool.pids.map(cpuMs)), harness: process.cpuUsage(), machine: machineBusyMs() };
     const run = await drive(pool, lanes, opts, opts.fanout.seconds, 0);
     const wallMs = run.seconds * 1000;
     const percent = (ms: number) => round((ms / wallMs) * 100);
     const nodeCpu = nodes.map((node, k) => percent(cpuMs(node.pid) - cpuBefore.nodes[k]!));
     const clientsCpu = percent(sum(pool.pids.map(cpuMs)) - cpuBefore.clients);
     const harness = process.cpuUsage(cpuBefore.harness);
+    const machineCpu = percent(machineBusyMs() - cpuBefore.machine);
     const after = await Promise.all(nodes.map(brokerMessagesReceived));
     const stats = await pool.stats();
     const sessions = await Promise.all(nodes.map((node) => node.sessions()));
@@ -159,6 +164,7 @@ async function measureSpread(opts: BenchOptions, nodes: Target[], pool: ClientPo
       deliveriesPerSecond: round(stats.received / run.seconds),
       clientsCpuPercent: clientsCpu,
       harnessCpuPercent: percent((harness.user + harness.system) / 1000),
+      machineCpuPercent: machineCpu,
     };
   } finally {
     for (const publisher of publishers) publisher.close();
