@@ -185,7 +185,8 @@ function clusterSpreadRows(list: ClusterSpreadResult[], cores: number): Row[] {
     const one = c.oneNode;
     const perNode = (run: SpreadRun, pick: (n: SpreadRun['nodes'][number]) => number) => run.nodes.map((n) => fmt(pick(n))).join(' / ');
     const ownOnly = c.cluster.nodes.every((n) => n.redisReceived === n.publications);
-    const cpu = (run: SpreadRun) => `${perNode(run, (n) => n.cpuPercent)} · ${run.clientsCpuPercent} · ${run.harnessCpuPercent} · ${run.machineCpuPercent}`;
+    const cpu = (run: SpreadRun) =>
+      `${perNode(run, (n) => n.cpuPercent)} · ${run.clientsCpuPercent} · ${run.harnessCpuPercent} · ${run.kernelCpuPercent} · ${run.otherCpuPercent} = ${run.machineCpuPercent}`;
     return [
       {
         scenario: name,
@@ -206,7 +207,7 @@ function clusterSpreadRows(list: ClusterSpreadResult[], cores: number): Row[] {
         met: ownOnly,
       },
       { scenario: name, metric: 'missing deliveries', values: { parley: c.cluster.missing }, target: `0 (1 node: ${count(one.missing)})`, met: c.cluster.missing === 0 && one.missing === 0 },
-      { scenario: name, metric: 'CPU % of a core: nodes · clients · harness · machine', values: { parley: cpu(c.cluster) }, target: `1 node: ${cpu(one)} (machine: all ${cores} cores)` },
+      { scenario: name, metric: 'CPU % of a core: nodes · clients · harness · kernel · other = machine', values: { parley: cpu(c.cluster) }, target: `1 node: ${cpu(one)} (of ${cores * 100})` },
     ];
   });
 }

@@ -24,18 +24,20 @@ export function cpuMs(pid: number): number {
 }
 
 /**
- * CPU time the whole machine has spent busy (every state but idle and iowait, summed over cores), in ms:
- * next to the harness's own processes it shows what went to the kernel's loopback work, Redis,
- * PostgreSQL, and anything else running on the machine. 0 when /proc/stat cannot be read.
+ * CPU time the whole machine has spent busy (every state but idle and iowait, summed over cores), and
+ * of that the kernel's interrupt work (irq + softirq: on loopback, most of receiving what was sent), in
+ * ms. Next to the harness's own processes it shows what went to the kernel, Redis, PostgreSQL and
+ * anything else running on the machine. Zeros when /proc/stat cannot be read.
  */
-export function machineBusyMs(): number {
+export function machineCpuMs(): { busy: number; interrupts: number } {
   try {
     const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).map(Number);
     // user nice system idle iowait irq softirq (then steal: other guests' time, and guest, already in user).
     const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = ticks;
-    return ((user + nice + system + irq + softirq) * 1000) / CLOCK_TICKS_PER_S;
+    const ms = (t: number) => (t * 1000) / CLOCK_TICKS_PER_S;
+    return { busy: ms(user + nice + system + irq + softirq), interrupts: ms(irq + softirq) };
   } catch {
-    return 0;
+    return { busy: 0, interrupts: 0 };
   }
 }
 

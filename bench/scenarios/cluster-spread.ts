@@ -10,7 +10,7 @@
  * PostgreSQL, publishing through itself), measured just before in the same run.
  */
 import { ClientPool } from '../lib/client-pool.ts';
-import { cpuMs, machineBusyMs, sleep } from '../lib/proc.ts';
+import { cpuMs, machineCpuMs, sleep } from '../lib/proc.ts';
 import { createPublisher } from '../lib/publisher.ts';
 import { createDatabase, deleteAppKeys, runAppId } from '../lib/services.ts';
 import { BENCH_API_KEY, brokerMessagesReceived, startCluster, type Target } from '../lib/targets.ts';
@@ -47,10 +47,14 @@ export interface SpreadRun {
   deliveriesPerSecond: number;
   /**
    * In the measured window, % of one core: the load-client processes together, the harness (publisher),
-   * and the whole machine (all cores: the rest is the kernel's loopback work, Redis, PostgreSQL, others).
+   * the kernel's interrupt work (loopback delivery, in no process), everything else (Redis, PostgreSQL,
+   * and whatever else runs on the machine: well above a few %, the run was disturbed), and the whole
+   * machine (of all its cores).
    */
   clientsCpuPercent: number;
   harnessCpuPercent: number;
+  kernelCpuPercent: number;
+  otherCpuPercent: number;
   machineCpuPercent: number;
 }
 
@@ -132,14 +136,17 @@ async function measureSpread(opts: BenchOptions, nodes: Target[], pool: ClientPo
     await drive(pool, lanes, opts, opts.fanout.warmupSeconds, WARMUP_FIRST_SEQ);
     pool.reset();
     const before = await Promise.all(nodes.map(brokerMessagesReceived));
-    const cpuBefore = { nodes: nodes.map((node) => cpuMs(node.pid)), clients: sum(pool.pids.map(cpuMs)), harness: process.cpuUsage(), machine: machineBusyMs() };
+    const cpuBefore = { nodes: nodes.map((node) => cpuMs(node.pid)), clients: sum(pool.pids.map(cpuMs)), harness: process.cpuUsage(), machine: machineCpuMs() };
     const run = await drive(pool, lanes, opts, opts.fanout.seconds, 0);
     const wallMs = run.seconds * 1000;
     const percent = (ms: number) => round((ms / wallMs) * 100);
-    const nodeCpu = nodes.map((node, k) => percent(cpuMs(node.pid) - cpuBefore.nodes[k]!));
-    const clientsCpu = percent(sum(pool.pids.map(cpuMs)) - cpuBefore.clients);
-    const harness = process.cpuUsage(cpuBefore.harness);
-    const machineCpu = percent(machineBusyMs() - cpuBefore.machine);
+    const nodeMs = nodes.map((node, k) => cpuMs(node.pid) - cpuBefore.nodes[k]!);
+    const clientsMs = sum(pool.pids.map(cpuMs)) - cpuBefore.clients;
+    const harnessUsage = process.cpuUsage(cpuBefore.harness);
+    const harnessMs = (harnessUsage.user + harnessUsage.system) / 1000;
+    const machine = machineCpuMs();
+    const machineMs = machine.busy - cpuBefore.machine.busy;
+    const kernelMs = machine.interrupts - cpuBefore.machine.interrupts;
     const after = await Promise.all(nodes.map(brokerMessagesReceived));
     const stats = await pool.stats();
     const sessions = await Promise.all(nodes.map((node) => node.sessions()));
@@ -153,7 +160,7 @@ async function measureSpread(opts: BenchOptions, nodes: Target[], pool: ClientPo
         publications: sum(lanes.map((lane, j) => (lane.node === k ? run.accepted[j]! : 0))),
         deliveries: sum(stats.receivedBy.filter((_, i) => i % n === k)),
         redisReceived: after[k]! - before[k]!,
-        cpuPercent: nodeCpu[k]!,
+        cpuPercent: percent(nodeMs[k]!),
       })),
       connected: conn.ok,
       publishes: published,
@@ -162,9 +169,11 @@ async function measureSpread(opts: BenchOptions, nodes: Target[], pool: ClientPo
       publishErrors: run.errors,
       seconds: round(run.seconds, 3),
       deliveriesPerSecond: round(stats.received / run.seconds),
-      clientsCpuPercent: clientsCpu,
-      harnessCpuPercent: percent((harness.user + harness.system) / 1000),
-      machineCpuPercent: machineCpu,
+      clientsCpuPercent: percent(clientsMs),
+      harnessCpuPercent: percent(harnessMs),
+      kernelCpuPercent: percent(kernelMs),
+      otherCpuPercent: percent(Math.max(0, machineMs - kernelMs - sum(nodeMs) - clientsMs - harnessMs)),
+      machineCpuPercent: percent(machineMs),
     };
   } finally {
     for (const publisher of publishers) publisher.close();
