@@ -30,8 +30,12 @@ export interface BenchOptions {
   /** Closed-loop `senders` POST text messages into `channels` group channels of `membersPerChannel` connected members. */
   /** `steadyRate`: the open-loop send rate whose latency is reported next to the closed loop's capacity. */
   chat: { engines: ChatEngine[]; channels: number; membersPerChannel: number; senders: number; seconds: number; warmupSeconds: number; steadyRate: number; postgresAdminUrl: string };
-  /** The fan-out scenario over `nodes` Parley nodes sharing Redis and a fresh PostgreSQL database. */
-  cluster: { nodes: number; subscribers: number[]; redisUrl: string };
+  /**
+   * The fan-out scenario over `nodes` Parley nodes sharing Redis and a fresh PostgreSQL database; then
+   * `spread`: `channelsPerNode` channels on each node (0: not run), `subscribersPerChannel` each, all
+   * connected to the channel's node, next to one node with one node's share.
+   */
+  cluster: { nodes: number; subscribers: number[]; redisUrl: string; spread: { channelsPerNode: number; subscribersPerChannel: number } };
   /** connect → subscribe → disconnect `cycles` times, `concurrency` at once; `settleSeconds` before the last reading. */
   churn: { cycles: number; concurrency: number; settleSeconds: number };
   profile: { subscribers: number; seconds: number };
@@ -119,6 +123,10 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       nodes: Math.max(1, num(src, 'BENCH_CLUSTER_NODES', 3)),
       subscribers: clusterSubs,
       redisUrl: src.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      spread: {
+        channelsPerNode: Math.floor(num(src, 'BENCH_CLUSTER_SPREAD_CHANNELS', 2)),
+        subscribersPerChannel: Math.max(1, Math.floor(num(src, 'BENCH_CLUSTER_SPREAD_SUBSCRIBERS', q(1000, 200)))),
+      },
     },
     churn: {
       cycles: Math.max(1, num(src, 'BENCH_CHURN_CYCLES', q(10_000, 1000))),

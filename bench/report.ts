@@ -10,6 +10,7 @@ import type { BenchOptions } from './options.ts';
 import type { ChatResult } from './scenarios/chat.ts';
 import type { ChurnResult, ServerReading } from './scenarios/churn.ts';
 import type { ClusterResult } from './scenarios/cluster.ts';
+import type { ClusterSpreadResult, SpreadRun } from './scenarios/cluster-spread.ts';
 import type { ConnectionsResult } from './scenarios/connections.ts';
 import type { FanoutResult } from './scenarios/fanout.ts';
 import type { LatencyResult } from './scenarios/latency.ts';
@@ -26,6 +27,7 @@ export interface BenchResults {
   connections: ConnectionsResult[];
   chat: ChatResult[];
   cluster: ClusterResult[];
+  clusterSpread: ClusterSpreadResult[];
   churn: ChurnResult[];
   profiles: ProfileResult[];
   skipped: { scenario: string; reason: string }[];
@@ -97,7 +99,7 @@ function rows(r: BenchResults): Row[] {
     const kib = by(r.connections, (c) => c.kibPerSession);
     out.push({ scenario: name, metric: 'RSS KiB / session', values: kib, lowerIsBetter: true, target: '≤ 20 KB', met: kib.parley === undefined ? undefined : kib.parley * 1.024 <= 20 });
   }
-  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...churnRows(r.churn));
+  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn));
   return out;
 }
 
@@ -170,6 +172,42 @@ function clusterRows(list: ClusterResult[]): Row[] {
         target: `1 node: ${fmt(c.oneNode.deliveriesPerSecond)}/s → ${vsOne.toFixed(2)}× (no target set)`,
       },
       { scenario: name, metric: 'missing deliveries', values: { parley: c.run.missing }, target: '0', met: c.run.missing === 0 },
+    ];
+  });
+}
+
+/** Issue 19's aim for the spread cluster: this many times one node's deliveries/s (with nodes that do not share cores). */
+const SPREAD_SPEEDUP_AIM = 2.5;
+
+function clusterSpreadRows(list: ClusterSpreadResult[], cores: number): Row[] {
+  return list.flatMap((c) => {
+    const name = `cluster, channels spread: ${c.nodes} nodes × ${c.channelsPerNode} channels × ${count(c.subscribersPerChannel)} subscribers (Redis + PostgreSQL)`;
+    const one = c.oneNode;
+    const perNode = (run: SpreadRun, pick: (n: SpreadRun['nodes'][number]) => number) => run.nodes.map((n) => fmt(pick(n))).join(' / ');
+    const ownOnly = c.cluster.nodes.every((n) => n.redisReceived === n.publications);
+    const cpu = (run: SpreadRun) =>
+      `${perNode(run, (n) => n.cpuPercent)} · ${run.clientsCpuPercent} · ${run.harnessCpuPercent} · ${run.kernelCpuPercent} · ${run.otherCpuPercent} = ${run.machineCpuPercent}`;
+    return [
+      {
+        scenario: name,
+        metric: 'deliveries/s',
+        values: { parley: c.cluster.deliveriesPerSecond },
+        target: `1 node with one node's share: ${fmt(one.deliveriesPerSecond)}/s → ${c.speedup.toFixed(2)}× (issue 19: ≥ ${SPREAD_SPEEDUP_AIM}× on nodes with cores of their own)`,
+      },
+      {
+        scenario: name,
+        metric: 'deliveries/s per node',
+        values: { parley: perNode(c.cluster, (n) => n.deliveries / c.cluster.seconds) },
+      },
+      {
+        scenario: name,
+        metric: 'Redis messages received per node',
+        values: { parley: perNode(c.cluster, (n) => n.redisReceived) },
+        target: `= publications to its own channels: ${perNode(c.cluster, (n) => n.publications)}`,
+        met: ownOnly,
+      },
+      { scenario: name, metric: 'missing deliveries', values: { parley: c.cluster.missing }, target: `0 (1 node: ${count(one.missing)})`, met: c.cluster.missing === 0 && one.missing === 0 },
+      { scenario: name, metric: 'CPU % of a core: nodes · clients · harness · kernel · other = machine', values: { parley: cpu(c.cluster) }, target: `1 node: ${cpu(one)} (of ${cores * 100})` },
     ];
   });
 }

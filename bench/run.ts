@@ -18,6 +18,7 @@ import { markdownTable, updateReadme, writeJson, type BenchResults } from './rep
 import { runChat } from './scenarios/chat.ts';
 import { runChurn } from './scenarios/churn.ts';
 import { runCluster } from './scenarios/cluster.ts';
+import { runClusterSpread } from './scenarios/cluster-spread.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
@@ -58,6 +59,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     connections: [],
     chat: [],
     cluster: [],
+    clusterSpread: [],
     churn: [],
     profiles: [],
     skipped: [],
@@ -104,6 +106,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         const res = await attempt(r, `cluster of ${opts.cluster.nodes}, fan-out ${n}`, 'parley', () => runCluster(opts, n, oneNode));
         if (res) r.cluster.push(res);
       }
+    const { nodes, spread } = opts.cluster;
+    if (!missing && spread.channelsPerNode > 0) {
+      const res = await attempt(r, `cluster of ${nodes}, ${spread.channelsPerNode} channels × ${spread.subscribersPerChannel} per node`, 'parley', () => runClusterSpread(opts));
+      if (res) r.clusterSpread.push(res);
+    }
   }
   // The ws baseline speaks no socket.io: the soak compares Parley with bare socket.io only.
   if (has('churn'))
@@ -129,6 +136,8 @@ function printParameters(opts: BenchOptions): void {
   log(`  connections: ramp by ${connections.step} to ${connections.max} (RLIMIT_NOFILE ${openFilesLimit().soft})`);
   log(`  chat: ${chat.channels} channels × ${chat.membersPerChannel} members, ${chat.senders} senders for ${chat.seconds} s (+${chat.warmupSeconds} s warm-up) on ${chat.engines.join(' and ')}`);
   log(`  cluster: ${cluster.nodes} nodes (Redis ${cluster.redisUrl}, fresh PostgreSQL database), fan-out to ${cluster.subscribers.join(' / ')} subscribers`);
+  if (cluster.spread.channelsPerNode > 0)
+    log(`  cluster, channels spread: ${cluster.spread.channelsPerNode} channels × ${cluster.spread.subscribersPerChannel} subscribers on each node, next to 1 node with one node's share`);
   log(`  churn: ${churn.cycles} connect → subscribe → disconnect cycles, ${churn.concurrency} at once, ${churn.settleSeconds} s settle`);
   log(`  profile: Parley fan-out to ${profile.subscribers} subscribers for ${profile.seconds} s under --cpu-prof`);
 }

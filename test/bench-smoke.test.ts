@@ -54,6 +54,8 @@ describe('benchmark harness (smoke)', () => {
         BENCH_CHAT_STEADY_RATE: '100',
         BENCH_POSTGRES_URL: POSTGRES_URL,
         BENCH_REDIS_URL: REDIS_URL,
+        BENCH_CLUSTER_SPREAD_CHANNELS: '2',
+        BENCH_CLUSTER_SPREAD_SUBSCRIBERS: '3',
         BENCH_CHURN_CYCLES: '40',
         BENCH_CHURN_CONCURRENCY: '8',
         BENCH_CHURN_SETTLE_SECONDS: '0.5',
@@ -117,6 +119,31 @@ describe('benchmark harness (smoke)', () => {
       expect(c.run.publishes).toBeGreaterThan(0);
       expect(c.run.deliveries).toBe(c.run.publishes * 10);
       expect(c.oneNode.source).toBe('fan-out scenario');
+
+      // Channels spread: 2 channels × 3 subscribers on each node, one node alone first, then 3.
+      expect(r.clusterSpread).toHaveLength(1);
+      const s = r.clusterSpread[0]!;
+      expect(s.oneNode.nodes).toHaveLength(1);
+      expect(s.cluster.nodes).toHaveLength(3);
+      // Node k's channels are published to through node k+1's API.
+      expect(s.cluster.nodes.map((n) => n.publishedThrough)).toEqual([1, 2, 0]);
+      for (const run of [s.oneNode, s.cluster]) {
+        expect(run.connected).toBe(run.nodes.length * 6);
+        expect(run.publishes).toBeGreaterThan(0);
+        expect(run.publishErrors).toBe(0);
+        expect(run.missing).toBe(0);
+        expect(run.deliveries).toBe(run.publishes * 3);
+        expect(run.deliveriesPerSecond).toBeGreaterThan(0);
+        expect(run.machineCpuPercent).toBeGreaterThan(0);
+        for (const node of run.nodes) {
+          expect(node.sessions).toBe(6);
+          expect(node.publications).toBeGreaterThan(0);
+          expect(node.deliveries).toBe(node.publications * 3);
+          // From Redis, a node gets its own channels' publications, once each, and nothing else.
+          expect(node.redisReceived).toBe(node.publications);
+        }
+      }
+      expect(s.speedup).toBeGreaterThan(0);
     }
 
     expect(r.churn.map((c) => c.target)).toEqual(['parley', 'socketio']);
@@ -139,6 +166,10 @@ describe('benchmark harness (smoke)', () => {
     expect(table).toContain('chat on SQLite: 2×10 members, 2 closed-loop senders');
     expect(table).toMatch(/chat on SQLite: 2×10 members, open loop at \d+\/s/);
     expect(table).toContain('churn: 40 connect → subscribe → disconnect');
+    if (!postgresMissing && !redisMissing) {
+      expect(table).toContain('cluster, channels spread: 3 nodes × 2 channels × 3 subscribers');
+      expect(table).toMatch(/\| Redis messages received per node \| \d+ \/ \d+ \/ \d+ \|.*✅ \|/);
+    }
     expect(chartSvg(r)).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   }, 120_000);
 });

@@ -14,11 +14,18 @@ const PROGRESS_EVERY_MS = 10;
 const conns: Conn[] = [];
 const latency = new Histogram();
 let received = 0;
-/** Publications every socket of this process has received (fan-out completion). */
-let done = 0;
-let reported = 0;
-let expectedPerSeq = 0;
-const pending = new Map<number, number>();
+
+/**
+ * Fan-out completion of one channel in this process: its sockets, the publications every one of them has
+ * received, and how many have each publication still on its way.
+ */
+interface Lane {
+  sockets: number;
+  done: number;
+  pending: Map<number, number>;
+}
+const lanes = new Map<string, Lane>();
+let progressed = false;
 const now = (): number => performance.timeOrigin + performance.now();
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -26,16 +33,16 @@ function send(msg: FromClient): void {
   process.send?.(msg);
 }
 
-function onData(seq: number, sentAt: number): void {
+function onData(seq: number, sentAt: number, lane?: Lane): void {
   received++;
   if (sentAt > 0) latency.record(now() - sentAt);
-  if (expectedPerSeq > 0) {
-    const n = (pending.get(seq) ?? 0) + 1;
-    if (n >= expectedPerSeq) {
-      pending.delete(seq);
-      done++;
-    } else pending.set(seq, n);
-  }
+  if (lane === undefined || lane.sockets === 0) return;
+  const n = (lane.pending.get(seq) ?? 0) + 1;
+  if (n >= lane.sockets) {
+    lane.pending.delete(seq);
+    lane.done++;
+    progressed = true;
+  } else lane.pending.set(seq, n);
 }
 
 async function connectAll(msg: Extract<ToClient, { type: 'connect' }>): Promise<void> {
@@ -43,12 +50,26 @@ async function connectAll(msg: Extract<ToClient, { type: 'connect' }>): Promise<
   let ok = 0;
   let failed = 0;
   let firstError: string | undefined;
+  // Tracked sockets count only once all are connected: a lane completes a publication at its last socket.
+  const subscribed = new Map<string, number>();
+  const laneOf = (channel: string): Lane | undefined => {
+    if (!msg.trackCompletion) return undefined;
+    let lane = lanes.get(channel);
+    if (!lane) lanes.set(channel, (lane = { sockets: 0, done: 0, pending: new Map() }));
+    return lane;
+  };
   const worker = async () => {
     while (next < msg.count) {
       const i = next++;
       const auth = msg.auths?.[i];
       try {
-        conns.push(await (auth ? openChatConnection(msg.spec, auth, onData) : openConnection(msg.spec, msg.channels[i % msg.channels.length]!, onData)));
+        if (auth) conns.push(await openChatConnection(msg.spec, auth, onData));
+        else {
+          const channel = msg.channels[i % msg.channels.length]!;
+          const lane = laneOf(channel);
+          conns.push(await openConnection(msg.spec, channel, (seq, sentAt) => onData(seq, sentAt, lane)));
+          subscribed.set(channel, (subscribed.get(channel) ?? 0) + 1);
+        }
         ok++;
       } catch (err) {
         failed++;
@@ -57,8 +78,15 @@ async function connectAll(msg: Extract<ToClient, { type: 'connect' }>): Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(msg.concurrency, msg.count)) }, worker));
-  if (msg.trackCompletion) expectedPerSeq = conns.length;
-  send({ type: 'connected', ok, failed, firstError });
+  let tracked: Record<string, number> | undefined;
+  if (msg.trackCompletion) {
+    for (const [channel, lane] of lanes) {
+      lane.sockets = subscribed.get(channel) ?? 0;
+      if (lane.sockets === 0) lanes.delete(channel);
+    }
+    tracked = Object.fromEntries([...lanes].map(([channel, lane]) => [channel, lane.sockets]));
+  }
+  send({ type: 'connected', ok, failed, firstError, tracked });
 }
 
 /**
@@ -91,10 +119,9 @@ async function churn(msg: Extract<ToClient, { type: 'churn' }>): Promise<void> {
 const deadline = setTimeout(() => process.exit(3), HARD_DEADLINE_MS);
 deadline.unref();
 setInterval(() => {
-  if (done !== reported) {
-    reported = done;
-    send({ type: 'progress', done });
-  }
+  if (!progressed) return;
+  progressed = false;
+  send({ type: 'progress', done: Object.fromEntries([...lanes].map(([channel, lane]) => [channel, lane.done])) });
 }, PROGRESS_EVERY_MS).unref();
 
 process.on('disconnect', () => process.exit(0));
@@ -108,13 +135,15 @@ process.on('message', (msg: ToClient) => {
       break;
     case 'reset':
       received = 0;
-      done = 0;
-      reported = 0;
-      pending.clear();
+      progressed = false;
+      for (const lane of lanes.values()) {
+        lane.done = 0;
+        lane.pending.clear();
+      }
       latency.reset();
       break;
     case 'stats':
-      send({ type: 'stats', received, done, latency: latency.toJSON() });
+      send({ type: 'stats', received, latency: latency.toJSON() });
       break;
     case 'close':
       for (const c of conns) c.close();

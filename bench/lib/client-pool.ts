@@ -14,25 +14,33 @@ export interface ConnectResult {
   ms: number;
 }
 
+export interface SubscribeResult extends ConnectResult {
+  /** With trackCompletion: the connections subscribed to each channel, over all processes. */
+  subscribers: Record<string, number>;
+}
+
 /** `count` split over `n` processes as evenly as possible: process i's share. */
 const share = (count: number, n: number, i: number): number => Math.floor(count / n) + (i < count % n ? 1 : 0);
 
 export interface PoolStats {
   received: number;
+  /** What each process received, in process order. */
+  receivedBy: number[];
   latency: Histogram;
 }
 
 export class ClientPool {
-  private readonly done: number[];
+  /** Per process: publications every one of its connections on a channel has received, by channel. */
+  private readonly done: Map<string, number>[];
   /** Called whenever a client reports fan-out progress. */
   onProgress: () => void = () => {};
 
   private constructor(private readonly children: ChildProcess[]) {
-    this.done = children.map(() => 0);
+    this.done = children.map(() => new Map());
     children.forEach((child, i) =>
       child.on('message', (msg: FromClient) => {
         if (msg.type !== 'progress') return;
-        this.done[i] = msg.done;
+        for (const [channel, n] of Object.entries(msg.done)) this.done[i]!.set(channel, n);
         this.onProgress();
       }),
     );
@@ -46,23 +54,37 @@ export class ClientPool {
     return this.children.length;
   }
 
-  /** Publications every connection in every process has received (one-channel fan-out). */
-  get completed(): number {
-    return Math.min(...this.done);
+  /** The load processes' pids (to read their CPU time). */
+  get pids(): number[] {
+    return this.children.map((child) => child.pid!);
+  }
+
+  /**
+   * Publications to `channel` every connection subscribed to it, in every process, has received
+   * (fan-out completion: each publication goes to one channel). 0 for a channel nobody tracks.
+   */
+  completedOn(channel: string): number {
+    let min = Infinity;
+    for (const done of this.done) {
+      const n = done.get(channel);
+      if (n !== undefined && n < min) min = n;
+    }
+    return min === Infinity ? 0 : min;
   }
 
   /**
    * Opens `total` more connections spread evenly over the processes; process i connects with
-   * `specFor(i)`, and its j-th new connection subscribes to channels[j % channels.length]. With `auths`
-   * (one per connection, `total` of them) the connections are chat connections instead; process i gets
-   * a contiguous slice of them.
+   * `specFor(i)`, and its j-th new connection subscribes to channels[j % channels.length] (or to
+   * channels(i)'s, when process i's connections go to channels of their own). With `auths` (one per
+   * connection, `total` of them) the connections are chat connections instead; process i gets a
+   * contiguous slice of them. `trackCompletion`: once per pool, before the measured publications.
    */
   async connect(
     total: number,
     specFor: (processIndex: number) => Promise<ConnectSpec>,
-    channels: string[],
+    channels: string[] | ((processIndex: number) => string[]),
     options: { concurrency?: number; trackCompletion?: boolean; auths?: ChatAuth[] } = {},
-  ): Promise<ConnectResult> {
+  ): Promise<SubscribeResult> {
     const started = performance.now();
     const n = this.children.length;
     const firstOf = (i: number) => Array.from({ length: i }, (_, k) => share(total, n, k)).reduce((a, b) => a + b, 0);
@@ -73,7 +95,7 @@ export class ClientPool {
           type: 'connect',
           spec: await specFor(i),
           count,
-          channels,
+          channels: typeof channels === 'function' ? channels(i) : channels,
           concurrency: options.concurrency ?? 64,
           trackCompletion: options.trackCompletion ?? false,
           auths: options.auths?.slice(firstOf(i), firstOf(i) + count),
@@ -83,7 +105,14 @@ export class ClientPool {
         return answer;
       }),
     );
-    return combine(answers, started);
+    const subscribers: Record<string, number> = {};
+    answers.forEach((a, i) => {
+      for (const [channel, n] of Object.entries(a.tracked ?? {})) {
+        this.done[i]!.set(channel, 0);
+        subscribers[channel] = (subscribers[channel] ?? 0) + n;
+      }
+    });
+    return { ...combine(answers, started), subscribers };
   }
 
   /**
@@ -105,7 +134,7 @@ export class ClientPool {
   }
 
   reset(): void {
-    this.done.fill(0);
+    for (const done of this.done) for (const channel of done.keys()) done.set(channel, 0);
     for (const child of this.children) child.send({ type: 'reset' } satisfies ToClient);
   }
 
@@ -119,7 +148,8 @@ export class ClientPool {
     );
     const latency = new Histogram();
     for (const a of answers) latency.merge(a.latency);
-    return { received: answers.reduce((s, a) => s + a.received, 0), latency };
+    const receivedBy = answers.map((a) => a.received);
+    return { received: receivedBy.reduce((s, n) => s + n, 0), receivedBy, latency };
   }
 
   async close(): Promise<void> {

@@ -30,7 +30,10 @@ export type ToClient =
       channels: string[];
       /** Handshakes in flight at once. */
       concurrency: number;
-      /** Report `progress` when every socket of this process has a publication (one-channel fan-out). */
+      /**
+       * Report `progress`: per channel, the publications every socket of this process subscribed to it
+       * has received (fan-out completion; each publication goes to one channel).
+       */
       trackCompletion: boolean;
       /**
        * Chat connections instead of RTCS subscriptions: socket i authenticates with auths[i] in its
@@ -51,10 +54,11 @@ export type ToClient =
   | { type: 'close' };
 
 export type FromClient =
-  | { type: 'connected'; ok: number; failed: number; firstError?: string }
-  | { type: 'progress'; done: number }
+  /** `tracked` (with trackCompletion): the sockets subscribed to each channel, those with none left out. */
+  | { type: 'connected'; ok: number; failed: number; firstError?: string; tracked?: Record<string, number> }
+  | { type: 'progress'; done: Record<string, number> }
   | { type: 'churned'; ok: number; failed: number; firstError?: string }
-  | { type: 'stats'; received: number; done: number; latency: HistogramJson };
+  | { type: 'stats'; received: number; latency: HistogramJson };
 
 /** Sent by a baseline server once it listens. */
 export interface ReadyMessage {

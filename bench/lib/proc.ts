@@ -1,4 +1,4 @@
-/** Facts about processes read from /proc: a server's resident memory, open files and the open-files limit. */
+/** Facts about processes read from /proc: a server's resident memory, CPU time, open files, the open-files limit, and the machine's busy time. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size of a process in KiB (VmRSS), or 0 when it cannot be read. */
@@ -20,6 +20,24 @@ export function cpuMs(pid: number): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * CPU time the whole machine has spent busy (every state but idle and iowait, summed over cores), and
+ * of that the kernel's interrupt work (irq + softirq: on loopback, most of receiving what was sent), in
+ * ms. Next to the harness's own processes it shows what went to the kernel, Redis, PostgreSQL and
+ * anything else running on the machine. Zeros when /proc/stat cannot be read.
+ */
+export function machineCpuMs(): { busy: number; interrupts: number } {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq (then steal: other guests' time, and guest, already in user).
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = ticks;
+    const ms = (t: number) => (t * 1000) / CLOCK_TICKS_PER_S;
+    return { busy: ms(user + nice + system + irq + softirq), interrupts: ms(irq + softirq) };
+  } catch {
+    return { busy: 0, interrupts: 0 };
   }
 }
 

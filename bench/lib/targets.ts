@@ -111,7 +111,7 @@ export async function startParley(options: StartOptions = {}): Promise<Target> {
     pid: child.pid!,
     baseUrl,
     appId,
-    sessions: async () => connectionsMetric(await (await fetch(`${baseUrl}/metrics`)).text()),
+    sessions: async () => metricSum(await (await fetch(`${baseUrl}/metrics`)).text(), 'parley_connections'),
     async connectSpec(user, mode) {
       const res = await postJson(`${baseUrl}/v2/auth/${appId}/access`, { user, channels: [] }, { 'x-nhn-apikey': BENCH_API_KEY });
       if (res.status !== 200) throw new Error(`Parley access URL: ${res.status} ${JSON.stringify(res.body)}`);
@@ -129,10 +129,32 @@ export async function startParley(options: StartOptions = {}): Promise<Target> {
   };
 }
 
-/** Sums `parley_connections{transport="…"} n` over transports (no line at all when nobody is connected). */
-function connectionsMetric(text: string): number {
+/**
+ * Starts `count` Parley nodes on one Redis and one database (a cluster): the first migrates the schema,
+ * the others start on the finished one together. If one fails to start, the started ones are stopped.
+ */
+export async function startCluster(count: number, options: { appId: string; redisUrl: string; databaseUrl: string }): Promise<Target[]> {
+  const start = () => startParley({ appId: options.appId, env: { REDIS_URL: options.redisUrl, DATABASE_URL: options.databaseUrl } });
+  const first = await start();
+  const rest = await Promise.allSettled(Array.from({ length: count - 1 }, start));
+  const nodes = [first, ...rest.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
+  const failure = rest.find((r) => r.status === 'rejected');
+  if (failure) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    throw failure.reason;
+  }
+  return nodes;
+}
+
+/** Parley's `parley_broker_messages_received_total` on one node: what it received from Redis. */
+export async function brokerMessagesReceived(node: Target): Promise<number> {
+  return metricSum(await (await fetch(`${node.baseUrl}/metrics`)).text(), 'parley_broker_messages_received_total');
+}
+
+/** Sums a metric's samples over its labels (e.g. `parley_connections{transport="…"}`; no line at all is 0). */
+function metricSum(text: string, name: string): number {
   let n = 0;
-  for (const m of text.matchAll(/^parley_connections(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/gm)) n += Number(m[1]);
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?(?:e\\+\\d+)?)$`, 'gm'))) n += Number(m[1]);
   return n;
 }
 

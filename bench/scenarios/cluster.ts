@@ -8,7 +8,7 @@
 import { ClientPool } from '../lib/client-pool.ts';
 import { sleep } from '../lib/proc.ts';
 import { createDatabase, deleteAppKeys, runAppId, type BenchDatabase } from '../lib/services.ts';
-import { startParley, type Target } from '../lib/targets.ts';
+import { startCluster, type Target } from '../lib/targets.ts';
 import type { BenchOptions } from '../options.ts';
 import { measureFanout, runFanout, type FanoutResult } from './fanout.ts';
 
@@ -36,10 +36,7 @@ export async function runCluster(opts: BenchOptions, subscribers: number, oneNod
   let redisKeysDeleted = 0;
   try {
     db = await createDatabase(opts.chat.postgresAdminUrl);
-    const start = () => startParley({ appId, env: { REDIS_URL: redisUrl, DATABASE_URL: db!.url } });
-    // The first node migrates the empty database; the others start on the finished schema together.
-    nodes.push(await start());
-    nodes.push(...(await Promise.all(Array.from({ length: count - 1 }, start))));
+    nodes.push(...(await startCluster(count, { appId, redisUrl, databaseUrl: db.url })));
     const nodeOf = (processIndex: number) => nodes[processIndex % count]!;
     const run = await measureFanout(opts, subscribers, pool, nodes[0]!, (i) => nodeOf(i).connectSpec(`cluster-${i}`, opts.client));
     const perNode = await Promise.all(nodes.map((n) => n.sessions()));

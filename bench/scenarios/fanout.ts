@@ -48,57 +48,84 @@ export async function measureFanout(
   if (conn.ok === 0) throw new Error(`no subscriber connected: ${conn.firstError}`);
   const publisher = createPublisher(publishTo.baseUrl, publishTo.appId, BENCH_API_KEY);
   try {
-    const window = Math.max(2, Math.round(opts.fanout.inflight / conn.ok));
-    await drive(pool, publisher, opts, window, opts.fanout.warmupSeconds, 1_000_000);
+    const lanes = [{ channel: CHANNEL, publisher, window: Math.max(2, Math.round(opts.fanout.inflight / conn.ok)) }];
+    await drive(pool, lanes, opts, opts.fanout.warmupSeconds, WARMUP_FIRST_SEQ);
     pool.reset();
-    const run = await drive(pool, publisher, opts, window, opts.fanout.seconds, 0);
+    const run = await drive(pool, lanes, opts, opts.fanout.seconds, 0);
     const { received } = await pool.stats();
+    const published = run.published[0]!;
     return {
       target: publishTo.kind,
       subscribers,
       connected: conn.ok,
-      publishes: run.published,
+      publishes: published,
       deliveries: received,
-      missing: Math.max(0, run.published * conn.ok - received),
+      missing: Math.max(0, published * conn.ok - received),
       publishErrors: run.errors,
       seconds: round(run.seconds, 3),
       deliveriesPerSecond: round(received / run.seconds),
-      publishesPerSecond: round(run.published / run.seconds, 1),
+      publishesPerSecond: round(published / run.seconds, 1),
     };
   } finally {
     publisher.close();
   }
 }
 
+/** A channel publications go to, through one publisher, with at most `window` of them not yet received by all its subscribers. */
+export interface Lane {
+  channel: string;
+  publisher: Publisher;
+  window: number;
+}
+
+export interface DriveResult {
+  /** Publications sent, per lane. */
+  published: number[];
+  /** Publications the API accepted (200), per lane. */
+  accepted: number[];
+  errors: number;
+  /** From the first publication until the last lane's last one reached every subscriber. */
+  seconds: number;
+}
+
+/** Sequence numbers of warm-up publications start here, apart from the measured ones (from 0). */
+export const WARMUP_FIRST_SEQ = 1_000_000;
+
 /**
- * Publishes for `seconds`, keeping at most `window` publications not yet received by every subscriber,
- * then waits for the last ones. `firstSeq` keeps warm-up and measured sequence numbers apart.
+ * Publishes on every lane for `seconds`, each keeping at most its `window` of publications not yet
+ * received by every subscriber of its channel, then waits for the last ones (or gives up after 15 s).
+ * `firstSeq` keeps warm-up and measured sequence numbers apart.
  */
-async function drive(pool: ClientPool, publisher: Publisher, opts: BenchOptions, window: number, seconds: number, firstSeq: number) {
-  let published = 0;
+export async function drive(pool: ClientPool, lanes: readonly Lane[], opts: BenchOptions, seconds: number, firstSeq: number): Promise<DriveResult> {
+  const published = lanes.map(() => 0);
+  const accepted = lanes.map(() => 0);
+  let seq = firstSeq;
   let errors = 0;
   let publishing = true;
   const started = performance.now();
   const pump = () => {
-    while (publishing && published - pool.completed < window) {
-      const seq = firstSeq + published++;
-      publisher.publish([CHANNEL], EVENT, payload(seq, opts)).then(
-        (status) => (status === 200 ? undefined : errors++),
-        () => errors++,
-      );
-    }
+    if (!publishing) return;
+    lanes.forEach((lane, k) => {
+      while (published[k]! - pool.completedOn(lane.channel) < lane.window) {
+        published[k]!++;
+        lane.publisher.publish([lane.channel], EVENT, payload(seq++, opts)).then(
+          (status) => (status === 200 ? accepted[k]!++ : errors++),
+          () => errors++,
+        );
+      }
+    });
   };
+  const behind = () => lanes.some((lane, k) => pool.completedOn(lane.channel) < published[k]!);
   pool.onProgress = pump;
   pump();
   await sleep(seconds * 1000);
   publishing = false;
-  // The last publications: wait until every subscriber has them (or give up after 15 s).
   const drainUntil = performance.now() + 15_000;
   let finished = performance.now();
-  while (pool.completed < published && performance.now() < drainUntil) {
+  while (behind() && performance.now() < drainUntil) {
     await sleep(2);
     finished = performance.now();
   }
   pool.onProgress = () => {};
-  return { published, errors, seconds: (finished - started) / 1000 };
+  return { published, accepted, errors, seconds: (finished - started) / 1000 };
 }
