@@ -4,14 +4,13 @@
  * the 0.9 handler, attached to the same server afterwards (see server.ts), share.
  */
 import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TrustProxy } from '../realtime/client-ip.ts';
 import { CHAT_ERROR_CODES } from '@parley/protocol';
 import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
+import { registerApiDocs } from './api-docs.ts';
 import { capConnectionsPerIp } from './connection-limit.ts';
 import { devRoutes, type DevRoutesDeps } from './dev.routes.ts';
 import { healthRoutes, type HealthDeps } from './health.routes.ts';
@@ -38,7 +37,7 @@ export interface HttpDeps {
   metrics: Metrics;
   rateLimits: RateLimitSettings;
   connections: ConnectionSettings;
-  /** METRICS_TOKEN: when set, guards /metrics, /docs and /openapi.json (ops-access.ts). */
+  /** METRICS_TOKEN: when set, guards /metrics, /docs, /openapi.json and /asyncapi.json (ops-access.ts). */
   metricsToken?: string;
   /** Set when the demo app was generated: `POST /dev/token` issues tokens for it (dev.routes.ts). */
   devTokens?: DevRoutesDeps;
@@ -122,6 +121,9 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   capConnectionsPerIp(app.server, deps.connections.perIpMax, deps.trustProxy);
   tagRequests(app);
   app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document and type the answers (api-components.ts); they are sent as the handlers
+  // built them, as before the routes had them, never trimmed or coerced to the schema.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const routes: RouteInfo[] = [];
   routesByApp.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -154,14 +156,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   guardOpsRoutes(app, deps.metricsToken);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Parley', description: 'RTCS-compatible realtime and GitpleLive-compatible chat API', version: '0.1.0' },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerApiDocs(app);
 
   observeHttp(app, deps.metrics);
   await app.register(healthRoutes, deps.health);

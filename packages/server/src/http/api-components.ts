@@ -1,0 +1,115 @@
+/**
+ * What the API documents share, built from @parley/protocol: the named schemas (components of the
+ * OpenAPI and AsyncAPI documents, registered on Fastify so routes refer to them), the two error
+ * envelopes with their code tables, the security requirements of each API family, and `answer()`,
+ * a route's documented success or error body with its example.
+ */
+import {
+  AccessResponse,
+  CHAT_ERROR_CODES,
+  CHAT_ERROR_TABLE,
+  ChatBan,
+  ChatBannedList,
+  ChatChannel,
+  ChatChannelList,
+  ChatErrorBody,
+  ChatFile,
+  ChatMemberList,
+  ChatMessage,
+  ChatMessageList,
+  ChatMeta,
+  ChatOnlineMembers,
+  ChatToken,
+  ChatTokenRevocation,
+  ChatUser,
+  ChatUserList,
+  CountResponse,
+  DevToken,
+  ExistsResponse,
+  MemberMap,
+  PublishResponse,
+  RTCS_ERROR_TABLE,
+  RtcsErrorBody,
+  type ChatErrorName,
+} from '@parley/protocol';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const chatCodeTable = [
+  '| HTTP | code | name | meaning |',
+  '|---|---|---|---|',
+  ...(Object.keys(CHAT_ERROR_TABLE) as ChatErrorName[]).map((name) => `| ${CHAT_ERROR_TABLE[name].status} | ${CHAT_ERROR_CODES[name]} | ${name} | ${CHAT_ERROR_TABLE[name].meaning} |`),
+].join('\n');
+const rtcsCodeTable = ['| HTTP = code | meaning |', '|---|---|', ...RTCS_ERROR_TABLE.map((row) => `| ${row.status} | ${row.meaning} |`)].join('\n');
+
+/** Error body of the chat APIs (`/v1`, `/v1/sdk`), with the code table. */
+export const ChatError = Type.Object(ChatErrorBody.properties, {
+  description: `Error body of the chat APIs (server API /v1 and client API /v1/sdk).\n\n${chatCodeTable}`,
+});
+/** Error body of the RTCS Service API, with its statuses. */
+export const RtcsError = Type.Object(RtcsErrorBody.properties, { description: `Error body of the RTCS Service API: code repeats the HTTP status.\n\n${rtcsCodeTable}` });
+
+/** Every named schema, by its component name (the same name in both documents). */
+export const COMPONENTS = {
+  ChatMeta,
+  ChatUser,
+  ChatFile,
+  ChatMessage,
+  ChatChannel,
+  ChatBan,
+  ChatUserList,
+  ChatChannelList,
+  ChatMemberList,
+  ChatBannedList,
+  ChatMessageList,
+  ChatOnlineMembers,
+  ChatToken,
+  ChatTokenRevocation,
+  ChatError,
+  DevToken,
+  AccessResponse,
+  PublishResponse,
+  ExistsResponse,
+  MemberMap,
+  CountResponse,
+  RtcsError,
+} as const satisfies Record<string, TSchema>;
+export type ComponentName = keyof typeof COMPONENTS;
+
+/** The component name of a protocol schema, by identity (for the AsyncAPI document's references). */
+export const componentNameOf = (schema: TSchema): ComponentName | undefined =>
+  (Object.keys(COMPONENTS) as ComponentName[]).find((name) => COMPONENTS[name] === schema);
+
+/**
+ * A documented body: a reference to the component with one example. Responses are serialised as the
+ * handlers built them (http-server.ts), so this documents and types, and never reshapes, an answer.
+ */
+export function answer<N extends ComponentName>(name: N, example: Static<(typeof COMPONENTS)[N]>, description = 'Success') {
+  // Wrapped in allOf: siblings of a bare $ref (the example, the description) would be dropped.
+  return Type.Unsafe<Static<(typeof COMPONENTS)[N]>>({ allOf: [Type.Ref(name)], examples: [example], description });
+}
+
+const envelope = <N extends 'ChatError' | 'RtcsError'>(name: N) =>
+  Type.Unsafe<Static<(typeof COMPONENTS)[N]>>({ allOf: [Type.Ref(name)], description: `Failure: the ${name} envelope (the code table is in its schema)` });
+/** Every chat operation's failures (the code table is in the component's description). */
+export const CHAT_ERRORS = { '4xx': envelope('ChatError'), '5xx': envelope('ChatError') };
+export const RTCS_ERRORS = { '4xx': envelope('RtcsError'), '5xx': envelope('RtcsError') };
+
+/** OpenAPI security schemes, one per credential. */
+export const SECURITY_SCHEMES = {
+  rtcsApiKey: { type: 'apiKey', in: 'header', name: 'x-nhn-apikey', description: "The app's API key (RTCS Service API; APP_API_KEY is accepted too)" },
+  appId: { type: 'apiKey', in: 'header', name: 'APP_ID', description: 'The app id (chat server API and client API)' },
+  appApiKey: { type: 'apiKey', in: 'header', name: 'APP_API_KEY', description: "The app's API key (chat server API)" },
+  userId: { type: 'apiKey', in: 'header', name: 'USER_ID', description: 'The user the token was issued to (chat client API)' },
+  bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A session token (POST /v1/users/{user_id}/token) or the sdk token it was exchanged for (chat client API)' },
+  metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the server sets it: guards /metrics, /docs and /openapi.json' },
+} as const;
+
+/** Which credentials each API family takes (all of a requirement's schemes at once). */
+export const SECURITY = {
+  rtcs: [{ rtcsApiKey: [] }],
+  platform: [{ appId: [], appApiKey: [] }],
+  sdk: [{ bearerToken: [], appId: [], userId: [] }],
+  /** Open, or guarded by METRICS_TOKEN when it is set. */
+  ops: [{}, { metricsToken: [] }],
+  none: [],
+};
