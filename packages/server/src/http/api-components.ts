@@ -25,6 +25,8 @@ import {
   ChatUserList,
   CountResponse,
   DevToken,
+  FileMessageForm,
+  TextMessageBody,
   ExistsResponse,
   MemberMap,
   PublishResponse,
@@ -32,6 +34,7 @@ import {
   RtcsErrorBody,
   type ChatErrorName,
 } from '@parley/protocol';
+import type { SwaggerTransform } from '@fastify/swagger';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const chatCodeTable = [
@@ -105,7 +108,7 @@ export const SECURITY_SCHEMES = {
 } as const;
 
 /** Which credentials each API family takes (all of a requirement's schemes at once). */
-export const SECURITY = {
+export const SECURITY: Record<'rtcs' | 'platform' | 'sdk' | 'ops' | 'none', Array<Record<string, string[]>>> = {
   rtcs: [{ rtcsApiKey: [] }],
   platform: [{ appId: [], appApiKey: [] }],
   sdk: [{ bearerToken: [], appId: [], userId: [] }],
@@ -113,3 +116,23 @@ export const SECURITY = {
   ops: [{}, { metricsToken: [] }],
   none: [],
 };
+
+/**
+ * The documented body of a message send. A send takes JSON (a text) or multipart/form-data (a file),
+ * so its route has no body schema and the message service checks each field; the document still
+ * shows both forms, with an example of the JSON one.
+ */
+export function sendBodyDocs(example: Static<typeof TextMessageBody>): SwaggerTransform {
+  return ({ schema, url }) => ({
+    url,
+    schema: {
+      ...schema,
+      body: {
+        content: {
+          'application/json': { schema: { ...TextMessageBody, examples: [example] } },
+          'multipart/form-data': { schema: FileMessageForm },
+        },
+      },
+    },
+  });
+}
