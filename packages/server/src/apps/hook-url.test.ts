@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hookUrlProblem, isPublicAddress } from './hook-url.ts';
+import { hookUrlProblem, isPublicAddress, parseWebhookEvents } from './hook-url.ts';
 
 describe('hookUrlProblem', () => {
   it('takes http and https URLs only', () => {
@@ -21,5 +21,13 @@ describe('isPublicAddress', () => {
 
   it('allows global unicast addresses', () => {
     for (const address of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isPublicAddress(address), address).toBe(true);
+  });
+});
+
+describe('parseWebhookEvents', () => {
+  it('reads a comma list of the webhook types, and names the first unknown one', () => {
+    expect(parseWebhookEvents(' connect, subscribe ,,')).toEqual({ events: ['connect', 'subscribe'] });
+    expect(parseWebhookEvents('connect,explode,boom')).toEqual({ unknown: 'explode' });
+    expect(parseWebhookEvents('')).toEqual({ events: [] });
   });
 });

@@ -1,9 +1,26 @@
 /**
- * Where an app's WebAuth and webhook calls may go. The URL rule is checked where a URL enters (config,
- * AppService, hence the CLI) and again at call time (hooks-client.ts) for URLs stored before it
- * existed; the address rule (OUTBOUND_DENY_PRIVATE) on every address a call connects to.
+ * Where an app's WebAuth and webhook calls may go, and which webhook events it takes: the one place
+ * these settings are validated. The URL rule is checked where a URL enters (config, the CLI,
+ * AppService) and again at call time (hooks-client.ts) for URLs stored before it existed; the address
+ * rule (OUTBOUND_DENY_PRIVATE) on every address a call connects to.
  */
+import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
 import ipaddr from 'ipaddr.js';
+
+/** The webhook event names, as a refusal lists them. */
+export const KNOWN_WEBHOOK_EVENTS = WEBHOOK_TYPES.join(', ');
+
+const isWebhookType = (name: string): name is WebhookType => (WEBHOOK_TYPES as readonly string[]).includes(name);
+
+/**
+ * A comma list of webhook events (APP_WEBHOOK_EVENTS, `--webhook-events`), or the first unknown name in it.
+ * @example parseWebhookEvents('connect, subscribe') // { events: ['connect', 'subscribe'] }
+ */
+export function parseWebhookEvents(raw: string): { events: WebhookType[] } | { unknown: string } {
+  const names = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const unknown = names.find((e) => !isWebhookType(e));
+  return unknown === undefined ? { events: names.filter(isWebhookType) } : { unknown };
+}
 
 /**
  * Why `url` cannot be a WebAuth or webhook URL, or undefined when it can: http(s) only (`data:` would
