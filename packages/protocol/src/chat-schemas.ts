@@ -6,7 +6,7 @@
  * descriptions from CHAT_LIMITS.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CHAT_LIMITS as L, USER_ID_PATTERN } from './chat.ts';
+import { CHAT_LIMITS as L, USER_ID_PATTERN } from './chat-limits.ts';
 
 /** The id rules the chat services check, in the words of their messages and the API documents. */
 export const USER_ID_RULE = `1-${L.userIdMax} characters of A-Z, a-z, 0-9 and _ . @ + : -`;
