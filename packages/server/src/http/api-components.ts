@@ -91,6 +91,11 @@ export function answer<N extends ComponentName>(name: N, example: Static<(typeof
   return Type.Unsafe<Static<(typeof COMPONENTS)[N]>>({ allOf: [Type.Ref(name)], examples: [example], description });
 }
 
+/** A request schema with one example, checked against the schema's type. */
+export function withExample<T extends TSchema>(schema: T, example: Static<T>): T {
+  return { ...schema, examples: [example] };
+}
+
 const envelope = <N extends 'ChatError' | 'RtcsError'>(name: N) =>
   Type.Unsafe<Static<(typeof COMPONENTS)[N]>>({ allOf: [Type.Ref(name)], description: `Failure: the ${name} envelope (the code table is in its schema)` });
 /** Every chat operation's failures (the code table is in the component's description). */

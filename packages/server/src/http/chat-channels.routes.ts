@@ -15,7 +15,7 @@ import {
 } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
-import { answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
 import { exampleBan, exampleBob, exampleChannel, exampleChannelReceipts, exampleChannelWithLast, exampleNext } from './api-examples.ts';
 import { showOf } from './channel-show.ts';
 import { appOf } from './chat-auth.ts';
@@ -33,7 +33,7 @@ export async function chatChannelRoutes(scope: FastifyInstance, chat: Chat): Pro
       schema: {
         ...doc,
         summary: 'Create a group channel (201), or with reuse return an identical one (200)',
-        body: { ...NewChannelBody, examples: [{ channel_id: 'alice_bob', name: 'Alice & Bob', members: ['alice', 'bob'], reuse: true }] },
+        body: withExample(NewChannelBody, { channel_id: 'alice_bob', name: 'Alice & Bob', members: ['alice', 'bob'], reuse: true }),
         response: { 201: answer('ChatChannel', exampleChannel, 'Created'), 200: answer('ChatChannel', exampleChannel, 'An identical channel, reused'), ...CHAT_ERRORS },
       },
     },
@@ -60,7 +60,7 @@ export async function chatChannelRoutes(scope: FastifyInstance, chat: Chat): Pro
         ...doc,
         summary: 'Update name, profile_url, meta (replaced whole) or is_public; members get group:channel_update',
         params: ChannelParams,
-        body: { ...ChannelUpdateBody, examples: [{ name: 'Lobby', is_public: true }] },
+        body: withExample(ChannelUpdateBody, { name: 'Lobby', is_public: true }),
         response: { 200: channel, ...CHAT_ERRORS },
       },
     },
@@ -73,7 +73,7 @@ export async function chatChannelRoutes(scope: FastifyInstance, chat: Chat): Pro
     async (req) => chat.channels.delete(appOf(req).id, req.params.channel_id),
   );
 
-  const member = { ...MemberBody, examples: [{ member: 'bob' }] };
+  const member = withExample(MemberBody, { member: 'bob' });
   app.put(
     '/group/channels/:channel_id/join',
     { schema: { ...doc, summary: 'Add a member', params: ChannelParams, body: member, response: { 200: channel, ...CHAT_ERRORS } } },
@@ -106,7 +106,7 @@ export async function chatChannelRoutes(scope: FastifyInstance, chat: Chat): Pro
     async (req) => chat.membership.online(appOf(req).id, req.params.channel_id),
   );
 
-  const manager = { ...ManagerBody, examples: [{ manager: 'bob' }] };
+  const manager = withExample(ManagerBody, { manager: 'bob' });
   app.post(
     '/group/channels/:channel_id/managers',
     { schema: { ...doc, summary: 'Make a member a manager', params: ChannelParams, body: manager, response: { 200: channel, ...CHAT_ERRORS } } },
@@ -126,7 +126,7 @@ export async function chatChannelRoutes(scope: FastifyInstance, chat: Chat): Pro
         ...doc,
         summary: 'Freeze (sends refused with 1009) or unfreeze',
         params: ChannelParams,
-        body: { ...FreezeBody, examples: [{ freeze: true }] },
+        body: withExample(FreezeBody, { freeze: true }),
         response: { 200: answer('ChatChannel', { ...exampleChannel, freeze: true }), ...CHAT_ERRORS },
       },
     },
@@ -140,7 +140,7 @@ export async function chatChannelRoutes(scope: FastifyInstance, chat: Chat): Pro
         ...doc,
         summary: 'Ban a user for a time: removed at once, may not rejoin or send',
         params: ChannelParams,
-        body: { ...PlatformBanBody, examples: [{ user_id: 'mallory', seconds: 600, reason: 'spam' }] },
+        body: withExample(PlatformBanBody, { user_id: 'mallory', seconds: 600, reason: 'spam' }),
         response: { 200: ban, ...CHAT_ERRORS },
       },
     },

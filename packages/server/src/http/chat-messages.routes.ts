@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ChannelParams, MessageListQuery, MessageParams, MetaBody, MetaKeysBody, ReceiptBody } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
-import { answer, CHAT_ERRORS, SECURITY, sendBodyDocs } from './api-components.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY, sendBodyDocs } from './api-components.ts';
 import { exampleChannelReceipts, exampleMessage } from './api-examples.ts';
 import { appOf } from './chat-auth.ts';
 import { textInputOf, withUpload } from './multipart-input.ts';
@@ -61,7 +61,7 @@ export async function chatMessageRoutes(scope: FastifyInstance, chat: Chat): Pro
         ...doc,
         summary: 'Set meta keys of a message (members get group:message_update)',
         params: MessageParams,
-        body: { ...MetaBody, examples: [{ meta: { pinned: 'yes' } }] },
+        body: withExample(MetaBody, { meta: { pinned: 'yes' } }),
         response: { 200: answer('ChatMessage', { ...exampleMessage, meta: { pinned: 'yes' } }), ...CHAT_ERRORS },
       },
     },
@@ -75,14 +75,14 @@ export async function chatMessageRoutes(scope: FastifyInstance, chat: Chat): Pro
         ...doc,
         summary: 'Remove meta keys of a message (all without `keys`)',
         params: MessageParams,
-        body: { ...MetaKeysBody, examples: [{ keys: ['pinned'] }] },
+        body: withExample(MetaKeysBody, { keys: ['pinned'] }),
         response: { 200: message, ...CHAT_ERRORS },
       },
     },
     async (req) => chat.messages.deleteMeta(appOf(req).id, req.params.channel_id, req.params.message_id, req.body.keys),
   );
 
-  const receipt = { ...ReceiptBody, examples: [{ user_id: 'bob' }] };
+  const receipt = withExample(ReceiptBody, { user_id: 'bob' });
   app.put(
     '/group/channels/:channel_id/messages/read',
     {

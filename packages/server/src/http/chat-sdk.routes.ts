@@ -26,7 +26,7 @@ import {
 } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
-import { answer, CHAT_ERRORS, SECURITY, sendBodyDocs } from './api-components.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY, sendBodyDocs } from './api-components.ts';
 import {
   exampleBan,
   exampleBob,
@@ -74,7 +74,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
   });
   app.put(
     '/users/me',
-    { schema: { ...doc, summary: 'Update the connected user', body: { ...SdkUserUpdateBody, examples: [{ name: 'Alice A.' }] }, response: { 200: user, ...CHAT_ERRORS } } },
+    { schema: { ...doc, summary: 'Update the connected user', body: withExample(SdkUserUpdateBody, { name: 'Alice A.' }), response: { 200: user, ...CHAT_ERRORS } } },
     async (req) => {
       const { appId, userId } = sessionOf(req);
       return chat.users.update(appId, userId, req.body);
@@ -86,7 +86,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
       schema: {
         ...doc,
         summary: 'Set meta keys of the connected user',
-        body: { ...MetaBody, examples: [{ meta: { team: 'blue' } }] },
+        body: withExample(MetaBody, { meta: { team: 'blue' } }),
         response: { 200: answer('ChatMeta', { team: 'blue' }), ...CHAT_ERRORS },
       },
     },
@@ -101,7 +101,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
       schema: {
         ...doc,
         summary: 'Remove meta keys of the connected user (all without keys)',
-        body: { ...MetaKeysBody, examples: [{ keys: ['team'] }] },
+        body: withExample(MetaKeysBody, { keys: ['team'] }),
         response: { 200: answer('ChatMeta', {}), ...CHAT_ERRORS },
       },
     },
@@ -140,7 +140,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
       schema: {
         ...doc,
         summary: 'Create a group channel; the caller is a member',
-        body: { ...NewChannelBody, examples: [{ channel_id: 'alice_bob', name: 'Alice & Bob', members: ['bob'] }] },
+        body: withExample(NewChannelBody, { channel_id: 'alice_bob', name: 'Alice & Bob', members: ['bob'] }),
         response: { 201: answer('ChatChannel', exampleChannel, 'Created'), ...CHAT_ERRORS },
       },
     },
@@ -166,7 +166,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
         ...doc,
         summary: 'Update a channel (managers)',
         params: ChannelParams,
-        body: { ...ChannelUpdateBody, examples: [{ name: 'Lobby' }] },
+        body: withExample(ChannelUpdateBody, { name: 'Lobby' }),
         response: { 200: channel, ...CHAT_ERRORS },
       },
     },
@@ -201,7 +201,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
     { schema: { ...doc, summary: 'Members with a live connection', params: ChannelParams, response: { 200: answer('ChatOnlineMembers', ['alice', 'bob']), ...CHAT_ERRORS } } },
     async (req) => chat.membership.online(sessionOf(req), req.params.channel_id),
   );
-  const manager = { ...ManagerBody, examples: [{ manager: 'bob' }] };
+  const manager = withExample(ManagerBody, { manager: 'bob' });
   app.post(
     '/group/channels/:channel_id/managers',
     { schema: { ...doc, summary: 'Make a member a manager (managers)', params: ChannelParams, body: manager, response: { 200: channel, ...CHAT_ERRORS } } },
@@ -265,7 +265,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
         ...doc,
         summary: 'Set message meta (its sender or a manager)',
         params: MessageParams,
-        body: { ...MetaBody, examples: [{ meta: { pinned: 'yes' } }] },
+        body: withExample(MetaBody, { meta: { pinned: 'yes' } }),
         response: { 200: answer('ChatMessage', { ...exampleMessage, meta: { pinned: 'yes' } }), ...CHAT_ERRORS },
       },
     },
@@ -278,7 +278,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
         ...doc,
         summary: 'Remove message meta (its sender or a manager)',
         params: MessageParams,
-        body: { ...MetaKeysBody, examples: [{ keys: ['pinned'] }] },
+        body: withExample(MetaKeysBody, { keys: ['pinned'] }),
         response: { 200: message, ...CHAT_ERRORS },
       },
     },
@@ -292,7 +292,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
         ...doc,
         summary: 'Freeze or unfreeze (managers)',
         params: ChannelParams,
-        body: { ...FreezeBody, examples: [{ freeze: true }] },
+        body: withExample(FreezeBody, { freeze: true }),
         response: { 200: answer('ChatChannel', { ...exampleChannel, freeze: true }), ...CHAT_ERRORS },
       },
     },
@@ -305,7 +305,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
         ...doc,
         summary: 'Ban a user for a time (managers; not themselves or each other)',
         params: ChannelParams,
-        body: { ...BanBody, examples: [{ user_id: 'mallory', seconds: 600, reason: 'spam' }] },
+        body: withExample(BanBody, { user_id: 'mallory', seconds: 600, reason: 'spam' }),
         response: { 200: ban, ...CHAT_ERRORS },
       },
     },

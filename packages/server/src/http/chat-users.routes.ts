@@ -3,12 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ChannelListQuery, MetaBody, MetaKeysBody, NewUserBody, PageQuery, TokenRequestBody, UserParams, UserUpdateBody } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
-import { answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
 import { exampleChannel, exampleNext, exampleToken, exampleUser } from './api-examples.ts';
 import { appOf } from './chat-auth.ts';
 
 const doc = { tags: ['chat users'], security: SECURITY.platform };
 const user = answer('ChatUser', exampleUser);
+/** The example of a token request must stay in the future: a week after the document was built. */
+const inAWeek = () => Math.floor(Date.now() / 86_400_000 + 7) * 86_400_000;
 
 export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -18,7 +20,7 @@ export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promis
       schema: {
         ...doc,
         summary: 'Create a user',
-        body: { ...NewUserBody, examples: [{ user_id: 'alice', name: 'Alice', meta: { team: 'blue' } }] },
+        body: withExample(NewUserBody, { user_id: 'alice', name: 'Alice', meta: { team: 'blue' } }),
         response: { 201: answer('ChatUser', exampleUser, 'Created'), ...CHAT_ERRORS },
       },
     },
@@ -42,7 +44,7 @@ export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promis
         ...doc,
         summary: 'Update a user (members of its channels get user_update)',
         params: UserParams,
-        body: { ...UserUpdateBody, examples: [{ name: 'Alice A.' }] },
+        body: withExample(UserUpdateBody, { name: 'Alice A.' }),
         response: { 200: user, ...CHAT_ERRORS },
       },
     },
@@ -62,7 +64,7 @@ export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promis
         ...doc,
         summary: 'Set meta keys (others are kept); answers the whole meta',
         params: UserParams,
-        body: { ...MetaBody, examples: [{ meta: { team: 'blue' } }] },
+        body: withExample(MetaBody, { meta: { team: 'blue' } }),
         response: { 200: answer('ChatMeta', { team: 'blue', lang: 'ko' }), ...CHAT_ERRORS },
       },
     },
@@ -76,7 +78,7 @@ export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promis
         ...doc,
         summary: 'Remove meta keys (all without `keys`); answers the meta left',
         params: UserParams,
-        body: { ...MetaKeysBody, examples: [{ keys: ['team'] }] },
+        body: withExample(MetaKeysBody, { keys: ['team'] }),
         response: { 200: answer('ChatMeta', { lang: 'ko' }), ...CHAT_ERRORS },
       },
     },
@@ -90,7 +92,7 @@ export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promis
         ...doc,
         summary: 'Issue a session token (JWT HS256, iat/exp in ms)',
         params: UserParams,
-        body: { ...TokenRequestBody, examples: [{ expires_at: exampleToken.expires_at }] },
+        body: withExample(TokenRequestBody, { expires_at: inAWeek() }),
         response: { 200: answer('ChatToken', exampleToken), ...CHAT_ERRORS },
       },
     },

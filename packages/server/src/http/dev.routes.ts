@@ -15,7 +15,7 @@ import { DEMO_APP_ID, type BootstrapResult } from '../apps/bootstrap.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
 import type { BootstrapApp } from '../config.ts';
-import { answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
 import { exampleToken } from './api-examples.ts';
 import { sendChatError } from './chat.routes.ts';
 
@@ -64,7 +64,7 @@ export async function devRoutes(scope: FastifyInstance, deps: DevRoutesDeps): Pr
         tags: ['dev'],
         summary: 'Demo app on loopback only: creates a fresh demo user and answers its session token (an existing user id: 400 / 1007)',
         security: SECURITY.none,
-        body: { ...DevTokenBody, examples: [{ user_id: 'alice' }] },
+        body: withExample(DevTokenBody, { user_id: 'alice' }),
         response: { 200: answer('DevToken', { app_id: 'demo', user_id: 'alice', session_token: exampleToken.token, expires_at: exampleToken.expires_at }), ...CHAT_ERRORS },
       },
     },

@@ -58,6 +58,8 @@ export interface RouteInfo {
   url: string;
   /** Left out of the OpenAPI document on purpose (the document itself). */
   hidden: boolean;
+  /** The route validates a request body with a schema. */
+  bodySchema: boolean;
 }
 
 const routesByApp = new WeakMap<FastifyInstance, RouteInfo[]>();
@@ -128,7 +130,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   routesByApp.set(app, routes);
   app.addHook('onRoute', (route) => {
     const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
+    const bodySchema = route.schema?.body !== undefined;
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden, bodySchema });
   });
 
   await app.register(cors, {

@@ -22,7 +22,7 @@ import type { App, AppService } from '../apps/app.service.ts';
 import { signAccessUrl } from '../realtime/access-url.ts';
 import { BrokerUnavailableError } from '../realtime/broker.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
-import { answer, RTCS_ERRORS, SECURITY } from './api-components.ts';
+import { withExample, answer, RTCS_ERRORS, SECURITY } from './api-components.ts';
 import { authenticatedApp, recordAuthenticatedApp } from './authenticated-app.ts';
 import { nestedDeeperThan } from './json-depth.ts';
 import { describeValidation } from './validation.ts';
@@ -93,7 +93,7 @@ export async function rtcsRoutes(scope: FastifyInstance, deps: RtcsRoutesDeps): 
         ...doc,
         summary: 'Signed connection URL, for io(url) (channels granted here are joined at connect)',
         params: AppParams,
-        body: { ...AccessRequest, examples: [{ user: 'alice', channels: ['presence_room1'], via: 'browser' }] },
+        body: withExample(AccessRequest, { user: 'alice', channels: ['presence_room1'], via: 'browser' }),
         response: {
           200: answer('AccessResponse', { url: 'http://127.0.0.1:8080/socket.io/1/?app=demo&ts=1767225600&s=5d41…&d=eyJ1c2VyIjoiYWxpY2UifQ&t=1767225600000', app: 'demo' }),
           ...RTCS_ERRORS,
@@ -122,7 +122,7 @@ export async function rtcsRoutes(scope: FastifyInstance, deps: RtcsRoutesDeps): 
         ...doc,
         summary: 'Publish an event to channels',
         params: AppParams,
-        body: { ...PublishRequest, examples: [{ channels: ['room1', 'presence_room1'], event: 'chat', data: { text: 'hello' } }] },
+        body: withExample(PublishRequest, { channels: ['room1', 'presence_room1'], event: 'chat', data: { text: 'hello' } }),
         response: { 200: answer('PublishResponse', { accepted: 'node-1a2b3c', app: 'demo' }), ...RTCS_ERRORS },
       },
     },
