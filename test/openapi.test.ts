@@ -136,7 +136,7 @@ describe('/openapi.json', () => {
     }
     expect(wrong).toEqual([]);
     // The envelopes are components whose descriptions carry the code tables.
-    expect(doc.components.schemas.ChatError?.description).toMatch(/\| 400 \| 1009 \| frozen \|/);
+    expect(doc.components.schemas.ChatError?.description).toMatch(/\| 400 \| 1009 \| `frozen` \|/);
     expect(doc.components.schemas.RtcsError?.description).toMatch(/\| 413 \|/);
   });
 

@@ -3,7 +3,7 @@
  * kept here once so that the OpenAPI document, docs/api.md (checked by test/docs-error-codes.test.ts)
  * and the server agree. Plain values: the demo page and the SDK need only chat.ts's codes.
  */
-import type { ChatErrorName } from './chat.ts';
+import { CHAT_ERROR_CODES, type ChatErrorName } from './chat.ts';
 import { PUBLISH_DATA_LIMIT_TEXT } from './rtcs.ts';
 
 export interface ChatErrorEntry {
@@ -46,3 +46,15 @@ export const RTCS_ERROR_TABLE = [
   { status: 500, meaning: 'server error (never leaks internals)' },
   { status: 503, meaning: 'service temporarily unavailable: the cluster bus is down, or the server is shutting down' },
 ] as const satisfies ReadonlyArray<{ status: number; meaning: string }>;
+
+/** The chat code table in Markdown, as the ChatError schema's description and docs/api.md show it. */
+export function chatErrorCodeTable(): string {
+  const names = Object.keys(CHAT_ERROR_TABLE) as ChatErrorName[];
+  const rows = names.map((name) => `| ${CHAT_ERROR_TABLE[name].status} | ${CHAT_ERROR_CODES[name]} | \`${name}\` | ${CHAT_ERROR_TABLE[name].meaning} |`);
+  return ['| HTTP | code | name | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The RTCS status table in Markdown, as the RtcsError schema's description and docs/api.md show it. */
+export function rtcsErrorCodeTable(): string {
+  return ['| HTTP = `code` | meaning |', '|---|---|', ...RTCS_ERROR_TABLE.map((row) => `| ${row.status} | ${row.meaning} |`)].join('\n');
+}

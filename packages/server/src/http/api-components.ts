@@ -6,8 +6,7 @@
  */
 import {
   AccessResponse,
-  CHAT_ERROR_CODES,
-  CHAT_ERROR_TABLE,
+  chatErrorCodeTable,
   ChatBan,
   ChatBannedList,
   ChatChannel,
@@ -30,26 +29,18 @@ import {
   ExistsResponse,
   MemberMap,
   PublishResponse,
-  RTCS_ERROR_TABLE,
+  rtcsErrorCodeTable,
   RtcsErrorBody,
-  type ChatErrorName,
 } from '@parley/protocol';
 import type { SwaggerTransform } from '@fastify/swagger';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
-const chatCodeTable = [
-  '| HTTP | code | name | meaning |',
-  '|---|---|---|---|',
-  ...(Object.keys(CHAT_ERROR_TABLE) as ChatErrorName[]).map((name) => `| ${CHAT_ERROR_TABLE[name].status} | ${CHAT_ERROR_CODES[name]} | ${name} | ${CHAT_ERROR_TABLE[name].meaning} |`),
-].join('\n');
-const rtcsCodeTable = ['| HTTP = code | meaning |', '|---|---|', ...RTCS_ERROR_TABLE.map((row) => `| ${row.status} | ${row.meaning} |`)].join('\n');
-
 /** Error body of the chat APIs (`/v1`, `/v1/sdk`), with the code table. */
 export const ChatError = Type.Object(ChatErrorBody.properties, {
-  description: `Error body of the chat APIs (server API /v1 and client API /v1/sdk).\n\n${chatCodeTable}`,
+  description: `Error body of the chat APIs (server API /v1 and client API /v1/sdk).\n\n${chatErrorCodeTable()}`,
 });
 /** Error body of the RTCS Service API, with its statuses. */
-export const RtcsError = Type.Object(RtcsErrorBody.properties, { description: `Error body of the RTCS Service API: code repeats the HTTP status.\n\n${rtcsCodeTable}` });
+export const RtcsError = Type.Object(RtcsErrorBody.properties, { description: `Error body of the RTCS Service API: code repeats the HTTP status.\n\n${rtcsErrorCodeTable()}` });
 
 /** Every named schema, by its component name (the same name in both documents). */
 export const COMPONENTS = {
