@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { WEBHOOK_TYPES } from '@parley/protocol';
-import { hookUrlProblem, KNOWN_WEBHOOK_EVENTS, parseWebhookEvents } from './apps/hook-url.ts';
+import { hookUrlsProblem, KNOWN_WEBHOOK_EVENTS, parseWebhookEvents } from './apps/hook-url.ts';
 import { AppError, AppService, type App, type AppChanges } from './apps/app.service.ts';
 import { checkDeployment, formatCheck } from './check.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -93,10 +93,8 @@ function changesFrom(values: Record<string, string | boolean | undefined>): AppC
     if ('unknown' in parsed) throw new AppError(`unknown webhook event ${parsed.unknown} (known: ${KNOWN_WEBHOOK_EVENTS})`);
     changes.webhookEvents = parsed.events;
   }
-  for (const [option, url] of [['--webauth-url', changes.webauthUrl], ['--webhook-url', changes.webhookUrl]] as const) {
-    const problem = url ? hookUrlProblem(url) : undefined;
-    if (problem) throw new AppError(`${option} ${problem}, got ${url}`);
-  }
+  const problem = hookUrlsProblem(changes);
+  if (problem) throw new AppError(problem);
   return changes;
 }
 

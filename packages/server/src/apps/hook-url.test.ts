@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hookUrlProblem, isPublicAddress, parseWebhookEvents } from './hook-url.ts';
+import { hookUrlProblem, hookUrlsProblem, isPublicAddress, parseWebhookEvents } from './hook-url.ts';
 
 describe('hookUrlProblem', () => {
   it('takes http and https URLs only', () => {
@@ -9,6 +9,12 @@ describe('hookUrlProblem', () => {
       expect(hookUrlProblem(url)).toBe('must be an http:// or https:// URL');
     }
     expect(hookUrlProblem('https://user:secret@shop.example.com/')).toMatch(/user name or password/);
+  });
+
+  it('names which of an app\'s URLs is wrong; cleared ones are fine', () => {
+    expect(hookUrlsProblem({ webauthUrl: 'https://a.example/auth', webhookUrl: 'ftp://h/x' })).toBe('webhook URL must be an http:// or https:// URL');
+    expect(hookUrlsProblem({ webauthUrl: 'data:,ok' })).toBe('WebAuth URL must be an http:// or https:// URL');
+    expect(hookUrlsProblem({ webauthUrl: null, webhookUrl: '' })).toBeUndefined();
   });
 });
 

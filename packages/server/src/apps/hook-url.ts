@@ -41,6 +41,19 @@ export function hookUrlProblem(url: string): string | undefined {
 }
 
 /**
+ * Why an app's WebAuth or webhook URL (null or '' clears it) cannot be set, in the words the CLI and
+ * AppService answer with, or undefined when both can.
+ * @example hookUrlsProblem({ webauthUrl: 'data:,ok' }) // 'WebAuth URL must be an http:// or https:// URL'
+ */
+export function hookUrlsProblem(urls: { webauthUrl?: string | null; webhookUrl?: string | null }): string | undefined {
+  for (const [what, url] of [['WebAuth URL', urls.webauthUrl], ['webhook URL', urls.webhookUrl]] as const) {
+    const problem = url ? hookUrlProblem(url) : undefined;
+    if (problem) return `${what} ${problem}`;
+  }
+  return undefined;
+}
+
+/**
  * Whether a hook may connect to `address` while OUTBOUND_DENY_PRIVATE is on: global unicast only, so
  * loopback, private, link-local, unique-local, CGNAT, unspecified, multicast, reserved and the IPv6
  * ranges that embed an IPv4 address (6to4, Teredo, NAT64) are refused. IPv4-mapped IPv6 counts as
