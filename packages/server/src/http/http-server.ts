@@ -8,7 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TrustProxy } from '../realtime/client-ip.ts';
-import { CHAT_ERROR_CODES } from '@parley/protocol';
+import { CHAT_ERROR_CODES, CHAT_LIMITS } from '@parley/protocol';
 import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { capConnectionsPerIp } from './connection-limit.ts';
@@ -87,14 +87,14 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     trustProxy: typeof deps.trustProxy === 'boolean' ? deps.trustProxy : [...deps.trustProxy],
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    // Ids may have up to 128 characters and the schemas allow 256; the router's default of 100 made
-    // long ids unreachable in paths. Longer ones reach frameworkErrors below.
-    routerOptions: { maxParamLength: 256 },
+    // Ids may have up to 128 characters and the schemas allow CHAT_LIMITS.pathParamMax; the router's
+    // default of 100 made long ids unreachable in paths. Longer ones reach frameworkErrors below.
+    routerOptions: { maxParamLength: CHAT_LIMITS.pathParamMax },
     // URLs the router cannot take (undecodable %-escapes, over-long parameters) answer in the envelope
     // of the API family they were meant for, not in Fastify's own shape.
     frameworkErrors: (err, req, reply) => {
       const path = req.url.split('?')[0] ?? '';
-      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 256 characters' : 'the URL path is not valid percent-encoding';
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${CHAT_LIMITS.pathParamMax} characters` : 'the URL path is not valid percent-encoding';
       if (path === '/v1' || path.startsWith('/v1/')) sendChatError(reply, 400, CHAT_ERROR_CODES.invalidParameter, message, path);
       else sendRtcsError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, message);
     },
