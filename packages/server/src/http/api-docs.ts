@@ -21,6 +21,9 @@ const TAGS = [
   { name: 'dev', description: 'The demo page (generated demo app on loopback only)' },
 ];
 
+/** The documentation page's header: Parley's name, not the UI framework's logo. */
+const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="32"><text x="0" y="24" font-family="sans-serif" font-size="24" font-weight="bold" fill="#fff">Parley</text></svg>';
+
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
   // Components named after their $id, so references read #/components/schemas/ChatChannel.
   for (const [name, schema] of Object.entries(COMPONENTS)) app.addSchema({ ...schema, $id: name });
@@ -38,7 +41,7 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'Parley API' }, logo: { type: 'image/svg+xml', content: LOGO } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const asyncApi = buildAsyncApi(PARLEY_VERSION);
   app.get('/asyncapi.json', { schema: { hide: true } }, async () => asyncApi);
