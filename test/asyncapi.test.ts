@@ -1,12 +1,13 @@
 /**
  * The AsyncAPI document at /asyncapi.json, checked for structure: AsyncAPI 3.0 with the package
- * version; every chat event of the protocol's event map, with its arguments in order, and the RTCS
+ * version; every chat event of the protocol's event map, with its arguments in order and a valid example, and the RTCS
  * events in both directions; the `error` reasons; the connection parameters; every operation on a
  * channel and messages that exist; and every reference pointing at something that exists. It is hidden
  * from the OpenAPI document and, like it, behind METRICS_TOKEN when that is set. (@asyncapi/parser
  * brings 170 packages and an install script not covered by allowScripts, so the check is our own.)
  */
 import { CHAT_EVENT_ARGS, CHAT_EVENT_NAMES, CHAT_TOKEN_END_REASONS, RTCS_CHANNEL_EVENT } from '@parley/protocol';
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import serverPackage from '../packages/server/package.json' with { type: 'json' };
 import { componentNameOf } from '../packages/server/src/http/api-components.ts';
@@ -81,6 +82,9 @@ describe('/asyncapi.json', () => {
       const expected = CHAT_EVENT_ARGS[event].tuple.items!.map((schema) => `#/components/schemas/${componentNameOf(schema)}`);
       expect(message!.payload.items?.map((item) => item.$ref), event).toEqual(expected);
       expect(message!.payload.minItems).toBe(expected.length);
+      // Its example is a valid argument list of the protocol's tuple.
+      const example = (message as Message & { examples?: Array<{ payload: unknown }> }).examples?.[0]?.payload;
+      expect(Value.Check(CHAT_EVENT_ARGS[event].tuple, example), event).toBe(true);
     }
     const error = chat.find((m) => m.name === 'error');
     const reasons = resolve(error!.payload.$ref!) as { anyOf: Array<{ const?: string; enum?: string[] }> };

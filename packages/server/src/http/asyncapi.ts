@@ -20,6 +20,10 @@ import {
 } from '@parley/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { COMPONENTS, componentNameOf } from './api-components.ts';
+import { exampleBan, exampleChannel, exampleMessage, exampleUser } from './api-examples.ts';
+
+/** An example of each chat event argument, by its name. */
+const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan };
 
 type Json = Record<string, unknown>;
 
@@ -88,7 +92,13 @@ export function buildAsyncApi(version: string): Json {
     },
   };
   for (const [event, { tuple, names }] of Object.entries(CHAT_EVENT_ARGS) as Array<[ChatEventName, (typeof CHAT_EVENT_ARGS)[ChatEventName]]>) {
-    messages[messageKey(event)] = { name: event, title: event, summary: `socket.io event ${event} (${names.join(', ')})`, payload: argumentList(tuple.items ?? [], names) };
+    messages[messageKey(event)] = {
+      name: event,
+      title: event,
+      summary: `socket.io event ${event} (${names.join(', ')})`,
+      payload: argumentList(tuple.items ?? [], names),
+      examples: [{ payload: names.map((name) => EXAMPLE_ARGUMENTS[name]) }],
+    };
   }
 
   const schemas: Record<string, Json> = {};
