@@ -13,6 +13,11 @@ export const CHANNEL_NAME_MAX_BYTES = 200;
 
 const CHANNEL_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
+/** The rule channelNameProblem checks, in the words of the API documents. */
+export const CHANNEL_NAME_RULE =
+  `1-${CHANNEL_NAME_MAX_BYTES} characters of A-Z, a-z, 0-9, _ and -; the prefixes ${Object.values(CHANNEL_PREFIXES).join(', ')} ` +
+  'make a channel that needs authorisation (granted at access or by WebAuth), and a bare prefix names no channel';
+
 /**
  * The kind of a channel from its name.
  * @example channelKind('presence_room1') // 'presence'

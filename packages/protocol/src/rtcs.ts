@@ -1,4 +1,8 @@
-/** Wire contract of the RTCS-compatible realtime face (see DESIGN.md, "Realtime contract"). */
+/**
+ * Constants of the RTCS-compatible realtime face (DESIGN.md, "Realtime contract"): the command event,
+ * namespaces, limits, reserved event names and webhook types. Plain values; the shapes built on them
+ * are in rtcs-schemas.ts.
+ */
 
 /** The one event a client emits to (un)subscribe, and on which the server answers. */
 export const RTCS_CHANNEL_EVENT = 'rtcs:channel';
@@ -19,11 +23,22 @@ export const RTCS_LIMITS = {
   publishChannelsMax: 100,
   /** Published `data` must be smaller than this many bytes (1 MB); at or above it the API answers 413. */
   publishDataMaxBytes: 1024 * 1024,
+  /** Deepest nesting of objects and arrays a publish's `data` may have. */
+  publishDataMaxDepth: 64,
   /** `event` name of a publish, in UTF-8 bytes. */
   eventNameMaxBytes: 200,
   /** `via` of an access request, in UTF-8 bytes. */
   viaMaxBytes: 64,
+  /** `via` when an access request names none. */
+  viaDefault: 'browser',
+  /** `appkey` path parameter, in characters. */
+  appKeyMax: 64,
+  /** WebAuth and webhook calls: one attempt, cut after this long. */
+  hookTimeoutMs: 1000,
 } as const;
+
+/** The data limit as the API's messages say it ("1 MB"). */
+export const PUBLISH_DATA_LIMIT_TEXT = `${RTCS_LIMITS.publishDataMaxBytes / (1024 * 1024)} MB`;
 
 /**
  * Event names a publish may not use: RTCS's own and those socket.io (any generation) reserves.
@@ -53,86 +68,10 @@ export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set([
   'reconnecting',
 ]);
 
-/** Client → server payload on `rtcs:channel`. */
-export interface ChannelCommand {
-  command: 'subscribe' | 'unsubscribe';
-  name: string;
-}
-
-/** Result types the server sends on `rtcs:channel`. */
-export type ChannelResultType = 'subscribe_success' | 'subscribe_error' | 'unsubscribe_success' | 'unsubscribe_error';
-
-/** Session id → user string of a member_/presence_ channel. */
-export type MemberMap = Record<string, string>;
-
-/** Server → client answer to a channel command (or a channel granted at access). */
-export interface ChannelResult {
-  type: ChannelResultType;
-  name: string;
-  message: string;
-  /**
-   * Only on `subscribe_success` of a member_/presence_ channel, and only while the channel has at most
-   * the server's PRESENCE_MEMBERS_MAX sessions (large channels would make every join cost N).
-   */
-  members?: MemberMap;
-  /** On `subscribe_success` of a member_/presence_ channel: its sessions, cluster-wide, the joiner included. */
-  count?: number;
-}
-
-/** Server → client presence notice on `rtcs:channel`, to the other sessions of a presence_ channel. */
-export interface PresenceNotice {
-  type: 'member_join' | 'member_leave';
-  name: string;
-  message: '';
-  info: { session: string; user: string };
-}
-
-/** What the access URL grants, carried base64url-encoded in its `d` parameter. */
-export interface AccessGrant {
-  user: string;
-  channels: string[];
-  via: string;
-}
-
-/** Body of `POST /v2/auth/{appkey}/access`. */
-export interface AccessRequest {
-  user: string;
-  channels?: string[];
-  via?: string;
-}
-
-/** Body of `POST /v2/event/{appkey}/channel`. */
-export interface PublishRequest {
-  channels: string[];
-  event: string;
-  data: string | object;
-}
-
 /** Webhook types, in the order the RTCS seed lists them. */
 export const WEBHOOK_TYPES = ['connect', 'disconnect', 'subscribe', 'unsubscribe'] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
-/** Body POSTed to an app's webhook URL. */
-export interface WebhookBody {
-  time: string;
-  type: WebhookType;
-  app: string;
-  user: string;
-  session: string;
-  detail: { origin: string } | { channel: string };
-}
-
-/** Body POSTed to an app's WebAuth URL when a client subscribes to an auth channel it was not granted. */
-export interface WebAuthBody {
-  time: string;
-  type: 'subscribe';
-  app: string;
-  user: string;
-  channel: string;
-}
-
-/** Error body of the Service API; `code` repeats the HTTP status. */
-export interface RtcsErrorBody {
-  code: number;
-  message: string;
-}
+/** Result types the server sends on `rtcs:channel` in answer to a command. */
+export const CHANNEL_RESULT_TYPES = ['subscribe_success', 'subscribe_error', 'unsubscribe_success', 'unsubscribe_error'] as const;
+export type ChannelResultType = (typeof CHANNEL_RESULT_TYPES)[number];

@@ -1,8 +1,15 @@
 /**
- * The chat wire types under the names GitpleLive users know (User, Message, GroupChannel …). They are
- * packages/protocol's contract itself, so server and SDK cannot drift apart.
+ * The chat wire types under the names GitpleLive users know (User, Message, GroupChannel …), and the
+ * request parameters of the SDK's methods. They are packages/protocol's contract itself (the static
+ * types of its TypeBox schemas, imported as types only: the bundle carries no schema), so server and
+ * SDK cannot drift apart.
  */
 export type {
+  BanRequest,
+  ChannelChanges as ChannelUpdate,
+  ChannelCreate,
+  ChannelListParams,
+  ChannelShowParams,
   ChatBan as Ban,
   ChatBannedList as BannedList,
   ChatChannel as GroupChannel,
@@ -16,5 +23,8 @@ export type {
   ChatToken,
   ChatTokenEndReason,
   ChatUser as User,
+  MessageListParams,
+  PageParams,
+  SdkUserChanges as UserUpdate,
 } from '@parley/protocol';
 export { CHAT_EVENT_NAMES, CHAT_TOKEN_END_REASONS } from '@parley/protocol';

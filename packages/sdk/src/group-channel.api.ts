@@ -1,47 +1,23 @@
 /** `client.groupChannel.*`: channels, membership, messages, receipts and moderation of the connected user. */
-import type { Ban, BannedList, ChannelList, GroupChannel, MemberList, Message, MessageList, Meta } from './chat-types.ts';
+import type {
+  Ban,
+  BannedList,
+  BanRequest,
+  ChannelCreate,
+  ChannelList,
+  ChannelListParams,
+  ChannelShowParams,
+  ChannelUpdate,
+  GroupChannel,
+  MemberList,
+  Message,
+  MessageList,
+  MessageListParams,
+  Meta,
+  PageParams,
+} from './chat-types.ts';
 import type { Query, RestClient } from './rest.ts';
 
-export interface ChannelListParams {
-  limit?: number;
-  next?: string;
-  name?: string;
-  /** Members of each listed channel the connected user belongs to. */
-  include_members?: boolean;
-  /** The last message of each listed channel the connected user belongs to. */
-  show_last_message?: boolean;
-  /** `getChannelList` only: `true` lists public channels only, `false` the user's private ones only. */
-  public?: boolean;
-}
-export interface ChannelShowParams {
-  show_members?: boolean;
-  show_managers?: boolean;
-  show_read_receipt?: boolean;
-  show_delivery_receipt?: boolean;
-  show_unread?: boolean;
-}
-export interface ChannelCreate {
-  channel_id?: string;
-  name: string;
-  profile_url?: string;
-  /** Other members; the connected user is always a member of a channel it creates. */
-  members?: string[];
-  reuse?: boolean;
-  meta?: Meta;
-  /** Any user of the app may find and join a public channel; default `false` (members only). */
-  is_public?: boolean;
-}
-export interface ChannelUpdate {
-  name?: string;
-  profile_url?: string;
-  meta?: Meta;
-  /** Managers may make a channel public or private again. */
-  is_public?: boolean;
-}
-export interface PageParams {
-  limit?: number;
-  next?: string;
-}
 export interface TextMessage {
   type?: 'text';
   content: string;
@@ -54,18 +30,6 @@ export interface FileMessage {
   /** File name when `file` is a Blob without one. */
   name?: string;
   meta?: Meta;
-}
-export interface MessageListParams {
-  limit?: number;
-  mode?: 'prev' | 'next';
-  base_message_id?: number;
-  type?: 'text' | 'file';
-  content?: string;
-}
-export interface BanRequest {
-  user_id: string;
-  seconds: number;
-  reason?: string;
 }
 
 const q = (params: object | undefined): Query => (params ?? {}) as Query;

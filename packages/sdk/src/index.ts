@@ -3,6 +3,5 @@ export { Client, type ClientConfig, type ClientEvents, type ConnectionEvents, ty
 export type { ReconnectOptions } from './connection.ts';
 export * from './chat-types.ts';
 export type * from './group-channel.api.ts';
-export type { UserUpdate } from './user.api.ts';
 export { NETWORK_ERROR_CODE, SdkError } from './rest.ts';
 export { SDK_VERSION } from './version.ts';

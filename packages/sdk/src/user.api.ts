@@ -1,11 +1,6 @@
 /** `client.user.*`: the connected user's profile and other users' public profiles. */
-import type { Meta, User } from './chat-types.ts';
+import type { Meta, User, UserUpdate } from './chat-types.ts';
 import type { RestClient } from './rest.ts';
-
-export interface UserUpdate {
-  name?: string;
-  profile_url?: string;
-}
 
 export class UserApi {
   constructor(private readonly rest: RestClient) {}

@@ -103,6 +103,9 @@ describe('parley apps', () => {
     expect((await cli(['apps', 'create', 'bad id!'])).code).toBe(1);
     expect((await cli(['apps', 'update', 'nobody', '--api-key', 'a-long-enough-key-1'])).err).toMatch(/does not exist/);
     expect((await cli(['apps', 'create', 'x2', '--webhook-events', 'explode'])).err).toMatch(/unknown webhook event/);
+    // The same rule as APP_WEBHOOK_URL in the configuration (apps/hook-url.ts), checked before storage is opened.
+    expect((await cli(['apps', 'create', 'x3', '--webhook-url', 'ftp://h/x'])).err).toMatch(/webhook URL must be an http:\/\/ or https:\/\/ URL/);
+    expect((await cli(['apps', 'update', 'other', '--webauth-url', 'not a url'])).err).toMatch(/WebAuth URL must be an http:\/\/ or https:\/\/ URL/);
     const unknownSub = await cli(['apps', 'frobnicate', 'x']);
     expect(unknownSub.code).toBe(2);
     expect(unknownSub.err).toMatch(/unknown apps command 'frobnicate' \(apps commands: list, show, create, update, rotate-key, delete\)/);

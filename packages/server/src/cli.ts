@@ -7,7 +7,8 @@
  * Each command has its own `--help`; mistakes exit with code 2 and say what was wrong.
  */
 import { parseArgs } from 'node:util';
-import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
+import { WEBHOOK_TYPES } from '@parley/protocol';
+import { hookUrlsProblem, KNOWN_WEBHOOK_EVENTS, parseWebhookEvents } from './apps/hook-url.ts';
 import { AppError, AppService, type App, type AppChanges } from './apps/app.service.ts';
 import { checkDeployment, formatCheck } from './check.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -88,20 +89,12 @@ function changesFrom(values: Record<string, string | boolean | undefined>): AppC
   if (text('webhook-url') !== undefined) changes.webhookUrl = text('webhook-url') || null;
   const events = text('webhook-events');
   if (events !== undefined) {
-    const list = events.split(',').map((e) => e.trim()).filter(Boolean) as WebhookType[];
-    const bad = list.find((e) => !WEBHOOK_TYPES.includes(e));
-    if (bad) throw new AppError(`unknown webhook event ${bad} (known: ${WEBHOOK_TYPES.join(', ')})`);
-    changes.webhookEvents = list;
+    const parsed = parseWebhookEvents(events);
+    if ('unknown' in parsed) throw new AppError(`unknown webhook event ${parsed.unknown} (known: ${KNOWN_WEBHOOK_EVENTS})`);
+    changes.webhookEvents = parsed.events;
   }
-  for (const url of [changes.webauthUrl, changes.webhookUrl]) {
-    if (url) {
-      try {
-        new URL(url);
-      } catch {
-        throw new AppError(`${url} is not a URL`);
-      }
-    }
-  }
+  const problem = hookUrlsProblem(changes);
+  if (problem) throw new AppError(problem);
   return changes;
 }
 

@@ -2,9 +2,9 @@
  * Server configuration: defaults, merged once with the environment and `--flags`, then frozen.
  * Only main.ts and cli.ts hand `process.env` / `process.argv` in; everything else receives a Config.
  */
-import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
+import { CHAT_LIMITS, RTCS_LIMITS, type WebhookType } from '@parley/protocol';
 import proxyAddr from '@fastify/proxy-addr';
-import { hookUrlProblem } from './apps/hook-url.ts';
+import { hookUrlProblem, KNOWN_WEBHOOK_EVENTS, parseWebhookEvents } from './apps/hook-url.ts';
 import type { TrustProxy } from './realtime/client-ip.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -247,9 +247,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   const eventsRaw = get('APP_WEBHOOK_EVENTS');
   let webhookEvents: WebhookType[] | undefined;
   if (eventsRaw !== undefined && eventsRaw !== '') {
-    webhookEvents = eventsRaw.split(',').map((e) => e.trim()).filter(Boolean) as WebhookType[];
-    const bad = webhookEvents.find((e) => !WEBHOOK_TYPES.includes(e));
-    if (bad) throw new ConfigError(`APP_WEBHOOK_EVENTS: unknown event ${bad} (known: ${WEBHOOK_TYPES.join(', ')})`);
+    const parsed = parseWebhookEvents(eventsRaw);
+    if ('unknown' in parsed) throw new ConfigError(`APP_WEBHOOK_EVENTS: unknown event ${parsed.unknown} (known: ${KNOWN_WEBHOOK_EVENTS})`);
+    webhookEvents = parsed.events;
   }
 
   const httpHeadersTimeoutS = integer('HTTP_HEADERS_TIMEOUT_S', get('HTTP_HEADERS_TIMEOUT_S'), 20, 1, 3600);
@@ -275,7 +275,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     corsOrigins,
     trustProxy,
     shutdownTimeoutS: integer('SHUTDOWN_TIMEOUT_S', get('SHUTDOWN_TIMEOUT_S'), 10, 1, 3600),
-    hookTimeoutMs: 1000,
+    hookTimeoutMs: RTCS_LIMITS.hookTimeoutMs,
     presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
     rateLimitIpPerS: integer('RATE_LIMIT_IP_PER_S', get('RATE_LIMIT_IP_PER_S'), 5000, 0, 1_000_000),
     rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),
@@ -289,7 +289,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
       outboundMaxBytes: integer('OUTBOUND_BUFFER_MAX_BYTES', get('OUTBOUND_BUFFER_MAX_BYTES'), 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       socketMessageMaxBytes: integer('SOCKET_MESSAGE_MAX_BYTES', get('SOCKET_MESSAGE_MAX_BYTES'), 16 * 1024, 1024, 16 * 1024 * 1024),
       httpBodyMaxBytes: integer('HTTP_BODY_MAX_BYTES', get('HTTP_BODY_MAX_BYTES'), 1024 * 1024, 1024, 100 * 1024 * 1024),
-      fileMaxBytes: integer('FILE_MAX_BYTES', get('FILE_MAX_BYTES'), 25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+      fileMaxBytes: integer('FILE_MAX_BYTES', get('FILE_MAX_BYTES'), CHAT_LIMITS.fileMaxBytes, 1, 2 * 1024 * 1024 * 1024),
       accessUrlMaxSessions: integer('ACCESS_URL_MAX_SESSIONS', get('ACCESS_URL_MAX_SESSIONS'), 5, 1, 1_000_000),
       userMaxSessions: integer('USER_MAX_SESSIONS', get('USER_MAX_SESSIONS'), 100, 1, 1_000_000),
       ipMaxSessions: integer('IP_MAX_SESSIONS', get('IP_MAX_SESSIONS'), 1000, 0, 10_000_000),

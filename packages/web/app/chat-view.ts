@@ -2,6 +2,7 @@
  * The chat view of the demo page: joined channels with unread counts, the open channel's history
  * (paged backwards), live messages, read receipts and file messages.
  */
+import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { Client, GroupChannel, Message } from '@parley/sdk';
 import { $, describeError, el, formValues } from './dom.ts';
 
@@ -160,14 +161,14 @@ export class ChatView {
     try {
       return (await api.createChannel({ channel_id: channelId, name: channelId, members, is_public: isPublic })).channel_id;
     } catch (err) {
-      if ((err as { code?: number }).code !== 1007) throw err;
+      if ((err as { code?: number }).code !== CHAT_ERROR_CODES.duplicateId) throw err;
     }
     try {
       await api.joinChannel(channelId);
     } catch (err) {
       const code = (err as { code?: number }).code;
-      if (code === 3001) throw new Error(`${channelId} is a private channel: only its members can open it`);
-      if (code !== 1006) throw err;
+      if (code === CHAT_ERROR_CODES.noPermission) throw new Error(`${channelId} is a private channel: only its members can open it`);
+      if (code !== CHAT_ERROR_CODES.alreadyJoined) throw err;
     }
     return channelId;
   }

@@ -4,6 +4,7 @@
  * server creates each user id once: the page keeps every token it got (localStorage) to come back as
  * that user, and says so when a name is taken.
  */
+import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { Client, ConnectionState } from '@parley/sdk';
 import { ChatView } from './chat-view.ts';
 import { $, describeError, formValues } from './dom.ts';
@@ -25,8 +26,6 @@ interface Session {
 const SESSION_KEY = 'parley-demo-session';
 /** Every dev token this browser got, by user id: the demo server gives out each user id only once. */
 const DEV_TOKENS_KEY = 'parley-demo-dev-tokens';
-/** Answer code of a user id that already exists. */
-const DUPLICATE_ID = 1007;
 let client: Client | undefined;
 let view: ChatView | undefined;
 
@@ -51,7 +50,7 @@ async function devSession(userId: string): Promise<Session> {
   if (saved && (saved.expires_at ?? 0) > Date.now() + 60_000) return saved;
   const res = await fetch('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: userId }) });
   const body = (await res.json()) as Session & { message?: string; code?: number };
-  if (body.code === DUPLICATE_ID) {
+  if (body.code === CHAT_ERROR_CODES.duplicateId) {
     throw new Error(
       saved
         ? `Your session as "${userId}" has expired and the demo server creates each name only once: pick another name.`

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Storage } from '../storage/database.ts';
 import type { AppTable } from '../storage/schema.ts';
 import { randomSecret, safeEqual } from '../secrets.ts';
-import { hookUrlProblem } from './hook-url.ts';
+import { hookUrlsProblem } from './hook-url.ts';
 
 export interface App {
   id: string;
@@ -35,10 +35,8 @@ export class AppError extends Error {}
 
 /** Refuses a WebAuth or webhook URL that is set and breaks hook-url.ts's rule. */
 function checkHookUrls(changes: AppChanges): void {
-  for (const [what, url] of [['WebAuth URL', changes.webauthUrl], ['webhook URL', changes.webhookUrl]] as const) {
-    const problem = url ? hookUrlProblem(url) : undefined;
-    if (problem) throw new AppError(`${what} ${problem}`);
-  }
+  const problem = hookUrlsProblem(changes);
+  if (problem) throw new AppError(problem);
 }
 
 /** The app id is taken (possibly by another node creating it at the same moment). */

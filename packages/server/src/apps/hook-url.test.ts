@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hookUrlProblem, isPublicAddress } from './hook-url.ts';
+import { hookUrlProblem, hookUrlsProblem, isPublicAddress, parseWebhookEvents } from './hook-url.ts';
 
 describe('hookUrlProblem', () => {
   it('takes http and https URLs only', () => {
@@ -9,6 +9,12 @@ describe('hookUrlProblem', () => {
       expect(hookUrlProblem(url)).toBe('must be an http:// or https:// URL');
     }
     expect(hookUrlProblem('https://user:secret@shop.example.com/')).toMatch(/user name or password/);
+  });
+
+  it('names which of an app\'s URLs is wrong; cleared ones are fine', () => {
+    expect(hookUrlsProblem({ webauthUrl: 'https://a.example/auth', webhookUrl: 'ftp://h/x' })).toBe('webhook URL must be an http:// or https:// URL');
+    expect(hookUrlsProblem({ webauthUrl: 'data:,ok' })).toBe('WebAuth URL must be an http:// or https:// URL');
+    expect(hookUrlsProblem({ webauthUrl: null, webhookUrl: '' })).toBeUndefined();
   });
 });
 
@@ -21,5 +27,13 @@ describe('isPublicAddress', () => {
 
   it('allows global unicast addresses', () => {
     for (const address of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isPublicAddress(address), address).toBe(true);
+  });
+});
+
+describe('parseWebhookEvents', () => {
+  it('reads a comma list of the webhook types, and names the first unknown one', () => {
+    expect(parseWebhookEvents(' connect, subscribe ,,')).toEqual({ events: ['connect', 'subscribe'] });
+    expect(parseWebhookEvents('connect,explode,boom')).toEqual({ unknown: 'explode' });
+    expect(parseWebhookEvents('')).toEqual({ events: [] });
   });
 });

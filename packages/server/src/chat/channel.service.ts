@@ -4,7 +4,7 @@
  * member and changes a channel only as its manager.
  */
 import { randomBytes } from 'node:crypto';
-import { CHAT_LIMITS, type ChatChannel, type ChatChannelList } from '@parley/protocol';
+import { CHAT_LIMITS, type ChannelListParams, type ChatChannel, type ChatChannelList } from '@parley/protocol';
 import { appIdOf, userOf, type Caller } from './access.ts';
 import { access, channelView, channelViews, requireChannel, requireUser, showFor, type ChannelShow, type ChatContext } from './chat-context.ts';
 import type { ChannelRow } from './channel.repository.ts';
@@ -27,18 +27,6 @@ export interface ChannelUpdate {
   profile_url?: string;
   meta?: unknown;
   is_public?: boolean;
-}
-
-export interface ChannelListParams {
-  limit?: number;
-  next?: string;
-  name?: string;
-  include_members?: boolean;
-  show_last_message?: boolean;
-  /** Each member's unread count, as a channel's `show_unread` shows it. */
-  show_unread?: boolean;
-  /** true: public channels only; false: private ones only. */
-  public?: boolean;
 }
 
 /**

@@ -5,7 +5,7 @@
  * change a message (delete it, its meta) when it sent it or manages the channel.
  */
 import type { Readable } from 'node:stream';
-import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, type ChatMeta } from '@parley/protocol';
+import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, type ChatMeta, type MessageListParams } from '@parley/protocol';
 import { actingFor, appIdOf, roleOf, userOf, type Caller, type ChannelAccess } from './access.ts';
 import { access, channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
 import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, noPermission, notJoined } from './errors.ts';
@@ -35,14 +35,6 @@ export interface FileInput {
   stream: Readable;
   /** True once the upload was cut at the size limit. */
   truncated(): boolean;
-}
-
-export interface MessageListParams {
-  base_message_id?: number;
-  mode?: 'prev' | 'next';
-  limit?: number;
-  type?: 'text' | 'file';
-  content?: string;
 }
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');

@@ -22,11 +22,10 @@ export interface UserUpdate {
   meta?: unknown;
 }
 
-/** Default lifetime of a session token when `expires_at` is not given: 7 days. */
-const DEFAULT_TOKEN_TTL_MS = 7 * 86_400_000;
-const MAX_TOKEN_TTL_MS = 10 * 365 * 86_400_000;
-/** An sdk token lives a day at most, and never beyond the session token it was exchanged for. */
-const SDK_TOKEN_TTL_MS = 86_400_000;
+/** Token lifetimes (protocol CHAT_LIMITS): a session token's default and longest, an sdk token's longest (never beyond its session token). */
+const DEFAULT_TOKEN_TTL_MS = CHAT_LIMITS.sessionTokenDefaultMs;
+const MAX_TOKEN_TTL_MS = CHAT_LIMITS.sessionTokenMaxMs;
+const SDK_TOKEN_TTL_MS = CHAT_LIMITS.sdkTokenMaxMs;
 
 /** A verified token and the user it stands for. */
 export interface Session {

@@ -5,178 +5,326 @@
  * the services check the user's role in the channel (chat/access.ts), so both APIs share rules,
  * events and the error envelope.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Chat } from '../chat/chat.ts';
-import type { TextInput } from '../chat/message.service.ts';
-import { sessionOf, type SdkSession } from './chat-auth.ts';
-import { withUpload } from './multipart-input.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  BanBody,
   BanParams,
   ChannelListQuery,
   ChannelParams,
+  ChannelUpdateBody,
   FreezeBody,
   ManagerBody,
-  Meta,
   MessageListQuery,
   MessageParams,
-  MetaKeys,
+  MetaBody,
+  MetaKeysBody,
+  NewChannelBody,
   PageQuery,
+  SdkUserUpdateBody,
   ShowQuery,
-  showOf,
   UserParams,
-} from './chat-schemas.ts';
+} from '@parley/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { Chat } from '../chat/chat.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY, sendBodyDocs } from './api-components.ts';
+import {
+  exampleBan,
+  exampleBob,
+  exampleChannel,
+  exampleChannelReceipts,
+  exampleChannelWithLast,
+  exampleMessage,
+  exampleNext,
+  exampleToken,
+  exampleUser,
+} from './api-examples.ts';
+import { showOf } from './channel-show.ts';
+import { sessionOf } from './chat-auth.ts';
+import { textInputOf, withUpload } from './multipart-input.ts';
 
-const UserUpdate = Type.Object({ name: Type.Optional(Type.String()), profile_url: Type.Optional(Type.String()) }, { additionalProperties: false });
-const IsPublic = Type.Optional(Type.Boolean({ description: 'public channels are seen and joined by any user of the app (default false)' }));
-const NewChannel = Type.Object({
-  channel_id: Type.Optional(Type.String()),
-  name: Type.String(),
-  profile_url: Type.Optional(Type.String()),
-  members: Type.Optional(Type.Array(Type.String(), { description: 'the caller is always added' })),
-  reuse: Type.Optional(Type.Boolean()),
-  meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  is_public: IsPublic,
-});
-const ChannelUpdate = Type.Object({
-  name: Type.Optional(Type.String()),
-  profile_url: Type.Optional(Type.String()),
-  meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  is_public: IsPublic,
-});
-const BanBody = Type.Object({ user_id: Type.String(), seconds: Type.Integer(), reason: Type.Optional(Type.String()) });
+const doc = { tags: ['chat sdk'], security: SECURITY.sdk };
+const user = answer('ChatUser', exampleUser);
+const channel = answer('ChatChannel', exampleChannel);
+const message = answer('ChatMessage', exampleMessage);
+const receipts = answer('ChatChannel', exampleChannelReceipts);
+const ban = answer('ChatBan', exampleBan);
+const channelList = answer('ChatChannelList', { channels: [exampleChannelWithLast], next: exampleNext });
 
-interface RouteTypes {
-  Params: { channel_id?: string; message_id?: number; user_id?: string };
-  // Each route's own schema validates these; handlers cast to its Static type.
-  Body: unknown;
-  Querystring: unknown;
-}
-type Req = FastifyRequest<RouteTypes>;
+export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  // `sessionOf(req)` is the authenticated user, the caller of every service call.
 
-interface Spec {
-  summary: string;
-  params?: TSchema;
-  query?: TSchema;
-  body?: TSchema;
-  status?: number;
-}
-
-export async function chatSdkRoutes(app: FastifyInstance, chat: Chat): Promise<void> {
-  /** `session` is the authenticated user, the caller of every service call. */
-  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, spec: Spec, handler: (session: SdkSession, req: Req) => Promise<unknown>) => {
-    const schema: Record<string, unknown> = { tags: ['chat sdk'], summary: spec.summary };
-    if (spec.params) schema.params = spec.params;
-    if (spec.query) schema.querystring = spec.query;
-    if (spec.body) schema.body = spec.body;
-    app.route<RouteTypes>({
-      method,
-      url,
-      schema,
-      handler: async (req, reply) => reply.code(spec.status ?? 200).send((await handler(sessionOf(req), req)) ?? {}),
-    });
-  };
-  const ch = (req: Req): string => req.params.channel_id ?? '';
-  const mid = (req: Req): number => req.params.message_id ?? 0;
-  const P = ChannelParams;
-
-  route(
-    'POST',
+  app.post(
     '/users/token',
-    { summary: 'Exchange the session token for an sdk token: valid a day at most, never past the session token; an sdk token is refused (403)' },
-    async ({ app: a, claims }) => chat.users.exchangeToken(a, claims),
-  );
-  route('GET', '/users/me', { summary: 'The connected user' }, async ({ appId, userId }) => chat.users.get(appId, userId));
-  route('PUT', '/users/me', { summary: 'Update the connected user', body: UserUpdate }, async ({ appId, userId }, req) => chat.users.update(appId, userId, req.body as Static<typeof UserUpdate>));
-  route('PUT', '/users/me/meta', { summary: 'Set meta keys of the connected user', body: Type.Object({ meta: Meta }) }, async ({ appId, userId }, req) =>
-    chat.users.updateMeta(appId, userId, (req.body as { meta: unknown }).meta),
-  );
-  route('DELETE', '/users/me/meta', { summary: 'Remove meta keys of the connected user (all without keys)', body: MetaKeys }, async ({ appId, userId }, req) =>
-    chat.users.deleteMeta(appId, userId, (req.body as Static<typeof MetaKeys>).keys),
-  );
-  route('GET', '/users/me/group/channels', { summary: 'Channels the connected user joined', query: ChannelListQuery }, async (me, req) =>
-    chat.channels.list(me, req.query as Static<typeof ChannelListQuery>, { joinedBy: me.userId }),
-  );
-  route('GET', '/users/:user_id', { summary: 'A user of the app', params: UserParams }, async ({ appId }, req) => chat.users.get(appId, req.params.user_id ?? ''));
-
-  route(
-    'GET',
-    '/group/channels',
-    { summary: 'Channels the connected user joined and public ones (members and last message only where a member)', query: ChannelListQuery },
-    async (me, req) => chat.channels.list(me, req.query as Static<typeof ChannelListQuery>),
-  );
-  route('POST', '/group/channels', { summary: 'Create a group channel; the caller is a member', body: NewChannel, status: 201 }, async (me, req) =>
-    (await chat.channels.create(me, req.body as Static<typeof NewChannel>)).channel,
-  );
-  route(
-    'GET',
-    '/group/channels/:channel_id',
-    { summary: 'A channel the caller belongs to, or a public one (show_* extras only for members; a private one: 403)', params: P, query: ShowQuery },
-    async (me, req) => chat.channels.get(me, ch(req), showOf(req.query as Static<typeof ShowQuery>)),
-  );
-  route('PUT', '/group/channels/:channel_id', { summary: 'Update a channel (managers)', params: P, body: ChannelUpdate }, async (me, req) =>
-    chat.channels.update(me, ch(req), req.body as Static<typeof ChannelUpdate>),
-  );
-  route('DELETE', '/group/channels/:channel_id', { summary: 'Delete a channel (managers)', params: P }, async (me, req) => chat.channels.delete(me, ch(req)));
-  route('PUT', '/group/channels/:channel_id/join', { summary: 'Join a public channel (a private one: 403)', params: P }, async (me, req) => chat.membership.join(me, ch(req), undefined));
-  route('PUT', '/group/channels/:channel_id/leave', { summary: 'Leave the channel', params: P }, async (me, req) => chat.membership.leave(me, ch(req), undefined));
-  route('GET', '/group/channels/:channel_id/members', { summary: 'Members, in user id order', params: P, query: PageQuery }, async (me, req) => {
-    const q = req.query as Static<typeof PageQuery>;
-    return chat.membership.members(me, ch(req), q.limit, q.next);
-  });
-  route('GET', '/group/channels/:channel_id/online_members', { summary: 'Members with a live connection', params: P }, async (me, req) => chat.membership.online(me, ch(req)));
-  route('POST', '/group/channels/:channel_id/managers', { summary: 'Make a member a manager (managers)', params: P, body: ManagerBody }, async (me, req) =>
-    chat.membership.addManager(me, ch(req), (req.body as Static<typeof ManagerBody>).manager),
-  );
-  route('DELETE', '/group/channels/:channel_id/managers', { summary: 'Remove a manager (managers)', params: P, body: ManagerBody }, async (me, req) =>
-    chat.membership.removeManager(me, ch(req), (req.body as Static<typeof ManagerBody>).manager),
-  );
-
-  route(
-    'POST',
-    '/group/channels/:channel_id/messages',
-    { summary: 'Send a text message (JSON) or a file (multipart: type=file, meta as JSON, then the file)', params: P, status: 201 },
-    async (me, req) => {
-      if (req.isMultipart()) return withUpload(req, (read) => chat.messages.sendFile(me, ch(req), read));
-      // This route has no body schema (JSON or multipart), so `null`, a string or a number arrive as they are.
-      const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as TextInput;
-      return chat.messages.sendText(me, ch(req), { type: body.type, content: body.content, meta: body.meta });
+    {
+      schema: {
+        ...doc,
+        summary: 'Exchange the session token for an sdk token: valid a day at most, never past the session token; an sdk token is refused (403)',
+        response: { 200: answer('ChatToken', { ...exampleToken, expires_at: exampleToken.expires_at - 6 * 86_400_000 }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => {
+      const { app: a, claims } = sessionOf(req);
+      return chat.users.exchangeToken(a, claims);
     },
   );
-  route('GET', '/group/channels/:channel_id/messages', { summary: 'Messages, oldest first', params: P, query: MessageListQuery }, async (me, req) =>
-    chat.messages.list(me, ch(req), req.query as Static<typeof MessageListQuery>),
+  app.get('/users/me', { schema: { ...doc, summary: 'The connected user', response: { 200: user, ...CHAT_ERRORS } } }, async (req) => {
+    const { appId, userId } = sessionOf(req);
+    return chat.users.get(appId, userId);
+  });
+  app.put(
+    '/users/me',
+    { schema: { ...doc, summary: 'Update the connected user', body: withExample(SdkUserUpdateBody, { name: 'Alice A.' }), response: { 200: user, ...CHAT_ERRORS } } },
+    async (req) => {
+      const { appId, userId } = sessionOf(req);
+      return chat.users.update(appId, userId, req.body);
+    },
   );
-  route('PUT', '/group/channels/:channel_id/messages/read', { summary: 'Mark the channel read', params: P }, async (me, req) => chat.messages.receipt(me, ch(req), undefined, 'read'));
-  route('PUT', '/group/channels/:channel_id/messages/delivered', { summary: 'Mark the channel delivered', params: P }, async (me, req) =>
-    chat.messages.receipt(me, ch(req), undefined, 'delivered'),
+  app.put(
+    '/users/me/meta',
+    {
+      schema: {
+        ...doc,
+        summary: 'Set meta keys of the connected user',
+        body: withExample(MetaBody, { meta: { team: 'blue' } }),
+        response: { 200: answer('ChatMeta', { team: 'blue' }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => {
+      const { appId, userId } = sessionOf(req);
+      return chat.users.updateMeta(appId, userId, req.body.meta);
+    },
   );
-  route('DELETE', '/group/channels/:channel_id/messages/:message_id', { summary: 'Delete a message (its sender or a manager)', params: MessageParams }, async (me, req) =>
-    chat.messages.delete(me, ch(req), mid(req)),
+  app.delete(
+    '/users/me/meta',
+    {
+      schema: {
+        ...doc,
+        summary: 'Remove meta keys of the connected user (all without keys)',
+        body: withExample(MetaKeysBody, { keys: ['team'] }),
+        response: { 200: answer('ChatMeta', {}), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => {
+      const { appId, userId } = sessionOf(req);
+      return chat.users.deleteMeta(appId, userId, req.body.keys);
+    },
   );
-  route(
-    'PUT',
-    '/group/channels/:channel_id/messages/:message_id/meta',
-    { summary: 'Set message meta (its sender or a manager)', params: MessageParams, body: Type.Object({ meta: Meta }) },
-    async (me, req) => chat.messages.updateMeta(me, ch(req), mid(req), (req.body as { meta: unknown }).meta),
+  app.get(
+    '/users/me/group/channels',
+    { schema: { ...doc, summary: 'Channels the connected user joined', querystring: ChannelListQuery, response: { 200: channelList, ...CHAT_ERRORS } } },
+    async (req) => {
+      const me = sessionOf(req);
+      return chat.channels.list(me, req.query, { joinedBy: me.userId });
+    },
   );
-  route(
-    'DELETE',
-    '/group/channels/:channel_id/messages/:message_id/meta',
-    { summary: 'Remove message meta (its sender or a manager)', params: MessageParams, body: MetaKeys },
-    async (me, req) => chat.messages.deleteMeta(me, ch(req), mid(req), (req.body as Static<typeof MetaKeys>).keys),
+  app.get('/users/:user_id', { schema: { ...doc, summary: 'A user of the app', params: UserParams, response: { 200: answer('ChatUser', exampleBob), ...CHAT_ERRORS } } }, async (req) =>
+    chat.users.get(sessionOf(req).appId, req.params.user_id),
   );
 
-  route('PUT', '/group/channels/:channel_id/freeze', { summary: 'Freeze or unfreeze (managers)', params: P, body: FreezeBody }, async (me, req) =>
-    chat.channels.freeze(me, ch(req), (req.body as Static<typeof FreezeBody>).freeze),
+  app.get(
+    '/group/channels',
+    {
+      schema: {
+        ...doc,
+        summary: 'Channels the connected user joined and public ones (members and last message only where a member)',
+        querystring: ChannelListQuery,
+        response: { 200: channelList, ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.channels.list(sessionOf(req), req.query),
   );
-  route('POST', '/group/channels/:channel_id/ban', { summary: 'Ban a user for a time (managers; not themselves or each other)', params: P, body: BanBody }, async (me, req) =>
-    chat.membership.ban(me, ch(req), req.body as Static<typeof BanBody>),
+  app.post(
+    '/group/channels',
+    {
+      schema: {
+        ...doc,
+        summary: 'Create a group channel; the caller is a member',
+        body: withExample(NewChannelBody, { channel_id: 'alice_bob', name: 'Alice & Bob', members: ['bob'] }),
+        response: { 201: answer('ChatChannel', exampleChannel, 'Created'), ...CHAT_ERRORS },
+      },
+    },
+    async (req, reply) => reply.code(201).send((await chat.channels.create(sessionOf(req), req.body)).channel),
   );
-  route('DELETE', '/group/channels/:channel_id/ban/:user_id', { summary: 'Lift a ban (managers)', params: BanParams }, async (me, req) =>
-    chat.membership.unban(me, ch(req), req.params.user_id ?? ''),
+  app.get(
+    '/group/channels/:channel_id',
+    {
+      schema: {
+        ...doc,
+        summary: 'A channel the caller belongs to, or a public one (show_* extras only for members; a private one: 403)',
+        params: ChannelParams,
+        querystring: ShowQuery,
+        response: { 200: receipts, ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.channels.get(sessionOf(req), req.params.channel_id, showOf(req.query)),
   );
-  route('GET', '/group/channels/:channel_id/banned_list', { summary: 'Bans in force (managers)', params: P, query: PageQuery }, async (me, req) => {
-    const q = req.query as Static<typeof PageQuery>;
-    return chat.membership.bannedList(me, ch(req), q.limit, q.next);
-  });
+  app.put(
+    '/group/channels/:channel_id',
+    {
+      schema: {
+        ...doc,
+        summary: 'Update a channel (managers)',
+        params: ChannelParams,
+        body: withExample(ChannelUpdateBody, { name: 'Lobby' }),
+        response: { 200: channel, ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.channels.update(sessionOf(req), req.params.channel_id, req.body),
+  );
+  app.delete('/group/channels/:channel_id', { schema: { ...doc, summary: 'Delete a channel (managers)', params: ChannelParams, response: { 200: channel, ...CHAT_ERRORS } } }, async (req) =>
+    chat.channels.delete(sessionOf(req), req.params.channel_id),
+  );
+  app.put(
+    '/group/channels/:channel_id/join',
+    { schema: { ...doc, summary: 'Join a public channel (a private one: 403)', params: ChannelParams, response: { 200: channel, ...CHAT_ERRORS } } },
+    async (req) => chat.membership.join(sessionOf(req), req.params.channel_id, undefined),
+  );
+  app.put('/group/channels/:channel_id/leave', { schema: { ...doc, summary: 'Leave the channel', params: ChannelParams, response: { 200: channel, ...CHAT_ERRORS } } }, async (req) =>
+    chat.membership.leave(sessionOf(req), req.params.channel_id, undefined),
+  );
+  app.get(
+    '/group/channels/:channel_id/members',
+    {
+      schema: {
+        ...doc,
+        summary: 'Members, in user id order',
+        params: ChannelParams,
+        querystring: PageQuery,
+        response: { 200: answer('ChatMemberList', { members: [exampleUser, exampleBob], next: null }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.membership.members(sessionOf(req), req.params.channel_id, req.query.limit, req.query.next),
+  );
+  app.get(
+    '/group/channels/:channel_id/online_members',
+    { schema: { ...doc, summary: 'Members with a live connection', params: ChannelParams, response: { 200: answer('ChatOnlineMembers', ['alice', 'bob']), ...CHAT_ERRORS } } },
+    async (req) => chat.membership.online(sessionOf(req), req.params.channel_id),
+  );
+  const manager = withExample(ManagerBody, { manager: 'bob' });
+  app.post(
+    '/group/channels/:channel_id/managers',
+    { schema: { ...doc, summary: 'Make a member a manager (managers)', params: ChannelParams, body: manager, response: { 200: channel, ...CHAT_ERRORS } } },
+    async (req) => chat.membership.addManager(sessionOf(req), req.params.channel_id, req.body.manager),
+  );
+  app.delete(
+    '/group/channels/:channel_id/managers',
+    { schema: { ...doc, summary: 'Remove a manager (managers)', params: ChannelParams, body: manager, response: { 200: channel, ...CHAT_ERRORS } } },
+    async (req) => chat.membership.removeManager(sessionOf(req), req.params.channel_id, req.body.manager),
+  );
+
+  app.post(
+    '/group/channels/:channel_id/messages',
+    {
+      schema: {
+        ...doc,
+        summary: 'Send a text message (JSON) or a file (multipart: type=file, meta as JSON, then the file)',
+        params: ChannelParams,
+        response: { 201: answer('ChatMessage', exampleMessage, 'Sent'), ...CHAT_ERRORS },
+      },
+      config: { swaggerTransform: sendBodyDocs({ type: 'text', content: 'hello' }) },
+    },
+    async (req, reply) => {
+      const me = sessionOf(req);
+      if (req.isMultipart()) return reply.code(201).send(await withUpload(req, (read) => chat.messages.sendFile(me, req.params.channel_id, read)));
+      // A user sends as itself: a user_id in the body is not the client API's to give.
+      const { type, content, meta } = textInputOf(req.body);
+      return reply.code(201).send(await chat.messages.sendText(me, req.params.channel_id, { type, content, meta }));
+    },
+  );
+  app.get(
+    '/group/channels/:channel_id/messages',
+    {
+      schema: {
+        ...doc,
+        summary: 'Messages, oldest first',
+        params: ChannelParams,
+        querystring: MessageListQuery,
+        response: { 200: answer('ChatMessageList', { messages: [exampleMessage] }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.messages.list(sessionOf(req), req.params.channel_id, req.query),
+  );
+  app.put('/group/channels/:channel_id/messages/read', { schema: { ...doc, summary: 'Mark the channel read', params: ChannelParams, response: { 200: receipts, ...CHAT_ERRORS } } }, async (req) =>
+    chat.messages.receipt(sessionOf(req), req.params.channel_id, undefined, 'read'),
+  );
+  app.put(
+    '/group/channels/:channel_id/messages/delivered',
+    { schema: { ...doc, summary: 'Mark the channel delivered', params: ChannelParams, response: { 200: receipts, ...CHAT_ERRORS } } },
+    async (req) => chat.messages.receipt(sessionOf(req), req.params.channel_id, undefined, 'delivered'),
+  );
+  app.delete(
+    '/group/channels/:channel_id/messages/:message_id',
+    { schema: { ...doc, summary: 'Delete a message (its sender or a manager)', params: MessageParams, response: { 200: message, ...CHAT_ERRORS } } },
+    async (req) => chat.messages.delete(sessionOf(req), req.params.channel_id, req.params.message_id),
+  );
+  app.put(
+    '/group/channels/:channel_id/messages/:message_id/meta',
+    {
+      schema: {
+        ...doc,
+        summary: 'Set message meta (its sender or a manager)',
+        params: MessageParams,
+        body: withExample(MetaBody, { meta: { pinned: 'yes' } }),
+        response: { 200: answer('ChatMessage', { ...exampleMessage, meta: { pinned: 'yes' } }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.messages.updateMeta(sessionOf(req), req.params.channel_id, req.params.message_id, req.body.meta),
+  );
+  app.delete(
+    '/group/channels/:channel_id/messages/:message_id/meta',
+    {
+      schema: {
+        ...doc,
+        summary: 'Remove message meta (its sender or a manager)',
+        params: MessageParams,
+        body: withExample(MetaKeysBody, { keys: ['pinned'] }),
+        response: { 200: message, ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.messages.deleteMeta(sessionOf(req), req.params.channel_id, req.params.message_id, req.body.keys),
+  );
+
+  app.put(
+    '/group/channels/:channel_id/freeze',
+    {
+      schema: {
+        ...doc,
+        summary: 'Freeze or unfreeze (managers)',
+        params: ChannelParams,
+        body: withExample(FreezeBody, { freeze: true }),
+        response: { 200: answer('ChatChannel', { ...exampleChannel, freeze: true }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.channels.freeze(sessionOf(req), req.params.channel_id, req.body.freeze),
+  );
+  app.post(
+    '/group/channels/:channel_id/ban',
+    {
+      schema: {
+        ...doc,
+        summary: 'Ban a user for a time (managers; not themselves or each other)',
+        params: ChannelParams,
+        body: withExample(BanBody, { user_id: 'mallory', seconds: 600, reason: 'spam' }),
+        response: { 200: ban, ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.membership.ban(sessionOf(req), req.params.channel_id, req.body),
+  );
+  app.delete('/group/channels/:channel_id/ban/:user_id', { schema: { ...doc, summary: 'Lift a ban (managers)', params: BanParams, response: { 200: ban, ...CHAT_ERRORS } } }, async (req) =>
+    chat.membership.unban(sessionOf(req), req.params.channel_id, req.params.user_id),
+  );
+  app.get(
+    '/group/channels/:channel_id/banned_list',
+    {
+      schema: {
+        ...doc,
+        summary: 'Bans in force (managers)',
+        params: ChannelParams,
+        querystring: PageQuery,
+        response: { 200: answer('ChatBannedList', { banned: [exampleBan], next: null }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.membership.bannedList(sessionOf(req), req.params.channel_id, req.query.limit, req.query.next),
+  );
 }

@@ -1,78 +1,128 @@
 /** `/v1/users…`: users, their meta, session tokens and joined channels. */
-import { Type, type Static } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ChannelListQuery, MetaBody, MetaKeysBody, NewUserBody, PageQuery, TokenRequestBody, UserParams, UserUpdateBody } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
+import { exampleChannel, exampleNext, exampleToken, exampleUser } from './api-examples.ts';
 import { appOf } from './chat-auth.ts';
-import { ChannelListQuery, Meta, MetaKeys, PageQuery, UserParams } from './chat-schemas.ts';
 
-const NewUser = Type.Object({
-  user_id: Type.String(),
-  name: Type.String(),
-  profile_url: Type.Optional(Type.String()),
-  meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
-});
-const UserUpdate = Type.Object({
-  name: Type.Optional(Type.String()),
-  profile_url: Type.Optional(Type.String()),
-  meta: Type.Optional(Type.Object({}, { additionalProperties: true })),
-});
-const TokenRequest = Type.Object({ expires_at: Type.Optional(Type.Integer({ description: 'unix ms; default now + 7 days' })) });
+const doc = { tags: ['chat users'], security: SECURITY.platform };
+const user = answer('ChatUser', exampleUser);
+/** The example of a token request must stay in the future: a week after the document was built. */
+const inAWeek = () => Math.floor(Date.now() / 86_400_000 + 7) * 86_400_000;
 
-const tags = ['chat users'];
-
-export async function chatUserRoutes(app: FastifyInstance, chat: Chat): Promise<void> {
-  app.post<{ Body: Static<typeof NewUser> }>('/users', { schema: { tags, summary: 'Create a user', body: NewUser } }, async (req, reply) => {
-    reply.code(201);
-    return chat.users.create(appOf(req).id, req.body);
-  });
-
-  app.get<{ Querystring: Static<typeof PageQuery> }>('/users', { schema: { tags, summary: 'List users', querystring: PageQuery } }, async (req) =>
-    chat.users.list(appOf(req).id, req.query.limit, req.query.next),
+export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
+    '/users',
+    {
+      schema: {
+        ...doc,
+        summary: 'Create a user',
+        body: withExample(NewUserBody, { user_id: 'alice', name: 'Alice', meta: { team: 'blue' } }),
+        response: { 201: answer('ChatUser', exampleUser, 'Created'), ...CHAT_ERRORS },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await chat.users.create(appOf(req).id, req.body)),
   );
 
-  app.get<{ Params: Static<typeof UserParams> }>('/users/:user_id', { schema: { tags, summary: 'Get a user', params: UserParams } }, async (req) =>
+  app.get(
+    '/users',
+    { schema: { ...doc, summary: 'List users, in user id order', querystring: PageQuery, response: { 200: answer('ChatUserList', { users: [exampleUser], next: exampleNext }), ...CHAT_ERRORS } } },
+    async (req) => chat.users.list(appOf(req).id, req.query.limit, req.query.next),
+  );
+
+  app.get('/users/:user_id', { schema: { ...doc, summary: 'Get a user', params: UserParams, response: { 200: user, ...CHAT_ERRORS } } }, async (req) =>
     chat.users.get(appOf(req).id, req.params.user_id),
   );
 
-  app.put<{ Params: Static<typeof UserParams>; Body: Static<typeof UserUpdate> }>(
+  app.put(
     '/users/:user_id',
-    { schema: { tags, summary: 'Update a user (members of its channels get user_update)', params: UserParams, body: UserUpdate } },
-    async (req) => chat.users.update(appOf(req).id, req.params.user_id, req.body ?? {}),
+    {
+      schema: {
+        ...doc,
+        summary: 'Update a user (members of its channels get user_update)',
+        params: UserParams,
+        body: withExample(UserUpdateBody, { name: 'Alice A.' }),
+        response: { 200: user, ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.users.update(appOf(req).id, req.params.user_id, req.body),
   );
 
-  app.delete<{ Params: Static<typeof UserParams> }>(
+  app.delete(
     '/users/:user_id',
-    { schema: { tags, summary: 'Delete a user (its memberships go, its messages stay)', params: UserParams } },
+    { schema: { ...doc, summary: 'Delete a user (its memberships go, its messages stay); answers the deleted user', params: UserParams, response: { 200: user, ...CHAT_ERRORS } } },
     async (req) => chat.users.delete(appOf(req).id, req.params.user_id),
   );
 
-  app.put<{ Params: Static<typeof UserParams>; Body: { meta: Record<string, string> } }>(
+  app.put(
     '/users/:user_id/meta',
-    { schema: { tags, summary: 'Set meta keys (others are kept); answers the whole meta', params: UserParams, body: Type.Object({ meta: Meta }) } },
+    {
+      schema: {
+        ...doc,
+        summary: 'Set meta keys (others are kept); answers the whole meta',
+        params: UserParams,
+        body: withExample(MetaBody, { meta: { team: 'blue' } }),
+        response: { 200: answer('ChatMeta', { team: 'blue', lang: 'ko' }), ...CHAT_ERRORS },
+      },
+    },
     async (req) => chat.users.updateMeta(appOf(req).id, req.params.user_id, req.body.meta),
   );
 
-  app.delete<{ Params: Static<typeof UserParams>; Body: Static<typeof MetaKeys> | undefined }>(
+  app.delete(
     '/users/:user_id/meta',
-    { schema: { tags, summary: 'Remove meta keys (all without `keys`)', params: UserParams, body: MetaKeys } },
-    async (req) => chat.users.deleteMeta(appOf(req).id, req.params.user_id, req.body?.keys),
+    {
+      schema: {
+        ...doc,
+        summary: 'Remove meta keys (all without `keys`); answers the meta left',
+        params: UserParams,
+        body: withExample(MetaKeysBody, { keys: ['team'] }),
+        response: { 200: answer('ChatMeta', { lang: 'ko' }), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.users.deleteMeta(appOf(req).id, req.params.user_id, req.body.keys),
   );
 
-  app.post<{ Params: Static<typeof UserParams>; Body: Static<typeof TokenRequest> | undefined }>(
+  app.post(
     '/users/:user_id/token',
-    { schema: { tags, summary: 'Issue a session token (JWT HS256, iat/exp in ms)', params: UserParams, body: TokenRequest } },
-    async (req) => chat.users.issueToken(appOf(req), req.params.user_id, req.body?.expires_at),
+    {
+      schema: {
+        ...doc,
+        summary: 'Issue a session token (JWT HS256, iat/exp in ms)',
+        params: UserParams,
+        body: withExample(TokenRequestBody, { expires_at: inAWeek() }),
+        response: { 200: answer('ChatToken', exampleToken), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => chat.users.issueToken(appOf(req), req.params.user_id, req.body.expires_at),
   );
 
-  app.delete<{ Params: Static<typeof UserParams> }>(
+  app.delete(
     '/users/:user_id/token',
-    { schema: { tags, summary: 'Revoke every session token of the user and end its connections', params: UserParams } },
+    {
+      schema: {
+        ...doc,
+        summary: 'Revoke every session token of the user and end its connections',
+        params: UserParams,
+        response: { 200: answer('ChatTokenRevocation', { user_id: 'alice', revoked_at: exampleToken.expires_at }), ...CHAT_ERRORS },
+      },
+    },
     async (req) => chat.users.revokeTokens(appOf(req).id, req.params.user_id),
   );
 
-  app.get<{ Params: Static<typeof UserParams>; Querystring: Static<typeof ChannelListQuery> }>(
+  app.get(
     '/users/:user_id/channels',
-    { schema: { tags, summary: 'Group channels the user has joined', params: UserParams, querystring: ChannelListQuery } },
+    {
+      schema: {
+        ...doc,
+        summary: 'Group channels the user has joined',
+        params: UserParams,
+        querystring: ChannelListQuery,
+        response: { 200: answer('ChatChannelList', { channels: [exampleChannel], next: null }), ...CHAT_ERRORS },
+      },
+    },
     async (req) => chat.channels.list(appOf(req).id, req.query, { joinedBy: req.params.user_id }),
   );
 }

@@ -9,13 +9,14 @@
  * presentation carried (chat/file-urls.ts).
  */
 import multipart from '@fastify/multipart';
-import { CHAT_ERROR_CODES, type ChatErrorBody } from '@parley/protocol';
-import { Type, type Static } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CHAT_ERROR_CODES, FileParams, FileQuery, type ChatErrorBody } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
 import { FileStore } from '../chat/file-store.ts';
+import { CHAT_ERRORS, SECURITY } from './api-components.ts';
 import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
@@ -51,13 +52,6 @@ function toChatError(err: FastifyFailure, fileMaxBytes: number): ChatError | und
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ChatError(C.invalidParameter, 400, err.message);
   return undefined;
 }
-
-const FileParams = Type.Object({ key: Type.String({ maxLength: 64 }) });
-// Strings, not integers: a malformed signature is refused like a wrong one (403), not as a bad parameter.
-const FileQuery = Type.Object({
-  expires: Type.Optional(Type.String({ maxLength: 20, description: 'unix ms after which the URL stops working' })),
-  signature: Type.Optional(Type.String({ maxLength: 64 })),
-});
 
 export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Promise<void> {
   app.setErrorHandler((err: FastifyFailure, req, reply) => {
@@ -107,14 +101,23 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
     );
   });
 
-  app.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof FileQuery> }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/files/:key',
     {
       schema: {
         tags: ['chat'],
         summary: 'A file sent in a message, through the signed URL its message carries (missing, wrong or expired signature: 403)',
+        // The signature in the URL is the credential: <img src> and download links carry no headers.
+        security: SECURITY.none,
         params: FileParams,
         querystring: FileQuery,
+        response: {
+          200: {
+            description: 'The file, as an attachment (Content-Disposition), never sniffed, sandboxed',
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' }, example: 'hello' } },
+          },
+          ...CHAT_ERRORS,
+        },
       },
     },
     async (req, reply) => {

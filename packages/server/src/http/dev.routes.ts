@@ -7,14 +7,16 @@
  * machines never hands out tokens to whoever asks.
  */
 import { BlockList, isIP } from 'node:net';
-import { CHAT_ERROR_CODES, USER_ID_PATTERN } from '@parley/protocol';
-import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CHAT_ERROR_CODES, DevTokenBody, USER_ID_RULE } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../apps/app.service.ts';
 import { DEMO_APP_ID, type BootstrapResult } from '../apps/bootstrap.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
 import type { BootstrapApp } from '../config.ts';
+import { withExample, answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
+import { exampleToken } from './api-examples.ts';
 import { sendChatError } from './chat.routes.ts';
 
 export interface DevRoutesDeps {
@@ -44,13 +46,14 @@ export function devTokenApp(settings: BootstrapApp, bootstrap: BootstrapResult, 
   return bootstrap.app?.id === DEMO_APP_ID ? bootstrap.app : undefined;
 }
 
-export async function devRoutes(http: FastifyInstance, deps: DevRoutesDeps): Promise<void> {
+export async function devRoutes(scope: FastifyInstance, deps: DevRoutesDeps): Promise<void> {
+  const http = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { app, chat } = deps;
   // The demo page reads the chat envelope's message and code (1007: the name is taken).
   http.setErrorHandler((err: Error & { validation?: unknown }, req, reply) => {
     const path = req.url.split('?')[0] ?? req.url;
     if (err instanceof ChatError) return sendChatError(reply, err.status, err.code, err.message, path);
-    if (err.validation) return sendChatError(reply, 400, CHAT_ERROR_CODES.invalidParameter, 'user_id must be 1-128 characters of A-Z, a-z, 0-9 and _ . @ + : -', path);
+    if (err.validation) return sendChatError(reply, 400, CHAT_ERROR_CODES.invalidParameter, `user_id must be ${USER_ID_RULE}`, path);
     reply.log.error({ err, path }, 'dev token error');
     sendChatError(reply, 500, CHAT_ERROR_CODES.unknown, 'unknown server error', path);
   });
@@ -60,11 +63,13 @@ export async function devRoutes(http: FastifyInstance, deps: DevRoutesDeps): Pro
       schema: {
         tags: ['dev'],
         summary: 'Demo app on loopback only: creates a fresh demo user and answers its session token (an existing user id: 400 / 1007)',
-        body: Type.Object({ user_id: Type.String({ pattern: USER_ID_PATTERN.source, maxLength: 128 }) }),
+        security: SECURITY.none,
+        body: withExample(DevTokenBody, { user_id: 'alice' }),
+        response: { 200: answer('DevToken', { app_id: 'demo', user_id: 'alice', session_token: exampleToken.token, expires_at: exampleToken.expires_at }), ...CHAT_ERRORS },
       },
     },
     async (req, reply) => {
-      const { user_id } = req.body as { user_id: string };
+      const { user_id } = req.body;
       // Throws 1007 when the id exists: created by the app's backend, or by another demo visitor.
       await chat.users.create(app.id, { user_id, name: user_id });
       const token = await chat.users.issueToken(app, user_id, Date.now() + TOKEN_TTL_MS);

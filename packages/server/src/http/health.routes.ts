@@ -1,5 +1,8 @@
 /** Liveness (`/health`) and readiness (`/ready`: storage answers and the node is not draining). */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { SECURITY } from './api-components.ts';
 
 export interface HealthDeps {
   isDraining(): boolean;
@@ -7,10 +10,21 @@ export interface HealthDeps {
   readinessChecks: Record<string, () => Promise<void>>;
 }
 
-export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
-  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness: 200 while the process serves' } }, async () => ({ status: 'ok' }));
+const Health = Type.Object({ status: Type.Literal('ok') }, { description: 'Alive', examples: [{ status: 'ok' }] });
+const readiness = (description: string, example: object) =>
+  Type.Object(
+    { status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]), checks: Type.Record(Type.String(), Type.String(), { description: "each part: 'ok', 'draining' or why it failed" }) },
+    { description, examples: [example] },
+  );
 
-  app.get('/ready', { schema: { tags: ['ops'], summary: 'Readiness: 200 when every part can serve, 503 otherwise' } }, async (_req, reply) => {
+export async function healthRoutes(scope: FastifyInstance, deps: HealthDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const doc = { tags: ['ops'], security: SECURITY.none };
+  app.get('/health', { schema: { ...doc, summary: 'Liveness: 200 while the process serves', response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+
+  const ready = readiness('Every part can serve', { status: 'ok', checks: { storage: 'ok' } });
+  const unavailable = readiness('A part cannot serve, or the node is draining', { status: 'unavailable', checks: { node: 'draining', storage: 'ok' } });
+  app.get('/ready', { schema: { ...doc, summary: 'Readiness: 200 when every part can serve, 503 otherwise', response: { 200: ready, 503: unavailable } } }, async (_req, reply) => {
     const checks: Record<string, string> = {};
     let ready = !deps.isDraining();
     if (!ready) checks.node = 'draining';

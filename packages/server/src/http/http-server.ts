@@ -4,14 +4,13 @@
  * the 0.9 handler, attached to the same server afterwards (see server.ts), share.
  */
 import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TrustProxy } from '../realtime/client-ip.ts';
-import { CHAT_ERROR_CODES } from '@parley/protocol';
+import { CHAT_ERROR_CODES, CHAT_LIMITS } from '@parley/protocol';
 import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
+import { registerApiDocs } from './api-docs.ts';
 import { capConnectionsPerIp } from './connection-limit.ts';
 import { devRoutes, type DevRoutesDeps } from './dev.routes.ts';
 import { healthRoutes, type HealthDeps } from './health.routes.ts';
@@ -38,7 +37,7 @@ export interface HttpDeps {
   metrics: Metrics;
   rateLimits: RateLimitSettings;
   connections: ConnectionSettings;
-  /** METRICS_TOKEN: when set, guards /metrics, /docs and /openapi.json (ops-access.ts). */
+  /** METRICS_TOKEN: when set, guards /metrics, /docs, /openapi.json and /asyncapi.json (ops-access.ts). */
   metricsToken?: string;
   /** Set when the demo app was generated: `POST /dev/token` issues tokens for it (dev.routes.ts). */
   devTokens?: DevRoutesDeps;
@@ -59,6 +58,8 @@ export interface RouteInfo {
   url: string;
   /** Left out of the OpenAPI document on purpose (the document itself). */
   hidden: boolean;
+  /** The route validates a request body with a schema. */
+  bodySchema: boolean;
 }
 
 const routesByApp = new WeakMap<FastifyInstance, RouteInfo[]>();
@@ -86,14 +87,14 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     trustProxy: typeof deps.trustProxy === 'boolean' ? deps.trustProxy : [...deps.trustProxy],
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    // Ids may have up to 128 characters and the schemas allow 256; the router's default of 100 made
-    // long ids unreachable in paths. Longer ones reach frameworkErrors below.
-    routerOptions: { maxParamLength: 256 },
+    // Ids may have up to 128 characters and the schemas allow CHAT_LIMITS.pathParamMax; the router's
+    // default of 100 made long ids unreachable in paths. Longer ones reach frameworkErrors below.
+    routerOptions: { maxParamLength: CHAT_LIMITS.pathParamMax },
     // URLs the router cannot take (undecodable %-escapes, over-long parameters) answer in the envelope
     // of the API family they were meant for, not in Fastify's own shape.
     frameworkErrors: (err, req, reply) => {
       const path = req.url.split('?')[0] ?? '';
-      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 256 characters' : 'the URL path is not valid percent-encoding';
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${CHAT_LIMITS.pathParamMax} characters` : 'the URL path is not valid percent-encoding';
       if (path === '/v1' || path.startsWith('/v1/')) sendChatError(reply, 400, CHAT_ERROR_CODES.invalidParameter, message, path);
       else sendRtcsError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, message);
     },
@@ -122,11 +123,15 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   capConnectionsPerIp(app.server, deps.connections.perIpMax, deps.trustProxy);
   tagRequests(app);
   app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document and type the answers (api-components.ts); they are sent as the handlers
+  // built them, as before the routes had them, never trimmed or coerced to the schema.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const routes: RouteInfo[] = [];
   routesByApp.set(app, routes);
   app.addHook('onRoute', (route) => {
     const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
+    const bodySchema = route.schema?.body !== undefined;
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden, bodySchema });
   });
 
   await app.register(cors, {
@@ -154,14 +159,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   guardOpsRoutes(app, deps.metricsToken);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Parley', description: 'RTCS-compatible realtime and GitpleLive-compatible chat API', version: '0.1.0' },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerApiDocs(app);
 
   observeHttp(app, deps.metrics);
   await app.register(healthRoutes, deps.health);

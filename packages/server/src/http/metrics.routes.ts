@@ -1,9 +1,12 @@
 /** `GET /metrics` in the Prometheus text format, and the HTTP latency hook that feeds it. */
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../observability/metrics.ts';
+import { SECURITY } from './api-components.ts';
 
 export async function metricsRoutes(app: FastifyInstance, metrics: Metrics): Promise<void> {
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
+  const text = { description: 'The Prometheus text format', content: { 'text/plain': { schema: { type: 'string' }, example: 'parley_connections{kind="rtcs",transport="websocket"} 3\n' } } };
+  const schema = { tags: ['ops'], summary: 'Prometheus metrics (Authorization: Bearer METRICS_TOKEN when it is set)', security: SECURITY.ops, response: { 200: text } };
+  app.get('/metrics', { schema }, async (_req, reply) => {
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });

@@ -6,7 +6,7 @@
 import type { FastifyMultipartOptions } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { ChatError, invalid } from '../chat/errors.ts';
-import type { FileInput } from '../chat/message.service.ts';
+import type { FileInput, TextInput } from '../chat/message.service.ts';
 import { fieldWithNul } from './validation.ts';
 
 /** What one multipart send may hold: one file, and before it at most this many fields (type, user_id, meta, content …). */
@@ -28,6 +28,14 @@ export function multipartLimitError(code: string | undefined): ChatError | undef
   if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return invalid(`multipart: at most ${MULTIPART_FIELDS_MAX} fields before the file`);
   if (code === 'FST_FILES_LIMIT') return invalid('file: one file per message');
   return undefined;
+}
+
+/**
+ * The JSON side of a send: its route has no body schema (it takes multipart too), so the message
+ * service checks every field; a body that is not an object (`null`, a string, a number) has none.
+ */
+export function textInputOf(body: unknown): TextInput {
+  return typeof body === 'object' && body !== null ? body : {};
 }
 
 /** Reads a multipart send: the fields before the file part, then hands over the file's stream. */

@@ -1,6 +1,6 @@
 /**
- * METRICS_TOKEN: when set, the operator's pages — `/metrics`, `/docs` (with its assets) and
- * `/openapi.json` — need `Authorization: Bearer <token>`; `/health` and `/ready` stay open for probes.
+ * METRICS_TOKEN: when set, the operator's pages — `/metrics`, `/docs` (with its assets),
+ * `/openapi.json` and `/asyncapi.json` — need `Authorization: Bearer <token>`; `/health` and `/ready` stay open for probes.
  * Matched on the route a request was routed to, so URL spellings cannot step around it.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -8,7 +8,7 @@ import { safeEqual } from '../secrets.ts';
 import { sendRtcsError } from './rtcs.routes.ts';
 
 const isOpsRoute = (route: string | undefined): boolean =>
-  route !== undefined && (route === '/metrics' || route === '/openapi.json' || route === '/docs' || route.startsWith('/docs/'));
+  route !== undefined && (route === '/metrics' || route === '/openapi.json' || route === '/asyncapi.json' || route === '/docs' || route.startsWith('/docs/'));
 
 function hasToken(req: FastifyRequest, token: string): boolean {
   const given = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];

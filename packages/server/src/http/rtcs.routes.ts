@@ -4,19 +4,25 @@
  * `x-nhn-apikey`, then call the realtime node. Errors are `{code, message}` with code = HTTP status.
  */
 import {
+  AccessRequest,
+  AppParams,
+  ChannelQuery,
   channelNameProblem,
   isMemberListed,
+  PUBLISH_DATA_LIMIT_TEXT,
+  PublishRequest,
   RESERVED_EVENT_NAMES,
   RTCS_LIMITS,
   type AccessGrant,
   type RtcsErrorBody,
 } from '@parley/protocol';
-import { Type, type Static } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App, AppService } from '../apps/app.service.ts';
 import { signAccessUrl } from '../realtime/access-url.ts';
 import { BrokerUnavailableError } from '../realtime/broker.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
+import { withExample, answer, RTCS_ERRORS, SECURITY } from './api-components.ts';
 import { authenticatedApp, recordAuthenticatedApp } from './authenticated-app.ts';
 import { nestedDeeperThan } from './json-depth.ts';
 import { describeValidation } from './validation.ts';
@@ -30,9 +36,6 @@ export interface RtcsRoutesDeps {
 /** Bodies may be a little over the 1 MB data limit so that an oversized `data` gets our own 413. */
 const RTCS_BODY_LIMIT = 2 * RTCS_LIMITS.publishDataMaxBytes + 64 * 1024;
 
-/** Deepest nesting of objects and arrays a publish's `data` may have. */
-export const PUBLISH_DATA_MAX_DEPTH = 64;
-
 export class RtcsError extends Error {
   constructor(
     readonly status: number,
@@ -42,23 +45,7 @@ export class RtcsError extends Error {
   }
 }
 
-const AppParams = Type.Object({ appkey: Type.String({ maxLength: 64 }) });
-const ChannelQuery = Type.Object({ channel: Type.String() });
-
-const AccessBody = Type.Object({
-  user: Type.String(),
-  channels: Type.Optional(Type.Array(Type.String())),
-  via: Type.Optional(Type.String()),
-});
-const AccessResponse = Type.Object({ url: Type.String(), app: Type.String() });
-
-const PublishBody = Type.Object({
-  channels: Type.Array(Type.String()),
-  event: Type.String(),
-  data: Type.Union([Type.String(), Type.Object({}), Type.Array(Type.Unknown())]),
-});
-const PublishResponse = Type.Object({ accepted: Type.String(), app: Type.String() });
-const ErrorResponse = Type.Object({ code: Type.Integer(), message: Type.String() });
+const TOO_LARGE = `request entity too large: data must be smaller than ${PUBLISH_DATA_LIMIT_TEXT}`;
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -67,14 +54,15 @@ function checkChannel(name: string, field: string): void {
   if (problem) throw new RtcsError(400, `${field}: ${problem}`);
 }
 
-export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Promise<void> {
+export async function rtcsRoutes(scope: FastifyInstance, deps: RtcsRoutesDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; validationContext?: string }, _req, reply) => {
     let body: RtcsErrorBody;
     if (err instanceof RtcsError) body = { code: err.status, message: err.message };
     else if (err instanceof BrokerUnavailableError) body = { code: 503, message: 'service temporarily unavailable: the cluster bus is down' };
     else if (err.validation) {
       body = { code: 400, message: describeValidation(err.validation as Parameters<typeof describeValidation>[0], err.validationContext) };
-    } else if (err.statusCode === 413) body = { code: 413, message: 'request entity too large: data must be smaller than 1 MB' };
+    } else if (err.statusCode === 413) body = { code: 413, message: TOO_LARGE };
     else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) body = { code: err.statusCode === 415 ? 400 : err.statusCode, message: err.message };
     else {
       reply.log.error({ err }, 'rtcs api error');
@@ -95,14 +83,26 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
   });
   const authenticate = async (req: FastifyRequest): Promise<App> => authenticatedApp(req)!;
 
-  const errors = { 400: ErrorResponse, 401: ErrorResponse, 413: ErrorResponse, 503: ErrorResponse };
+  const doc = { tags: ['rtcs'], security: SECURITY.rtcs };
+  const occupiedExample = { occupied: true };
 
-  app.post<{ Params: Static<typeof AppParams>; Body: Static<typeof AccessBody> }>(
+  app.post(
     '/v2/auth/:appkey/access',
-    { schema: { tags: ['rtcs'], summary: 'Signed connection URL', params: AppParams, body: AccessBody, response: { 200: AccessResponse, ...errors } } },
+    {
+      schema: {
+        ...doc,
+        summary: 'Signed connection URL, for io(url) (channels granted here are joined at connect)',
+        params: AppParams,
+        body: withExample(AccessRequest, { user: 'alice', channels: ['presence_room1'], via: 'browser' }),
+        response: {
+          200: answer('AccessResponse', { url: 'http://127.0.0.1:8080/socket.io/1/?app=demo&ts=1767225600&s=5d41…&d=eyJ1c2VyIjoiYWxpY2UifQ&t=1767225600000', app: 'demo' }),
+          ...RTCS_ERRORS,
+        },
+      },
+    },
     async (req) => {
       const found = await authenticate(req);
-      const { user, channels = [], via = 'browser' } = req.body;
+      const { user, channels = [], via = RTCS_LIMITS.viaDefault } = req.body;
       if (bytes(user) > RTCS_LIMITS.userMaxBytes) throw new RtcsError(400, `user must be at most ${RTCS_LIMITS.userMaxBytes} bytes`);
       if (channels.length > RTCS_LIMITS.accessChannelsMax) {
         throw new RtcsError(400, `channels: at most ${RTCS_LIMITS.accessChannelsMax} channels may be granted`);
@@ -114,11 +114,17 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
     },
   );
 
-  app.post<{ Params: Static<typeof AppParams>; Body: Static<typeof PublishBody> }>(
+  app.post(
     '/v2/event/:appkey/channel',
     {
       bodyLimit: RTCS_BODY_LIMIT,
-      schema: { tags: ['rtcs'], summary: 'Publish an event to channels', params: AppParams, body: PublishBody, response: { 200: PublishResponse, ...errors } },
+      schema: {
+        ...doc,
+        summary: 'Publish an event to channels',
+        params: AppParams,
+        body: withExample(PublishRequest, { channels: ['room1', 'presence_room1'], event: 'chat', data: { text: 'hello' } }),
+        response: { 200: answer('PublishResponse', { accepted: 'node-1a2b3c', app: 'demo' }), ...RTCS_ERRORS },
+      },
     },
     async (req) => {
       const found = await authenticate(req);
@@ -129,18 +135,18 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
       channels.forEach((c, i) => checkChannel(c, `channels[${i}]`));
       if (event === '' || bytes(event) > RTCS_LIMITS.eventNameMaxBytes) throw new RtcsError(400, `event must be 1-${RTCS_LIMITS.eventNameMaxBytes} bytes`);
       if (RESERVED_EVENT_NAMES.has(event)) throw new RtcsError(400, `event: ${event} is a reserved event name`);
-      if (nestedDeeperThan(data, PUBLISH_DATA_MAX_DEPTH)) throw new RtcsError(400, `data must not nest objects and arrays deeper than ${PUBLISH_DATA_MAX_DEPTH} levels`);
+      if (nestedDeeperThan(data, RTCS_LIMITS.publishDataMaxDepth)) throw new RtcsError(400, `data must not nest objects and arrays deeper than ${RTCS_LIMITS.publishDataMaxDepth} levels`);
       const size = typeof data === 'string' ? bytes(data) : bytes(JSON.stringify(data));
-      if (size >= RTCS_LIMITS.publishDataMaxBytes) throw new RtcsError(413, 'request entity too large: data must be smaller than 1 MB');
+      if (size >= RTCS_LIMITS.publishDataMaxBytes) throw new RtcsError(413, TOO_LARGE);
       await deps.node.publish(found.id, [...new Set(channels)], event, data);
       return { accepted: deps.node.nodeId, app: found.id };
     },
   );
 
-  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof ChannelQuery> }>(
+  app.get(
     '/exists/:appkey',
     {
-      schema: { tags: ['rtcs'], summary: 'Whether a channel has subscribers', params: AppParams, querystring: ChannelQuery, response: { 200: Type.Object({ occupied: Type.Boolean() }), ...errors } },
+      schema: { ...doc, summary: 'Whether a channel has subscribers', params: AppParams, querystring: ChannelQuery, response: { 200: answer('ExistsResponse', occupiedExample), ...RTCS_ERRORS } },
     },
     async (req) => {
       const found = await authenticate(req);
@@ -149,37 +155,37 @@ export async function rtcsRoutes(app: FastifyInstance, deps: RtcsRoutesDeps): Pr
     },
   );
 
-  async function listedChannel(req: FastifyRequest<{ Params: Static<typeof AppParams>; Querystring: Static<typeof ChannelQuery> }>) {
+  async function listedChannel(req: FastifyRequest, channel: string) {
     const found = await authenticate(req);
-    checkChannel(req.query.channel, 'channel');
-    if (!isMemberListed(req.query.channel)) throw new RtcsError(400, 'channel: only presence_ and member_ channels can be queried');
+    checkChannel(channel, 'channel');
+    if (!isMemberListed(channel)) throw new RtcsError(400, 'channel: only presence_ and member_ channels can be queried');
     return found;
   }
 
-  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof ChannelQuery> }>(
+  app.get(
     '/v2/channel/:appkey/sessions',
     {
       schema: {
-        tags: ['rtcs'],
+        ...doc,
         summary: 'Sessions of a presence_/member_ channel',
         params: AppParams,
         querystring: ChannelQuery,
-        response: { 200: Type.Record(Type.String(), Type.String()), ...errors },
+        response: { 200: answer('MemberMap', { 'Zk3q9vJ2c1YH0m8XbA7pLw': 'alice' }), ...RTCS_ERRORS },
       },
     },
     async (req) => {
-      const found = await listedChannel(req);
+      const found = await listedChannel(req, req.query.channel);
       return deps.node.members(found.id, req.query.channel);
     },
   );
 
-  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof ChannelQuery> }>(
+  app.get(
     '/v2/channel/:appkey/count',
     {
-      schema: { tags: ['rtcs'], summary: 'Session count of a presence_/member_ channel', params: AppParams, querystring: ChannelQuery, response: { 200: Type.Object({ count: Type.Integer() }), ...errors } },
+      schema: { ...doc, summary: 'Session count of a presence_/member_ channel', params: AppParams, querystring: ChannelQuery, response: { 200: answer('CountResponse', { count: 2 }), ...RTCS_ERRORS } },
     },
     async (req) => {
-      const found = await listedChannel(req);
+      const found = await listedChannel(req, req.query.channel);
       return { count: await deps.node.count(found.id, req.query.channel) };
     },
   );

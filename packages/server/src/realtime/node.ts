@@ -8,9 +8,10 @@
  */
 import {
   channelKind,
-  channelNameProblem,
+  commandRefusal,
   isMemberListed,
   needsAuthorisation,
+  readChannelCommand,
   RTCS_CHANNEL_EVENT,
   type AccessGrant,
   type ChannelResult,
@@ -154,27 +155,20 @@ export class RealtimeNode {
     } catch (err) {
       // Presence or broker trouble (Redis down in cluster mode): the client gets an error, not silence.
       this.deps.log.warn({ err, session: session.id }, 'channel command failed');
-      const p = (payload ?? {}) as { command?: unknown; name?: unknown };
-      const type = p.command === 'unsubscribe' ? 'unsubscribe_error' : 'subscribe_error';
-      this.reply(session, type, typeof p.name === 'string' ? p.name : '', 'temporarily unavailable, try again');
+      this.answer(session, commandRefusal(payload, 'temporarily unavailable, try again'));
     }
   }
 
   private async runCommand(session: Session, payload: unknown): Promise<void> {
     const st = this.state.get(session);
     if (!st || session.closed || session.kind !== 'rtcs') return;
-    const p = (payload && typeof payload === 'object' ? payload : {}) as { command?: unknown; name?: unknown };
-    const name = typeof p.name === 'string' ? p.name : '';
-    const command = p.command === 'unsubscribe' ? 'unsubscribe' : 'subscribe';
-    if (p.command !== 'subscribe' && p.command !== 'unsubscribe') {
-      this.reply(session, 'subscribe_error', name, 'command must be "subscribe" or "unsubscribe"');
+    // Parsed with the protocol's ChannelCommand schema; a refusal says why in the name rule's words.
+    const read = readChannelCommand(payload);
+    if ('refusal' in read) {
+      this.answer(session, read.refusal);
       return;
     }
-    const problem = channelNameProblem(p.name);
-    if (problem) {
-      this.reply(session, `${command}_error`, name, problem);
-      return;
-    }
+    const { command, name } = read.command;
     if (command === 'subscribe') await this.subscribe(session, name);
     else await this.unsubscribe(session, name);
   }
@@ -194,9 +188,7 @@ export class RealtimeNode {
   /** Answers an `rtcs:channel` command that the session's flood gate refused, so the client knows. */
   refuseCommand(session: Session, payload: unknown): void {
     if (session.closed) return;
-    const p = (payload && typeof payload === 'object' ? payload : {}) as { command?: unknown; name?: unknown };
-    const type = p.command === 'unsubscribe' ? 'unsubscribe_error' : 'subscribe_error';
-    this.reply(session, type, typeof p.name === 'string' ? p.name : '', 'too many requests: slow down');
+    this.answer(session, commandRefusal(payload, 'too many requests: slow down'));
   }
 
   private async subscribe(session: Session, channel: string): Promise<void> {
@@ -386,7 +378,10 @@ export class RealtimeNode {
   }
 
   private reply(session: Session, type: ChannelResultType, name: string, message: string): void {
-    const result: ChannelResult = { type, name, message };
+    this.answer(session, { type, name, message });
+  }
+
+  private answer(session: Session, result: ChannelResult): void {
     session.send(RTCS_CHANNEL_EVENT, result);
   }
 }

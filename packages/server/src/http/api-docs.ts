@@ -1,0 +1,48 @@
+/**
+ * The API documents: OpenAPI at `/openapi.json` (browsed at `/docs`) from the routes' schemas, with the
+ * protocol's named schemas as components and a security scheme per credential; AsyncAPI at
+ * `/asyncapi.json` from the protocol's event definitions (asyncapi.ts). docs/api.md says how to read them.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { PARLEY_VERSION } from '../version.ts';
+import { COMPONENTS, SECURITY_SCHEMES } from './api-components.ts';
+import { buildAsyncApi } from './asyncapi.ts';
+
+const TAGS = [
+  { name: 'rtcs', description: 'RTCS Service API (x-nhn-apikey); also under /tc-pusher/' },
+  { name: 'chat users', description: 'Chat server API (APP_ID + APP_API_KEY): users, their meta and session tokens' },
+  { name: 'chat channels', description: 'Chat server API: group channels, membership, managers, moderation' },
+  { name: 'chat messages', description: 'Chat server API: messages and receipts' },
+  { name: 'chat sdk', description: 'Chat client API (APP_ID + USER_ID + Bearer token): what the SDK calls as one user' },
+  { name: 'chat', description: 'Files sent in messages, through their signed URLs' },
+  { name: 'ops', description: 'Health, readiness and metrics' },
+  { name: 'dev', description: 'The demo page (generated demo app on loopback only)' },
+];
+
+/** The documentation page's header: Parley's name, not the UI framework's logo. */
+const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="32"><text x="0" y="24" font-family="sans-serif" font-size="24" font-weight="bold" fill="#fff">Parley</text></svg>';
+
+export async function registerApiDocs(app: FastifyInstance): Promise<void> {
+  // Components named after their $id, so references read #/components/schemas/ChatChannel.
+  for (const [name, schema] of Object.entries(COMPONENTS)) app.addSchema({ ...schema, $id: name });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Parley',
+        version: PARLEY_VERSION,
+        description:
+          'RTCS-compatible realtime and GitpleLive-compatible chat API. The realtime events are in /asyncapi.json; docs/api.md in the repository says how to read both documents.',
+      },
+      tags: TAGS,
+      components: { securitySchemes: SECURITY_SCHEMES },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'Parley API' }, logo: { type: 'image/svg+xml', content: LOGO } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const asyncApi = buildAsyncApi(PARLEY_VERSION);
+  app.get('/asyncapi.json', { schema: { hide: true } }, async () => asyncApi);
+}
