@@ -11,6 +11,7 @@ import { RedisPresence } from '../packages/server/src/cluster/redis-presence.ts'
 import { silentLogger } from '../packages/server/src/logger.ts';
 import { MemoryBroker, newMessageId, type Broker, type BrokerMessage } from '../packages/server/src/realtime/broker.ts';
 import { Hub } from '../packages/server/src/realtime/hub.ts';
+import { Payload } from '../packages/server/src/realtime/payload.ts';
 import { HubPresence, type PresenceStore } from '../packages/server/src/realtime/presence.ts';
 import { Session } from '../packages/server/src/realtime/session.ts';
 import { REDIS_URL, redisAvailable } from './support/services.ts';
@@ -96,7 +97,7 @@ const ENGINES: Engine[] = [
   },
 ];
 
-const publication = (appId: string, channels: string[], n: number): BrokerMessage => ({ id: newMessageId(), appId, channels, event: 'e', args: [n] });
+const publication = (appId: string, channels: string[], n: number): BrokerMessage => ({ id: newMessageId(), appId, channels, event: 'e', payload: Payload.of([n]) });
 
 describe.each(ENGINES)('broker contract on $name', (engine) => {
   it.skipIf(engine.skip)('hands every message of a subscribed channel to the receiver once, in publish order, controls too', async () => {
@@ -107,7 +108,7 @@ describe.each(ENGINES)('broker contract on $name', (engine) => {
     await broker.publish({ id: newMessageId(), appId: 'app', channel: 'b', control: { op: 'close', reason: 'bye' } });
     await expect.poll(() => received.length).toBe(101);
     await new Promise((r) => setTimeout(r, 100));
-    expect(received.slice(0, 100).map((m) => ('args' in m ? m.args[0] : undefined))).toEqual(Array.from({ length: 100 }, (_, n) => n));
+    expect(received.slice(0, 100).map((m) => ('payload' in m ? m.payload.args[0] : undefined))).toEqual(Array.from({ length: 100 }, (_, n) => n));
     expect(received[100]).toMatchObject({ channel: 'b', control: { op: 'close', reason: 'bye' } });
     await broker.close();
   });
@@ -124,7 +125,7 @@ describe.each(ENGINES)('broker contract on $name', (engine) => {
     await two!.broker.publish(publication('app', ['b'], 4));
     await expect.poll(() => two!.received.length).toBe(2);
     await new Promise((r) => setTimeout(r, 100));
-    expect(one!.received.map((m) => ('args' in m ? m.args[0] : undefined))).toEqual([1, 2]);
+    expect(one!.received.map((m) => ('payload' in m ? m.payload.args[0] : undefined))).toEqual([1, 2]);
     await Promise.all([one!.broker.close(), two!.broker.close()]);
   });
 });

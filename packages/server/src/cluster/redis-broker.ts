@@ -10,8 +10,25 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BrokerUnavailableError, channelsOf, type Broker, type BrokerMessage } from '../realtime/broker.ts';
+import { BrokerUnavailableError, channelsOf, isControl, type Broker, type BrokerMessage, type ControlMessage, type Publication } from '../realtime/broker.ts';
+import { Payload } from '../realtime/payload.ts';
 import type { RedisKeys } from './redis-keys.ts';
+
+/** A publication on the wire: its payload as the JSON array it already is (or is made once, here). */
+type WirePublication = Omit<Publication, 'payload'> & { json: string };
+type WireMessage = WirePublication | ControlMessage;
+
+function toWire(m: BrokerMessage): WireMessage {
+  if (isControl(m)) return m;
+  const { payload, ...rest } = m;
+  return { ...rest, json: payload.json };
+}
+
+function fromWire(w: WireMessage): BrokerMessage {
+  if ('control' in w) return w;
+  const { json, ...rest } = w;
+  return { ...rest, payload: Payload.fromJson(json) };
+}
 
 /** Ids of multi-channel messages remembered for de-duplication; their copies arrive back to back. */
 const RECENT_IDS = 10_000;
@@ -36,7 +53,7 @@ export class RedisBroker implements Broker {
   }
 
   async publish(m: BrokerMessage): Promise<void> {
-    const json = JSON.stringify(m);
+    const json = JSON.stringify(toWire(m));
     const channels = channelsOf(m);
     try {
       if (channels.length === 1) await this.pub.publish(this.keys.channel(m.appId, channels[0]!), json);
@@ -71,7 +88,7 @@ export class RedisBroker implements Broker {
     this.received();
     let m: BrokerMessage;
     try {
-      m = JSON.parse(message) as BrokerMessage;
+      m = fromWire(JSON.parse(message) as WireMessage);
     } catch (err) {
       this.log.error({ err }, 'unreadable message on the cluster bus');
       return;

@@ -44,13 +44,16 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `;
 
-/** The command defineCommand adds (EVALSHA, the script sent once per connection). */
-interface ClaimCommand {
+/** The commands defineCommand adds (EVALSHA: each script is sent to Redis once, then named by its hash). */
+interface PresenceCommands {
   parleyClaim(key: string, now: number, expiry: number, holder: string, max: number, ttlMs: number): Promise<number>;
+  parleyMembers(expiryKey: string, infoKey: string, now: number): Promise<string[]>;
 }
 
 export class RedisPresence implements PresenceStore {
   private timer: NodeJS.Timeout | undefined;
+  /** The same client, seen with the commands defineCommand added to it. */
+  private readonly commands: PresenceCommands;
   /** Places this node holds, by slot key: renewed every heartbeat. */
   private readonly held = new Map<string, Set<string>>();
 
@@ -61,7 +64,9 @@ export class RedisPresence implements PresenceStore {
     private readonly keys: RedisKeys,
     private readonly options: RedisPresenceOptions = DEFAULT_PRESENCE_TIMING,
   ) {
+    this.commands = redis as unknown as PresenceCommands;
     redis.defineCommand('parleyClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+    redis.defineCommand('parleyMembers', { numberOfKeys: 2, lua: MEMBERS_SCRIPT });
   }
 
   start(): void {
@@ -97,7 +102,7 @@ export class RedisPresence implements PresenceStore {
   async claim(appId: string, slot: string, holder: string, max: number): Promise<boolean> {
     const key = this.keys.slot(appId, slot);
     const now = Date.now();
-    const taken = await (this.redis as unknown as ClaimCommand).parleyClaim(key, now, now + this.options.ttlMs, holder, max, this.options.ttlMs);
+    const taken = await this.commands.parleyClaim(key, now, now + this.options.ttlMs, holder, max, this.options.ttlMs);
     if (taken !== 1) return false;
     let holders = this.held.get(key);
     if (!holders) this.held.set(key, (holders = new Set()));
@@ -129,7 +134,7 @@ export class RedisPresence implements PresenceStore {
   }
 
   async members(appId: string, channel: string): Promise<MemberMap> {
-    const flat = (await this.redis.eval(MEMBERS_SCRIPT, 2, this.keys.presenceExpiry(appId, channel), this.keys.presenceInfo(appId, channel), Date.now())) as string[];
+    const flat = await this.commands.parleyMembers(this.keys.presenceExpiry(appId, channel), this.keys.presenceInfo(appId, channel), Date.now());
     const out: MemberMap = {};
     for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
     return out;

@@ -136,9 +136,10 @@ export async function rtcsRoutes(scope: FastifyInstance, deps: RtcsRoutesDeps): 
       if (event === '' || bytes(event) > RTCS_LIMITS.eventNameMaxBytes) throw new RtcsError(400, `event must be 1-${RTCS_LIMITS.eventNameMaxBytes} bytes`);
       if (RESERVED_EVENT_NAMES.has(event)) throw new RtcsError(400, `event: ${event} is a reserved event name`);
       if (nestedDeeperThan(data, RTCS_LIMITS.publishDataMaxDepth)) throw new RtcsError(400, `data must not nest objects and arrays deeper than ${RTCS_LIMITS.publishDataMaxDepth} levels`);
-      const size = typeof data === 'string' ? bytes(data) : bytes(JSON.stringify(data));
-      if (size >= RTCS_LIMITS.publishDataMaxBytes) throw new RtcsError(413, TOO_LARGE);
-      await deps.node.publish(found.id, [...new Set(channels)], event, data);
+      // Measured as JSON, and that JSON is what the node publishes: the data is serialised once.
+      const json = typeof data === 'string' ? undefined : JSON.stringify(data);
+      if (bytes(json ?? (data as string)) >= RTCS_LIMITS.publishDataMaxBytes) throw new RtcsError(413, TOO_LARGE);
+      await deps.node.publish(found.id, [...new Set(channels)], event, data, json);
       return { accepted: deps.node.nodeId, app: found.id };
     },
   );

@@ -151,7 +151,12 @@ function packetData(packet: Packet): string | undefined {
 
 /** The data part of an event packet; exposed so a publication is serialised once for many endpoints. */
 export function eventJson(name: string, args: readonly unknown[]): string {
-  return JSON.stringify(args.length > 0 ? { name, args } : { name });
+  return eventJsonOfArgs(name, JSON.stringify(args));
+}
+
+/** eventJson from the arguments' JSON array, already serialised (a publication's payload). */
+export function eventJsonOfArgs(name: string, argsJson: string): string {
+  return argsJson === '[]' ? `{"name":${JSON.stringify(name)}}` : `{"name":${JSON.stringify(name)},"args":${argsJson}}`;
 }
 
 /** `5::<endpoint>:<json>` from a prepared `eventJson`. */
@@ -159,7 +164,6 @@ export function eventPacketFromJson(endpoint: string, json: string): string {
   return `5::${endpoint}:${json}`;
 }
 
-/** Joins packets into one polling body: one packet bare, several framed. */
 /**
  * The pieces of a polling body carrying `packets` with their UTF-8 sizes, in order, without joining
  * them: one packet is sent bare, several each behind its `\ufffd<len>\ufffd` frame mark.
@@ -175,6 +179,7 @@ export function payloadChunks(packets: readonly { text: string; bytes: number }[
   return chunks;
 }
 
+/** Joins packets into one polling body: one packet bare, several framed. */
 export function encodePayload(packets: readonly string[]): string {
   if (packets.length === 1) return packets[0]!;
   let out = '';

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Payload } from '../realtime/payload.ts';
 import { Session, type SessionWriter } from '../realtime/session.ts';
 import type { SessionBridge } from './session-bridge.ts';
 import { legacyWriter } from './writer.ts';
@@ -19,7 +20,7 @@ afterEach(() => {
 });
 
 describe('legacyWriter', () => {
-  it('serialises a publication once and frames it once per endpoint', () => {
+  it('serialises a publication’s arguments once and frames it once per endpoint', () => {
     const bridges = new Map<string, SessionBridge>();
     const a = fakeBridge('/socket.io/1/');
     const b = fakeBridge('/socket.io/1/');
@@ -29,9 +30,10 @@ describe('legacyWriter', () => {
     const writer = legacyWriter(bridges, { outboundMax: 10, outboundMaxBytes: 1000 }, observer);
     const stringify = vi.spyOn(JSON, 'stringify');
 
-    writer.deliver([session('a', writer), session('b', writer), session('c', writer), session('gone', writer)], 'news', [{ t: '한글' }]);
+    writer.deliver([session('a', writer), session('b', writer), session('c', writer), session('gone', writer)], 'news', Payload.of([{ t: '한글' }]));
 
-    expect(stringify).toHaveBeenCalledTimes(1);
+    // The arguments are serialised once for every target (the event name is quoted beside them).
+    expect(stringify.mock.calls.filter(([value]) => typeof value !== 'string')).toHaveLength(1);
     expect(a.sent).toEqual(['5::/socket.io/1/:{"name":"news","args":[{"t":"한글"}]}']);
     expect(b.sent).toEqual(a.sent);
     expect(c.sent).toEqual(['5:::{"name":"news","args":[{"t":"한글"}]}']);
@@ -46,7 +48,7 @@ describe('legacyWriter', () => {
       const observer = { published: vi.fn(), delivered: vi.fn(), dropped: vi.fn() };
       const writer = legacyWriter(new Map([['full', full.bridge]]), { outboundMax: 10, outboundMaxBytes: 1000 }, observer);
       const reasons: string[] = [];
-      writer.deliver([session('full', writer, (r) => reasons.push(r))], 'x', [1]);
+      writer.deliver([session('full', writer, (r) => reasons.push(r))], 'x', Payload.of([1]));
       expect(full.sent).toEqual([]);
       expect(observer.dropped).toHaveBeenCalledWith('slow_consumer');
       expect(reasons[0]).toMatch(/slow consumer/);

@@ -6,13 +6,14 @@
  */
 import type { RealtimeObserver } from '../realtime/observer.ts';
 import { overOutboundLimits, slowConsumerReason, type OutboundLimits } from '../realtime/outbound-limits.ts';
+import type { Payload } from '../realtime/payload.ts';
 import type { Session, SessionWriter } from '../realtime/session.ts';
-import { eventJson, eventPacketFromJson } from './codec.ts';
+import { eventJsonOfArgs, eventPacketFromJson } from './codec.ts';
 import type { SessionBridge } from './session-bridge.ts';
 
 export function legacyWriter(bridges: ReadonlyMap<string, SessionBridge>, limits: OutboundLimits, observer: RealtimeObserver): SessionWriter {
   return {
-    deliver(sessions: readonly Session[], event: string, args: readonly unknown[]) {
+    deliver(sessions: readonly Session[], event: string, payload: Payload) {
       let json: string | undefined;
       // Nearly every session of one server shares an endpoint; a small map covers the rest.
       const byEndpoint = new Map<string, { packet: string; bytes: number }>();
@@ -28,7 +29,7 @@ export function legacyWriter(bridges: ReadonlyMap<string, SessionBridge>, limits
         const endpoint = bridge.endpoint ?? '';
         let framed = byEndpoint.get(endpoint);
         if (framed === undefined) {
-          json ??= eventJson(event, args);
+          json ??= eventJsonOfArgs(event, payload.json);
           const packet = eventPacketFromJson(endpoint, json);
           framed = { packet, bytes: Buffer.byteLength(packet) };
           byEndpoint.set(endpoint, framed);

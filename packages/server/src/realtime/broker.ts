@@ -6,15 +6,16 @@
  * cluster mode swaps in a Redis one (src/cluster).
  */
 import { randomBytes } from 'node:crypto';
+import type { Payload } from './payload.ts';
 
-/** One publication: `event(...args)` to every session subscribed to any of `channels`. */
+/** One publication: `event(...payload)` to every session subscribed to any of `channels`. */
 export interface Publication {
   /** Unique per publication: a node receiving it through several of its channels delivers it once. */
   id: string;
   appId: string;
   channels: string[];
   event: string;
-  args: unknown[];
+  payload: Payload;
   /** A session that must not receive it (the joiner of a presence notice). */
   exceptSession?: string;
 }

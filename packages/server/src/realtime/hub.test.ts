@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Hub } from './hub.ts';
+import { Payload } from './payload.ts';
 import { Session, type SessionWriter } from './session.ts';
 
 interface Write {
@@ -10,7 +11,7 @@ interface Write {
 
 function recorder(): SessionWriter & { writes: Write[] } {
   const writes: Write[] = [];
-  return { writes, deliver: (sessions, event, args) => writes.push({ to: sessions.map((s) => s.id), event, data: args[0] }) };
+  return { writes, deliver: (sessions, event, payload) => writes.push({ to: sessions.map((s) => s.id), event, data: payload.args[0] }) };
 }
 
 function session(id: string, appId: string, writer: SessionWriter): Session {
@@ -30,7 +31,7 @@ describe('Hub', () => {
     hub.join(a, 'y');
     hub.join(b, 'y');
     hub.join(c, 'x');
-    expect(hub.deliver('app', ['x', 'y'], 'e', [1])).toBe(3);
+    expect(hub.deliver('app', ['x', 'y'], 'e', Payload.of([1]))).toBe(3);
     expect(w1.writes).toEqual([{ to: ['a', 'b'], event: 'e', data: 1 }]);
     expect(w2.writes).toEqual([{ to: ['c'], event: 'e', data: 1 }]);
   });
@@ -44,9 +45,9 @@ describe('Hub', () => {
     hub.add(theirs);
     hub.join(mine, 'shared');
     hub.join(theirs, 'shared');
-    hub.deliver('app1', ['shared'], 'e', ['x']);
+    hub.deliver('app1', ['shared'], 'e', Payload.of(['x']));
     expect(w.writes.map((x) => x.to)).toEqual([['m']]);
-    expect(hub.deliver('app1', ['shared'], 'e', ['x'], 'm')).toBe(0);
+    expect(hub.deliver('app1', ['shared'], 'e', Payload.of(['x']), 'm')).toBe(0);
     expect(hub.members('app2', 'shared')).toEqual({ t: 'user-t' });
     expect(hub.count('app1', 'shared')).toBe(1);
   });
@@ -63,6 +64,6 @@ describe('Hub', () => {
     expect(hub.subscriptionCount).toBe(0);
     expect(hub.sessionCount).toBe(0);
     expect(hub.leave(s, 'a')).toBe(false);
-    expect(hub.deliver('app', ['a'], 'e', [1])).toBe(0);
+    expect(hub.deliver('app', ['a'], 'e', Payload.of([1]))).toBe(0);
   });
 });

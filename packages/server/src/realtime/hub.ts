@@ -4,6 +4,7 @@
  * subscribed to several of the listed channels, and grouped by writer so each transport encodes once.
  */
 import type { MemberMap } from '@parley/protocol';
+import type { Payload } from './payload.ts';
 import type { Session, SessionWriter } from './session.ts';
 
 type ChannelMap = Map<string, Map<string, Session>>;
@@ -85,26 +86,26 @@ export class Hub {
   }
 
   /**
-   * Delivers `event(...args)` to every local session of `appId` subscribed to any of `channels`, except
-   * `exceptSession`. Returns the number of sessions written to.
+   * Delivers `event(...payload)` to every local session of `appId` subscribed to any of `channels`,
+   * except `exceptSession`. Returns the number of sessions written to.
    */
-  deliver(appId: string, channels: readonly string[], event: string, args: readonly unknown[], exceptSession?: string): number {
+  deliver(appId: string, channels: readonly string[], event: string, payload: Payload, exceptSession?: string): number {
     const byChannel = this.apps.get(appId);
     if (!byChannel) return 0;
     if (channels.length === 1) {
       const subs = byChannel.get(channels[0]!);
       if (!subs) return 0;
-      return this.write(subs.values(), subs.size, event, args, exceptSession);
+      return this.write(subs.values(), subs.size, event, payload, exceptSession);
     }
     const targets = new Map<string, Session>();
     for (const channel of channels) {
       const subs = byChannel.get(channel);
       if (subs) for (const [id, s] of subs) targets.set(id, s);
     }
-    return this.write(targets.values(), targets.size, event, args, exceptSession);
+    return this.write(targets.values(), targets.size, event, payload, exceptSession);
   }
 
-  private write(sessions: Iterable<Session>, size: number, event: string, args: readonly unknown[], except?: string): number {
+  private write(sessions: Iterable<Session>, size: number, event: string, payload: Payload, except?: string): number {
     if (size === 0) return 0;
     // Most publications go to sessions of one transport; group only when they do not.
     const groups = new Map<SessionWriter, Session[]>();
@@ -116,7 +117,7 @@ export class Hub {
       group.push(s);
       n++;
     }
-    for (const [writer, group] of groups) writer.deliver(group, event, args);
+    for (const [writer, group] of groups) writer.deliver(group, event, payload);
     return n;
   }
 }

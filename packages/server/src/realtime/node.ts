@@ -29,6 +29,7 @@ import { FLOOD_REASON, InboundGate, type InboundLimits } from './inbound-gate.ts
 import { tracksPresence, userChannel } from './internal-channels.ts';
 import { NO_OBSERVER, type RealtimeObserver } from './observer.ts';
 import type { OutboundLimits } from './outbound-limits.ts';
+import { Payload } from './payload.ts';
 import type { PresenceStore } from './presence.ts';
 import { newPublicSessionId, Session, type SessionInit } from './session.ts';
 import type { WebAuth } from './webauth.ts';
@@ -104,7 +105,7 @@ export class RealtimeNode {
     this.subscriptions = new BrokerSubscriptions(deps.broker, (appId, channel) => deps.hub.count(appId, channel), deps.unsubscribeLingerMs);
     deps.broker.onMessage((m) => {
       if (isControl(m)) this.apply(m);
-      else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.args, m.exceptSession));
+      else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.payload, m.exceptSession));
     });
   }
 
@@ -267,10 +268,12 @@ export class RealtimeNode {
 
   /**
    * Publishes `event(data)` (an RTCS publication: the client gets the bare data) to every session of
-   * the app subscribed to any of `channels`, on every node.
+   * the app subscribed to any of `channels`, on every node. `dataJson`: `data` as JSON, when the caller
+   * made it already (the API measures it), so that it is not serialised again.
    */
-  async publish(appId: string, channels: string[], event: string, data: unknown): Promise<void> {
-    await this.deps.broker.publish({ id: newMessageId(), appId, channels, event, args: [data] });
+  async publish(appId: string, channels: string[], event: string, data: unknown, dataJson?: string): Promise<void> {
+    const payload = dataJson === undefined ? Payload.of([data]) : Payload.fromJson(`[${dataJson}]`);
+    await this.deps.broker.publish({ id: newMessageId(), appId, channels, event, payload });
     this.observer.published(channels.length);
   }
 
@@ -280,7 +283,7 @@ export class RealtimeNode {
    */
   async publishInternal(appId: string, channels: string[], event: string, args: unknown[]): Promise<void> {
     const moved = await this.deps.presence.recentMoves(appId, channels);
-    await this.deps.broker.publish({ id: newMessageId(), appId, channels: moved.length > 0 ? [...new Set([...channels, ...moved])] : channels, event, args });
+    await this.deps.broker.publish({ id: newMessageId(), appId, channels: moved.length > 0 ? [...new Set([...channels, ...moved])] : channels, event, payload: Payload.of(args) });
   }
 
   /** Acts on every session subscribed to `channel`, on every node, after what was published there before. */
@@ -363,7 +366,7 @@ export class RealtimeNode {
   /** A presence notice about `session` to the channel's other sessions, on every node. */
   private async notify(session: Session, type: PresenceNotice['type'], channel: string): Promise<void> {
     const notice: PresenceNotice = { type, name: channel, message: '', info: { session: session.id, user: session.user } };
-    await this.deps.broker.publish({ id: newMessageId(), appId: session.appId, channels: [channel], event: RTCS_CHANNEL_EVENT, args: [notice], exceptSession: session.id });
+    await this.deps.broker.publish({ id: newMessageId(), appId: session.appId, channels: [channel], event: RTCS_CHANNEL_EVENT, payload: Payload.of([notice]), exceptSession: session.id });
   }
 
   private async replySubscribed(session: Session, channel: string): Promise<void> {

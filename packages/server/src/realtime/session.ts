@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MemberMap } from '@parley/protocol';
+import { Payload } from './payload.ts';
 
 /**
  * A fresh public session id: 16 random bytes (128 bits) as 22 base64url characters, unrelated to any
@@ -18,7 +19,7 @@ export function newPublicSessionId(): string {
  * that the transport can encode the packet a single time and write the same bytes to each socket.
  */
 export interface SessionWriter {
-  deliver(sessions: readonly Session[], event: string, args: readonly unknown[]): void;
+  deliver(sessions: readonly Session[], event: string, payload: Payload): void;
 }
 
 /** `rtcs`: a client of an access URL; `chat`: an SDK connection, subscribed by the server to its user's channels. */
@@ -89,7 +90,7 @@ export class Session {
   }
 
   send(event: string, ...args: unknown[]): void {
-    if (!this.closed) this.writer.deliver([this], event, args);
+    if (!this.closed) this.writer.deliver([this], event, Payload.of(args));
   }
 
   close(reason: string, mode: CloseMode): void {

@@ -13,6 +13,7 @@
  */
 import type { Socket as NetSocket } from 'node:net';
 import type { Namespace, Socket } from 'socket.io';
+import type { Payload } from './payload.ts';
 import * as ws from 'ws';
 
 /** Bytes waiting in Node's buffer of a TCP socket above which a socket goes the regular (capped) way. */
@@ -41,15 +42,13 @@ const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: { f
 const TEXT_OPCODE = 1;
 
 /**
- * `event(...args)` (`eventAndArgs` = `[event, ...args]`) as one WebSocket frame carrying the engine.io
- * message of the socket.io EVENT packet.
+ * `event(...payload)` as one WebSocket frame carrying the engine.io message of the socket.io EVENT
+ * packet — socket.io-parser's text encoding (`2[<nsp>,]<json>`), written out from the payload's JSON so
+ * that the arguments are not serialised again (payloads are JSON values, never binary).
  */
-function encodeEventFrame(nsp: Namespace, eventAndArgs: unknown[]): Buffer | undefined {
-  // PacketType.EVENT of socket.io-parser; binary data would need attachments, so it is left to socket.io.
-  const encoded = nsp.server.encoder.encode({ type: 2, nsp: nsp.name, data: eventAndArgs }) as unknown[];
-  if (encoded.length !== 1 || typeof encoded[0] !== 'string') return undefined;
-  const payload = Buffer.from(`4${encoded[0]}`);
-  return Buffer.concat(Sender.frame(payload, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: true, rsv1: false }));
+function encodeEventFrame(nsp: Namespace, event: string, payload: Payload): Buffer {
+  const packet = `42${nsp.name === '/' ? '' : `${nsp.name},`}${payload.eventJson(event)}`;
+  return Buffer.concat(Sender.frame(Buffer.from(packet), { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: true, rsv1: false }));
 }
 
 /** The TCP socket under `socket` when a frame can be written to it now without reordering anything. */
@@ -66,20 +65,19 @@ function idleWebSocket(socket: Socket): NetSocket | undefined {
 
 /** One publication's frame, encoded the first time an idle socket needs it. */
 export class FrameWriter {
-  /** null: not encoded yet; undefined: cannot be pre-encoded (binary data), socket.io takes every socket. */
-  private frame: Buffer | undefined | null = null;
+  private frame: Buffer | undefined;
 
   constructor(
     private readonly nsp: Namespace,
-    private readonly eventAndArgs: unknown[],
+    private readonly event: string,
+    private readonly payload: Payload,
   ) {}
 
   /** Writes the frame to `socket` when it is idle on a WebSocket; false when socket.io must carry it. */
   tryWrite(socket: Socket): boolean {
     const tcp = idleWebSocket(socket);
     if (!tcp) return false;
-    if (this.frame === null) this.frame = encodeEventFrame(this.nsp, this.eventAndArgs);
-    if (!this.frame) return false;
+    this.frame ??= encodeEventFrame(this.nsp, this.event, this.payload);
     tcp.write(this.frame);
     return true;
   }

@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type { InternalSessionSpec, OpenSessionInit, RealtimeNode, VerifiedAccess } from './node.ts';
 import type { Admission } from './admission.ts';
 import type { OutboundLimits } from './outbound-limits.ts';
+import type { Payload } from './payload.ts';
 import { FrameWriter } from './socketio-broadcast.ts';
 import { SocketIoConnections } from './socketio-connections.ts';
 import type { Session, SessionWriter } from './session.ts';
@@ -59,7 +60,7 @@ function closeAt(session: Session, at: number, reason: string): () => void {
  * published after the client's `connect` is missed); what it is sent meanwhile waits here, in order.
  */
 interface Connecting {
-  queue: Array<readonly [event: string, args: readonly unknown[]]>;
+  queue: Array<readonly [event: string, payload: Payload]>;
   /** Set when the session was closed before the socket connected: the reason it is refused with. */
   closed?: string;
 }
@@ -71,24 +72,24 @@ interface Connecting {
  * packets took; a socket still connecting gets its packets queued (at most `outboundMax`).
  */
 function namespaceWriter(nsp: Namespace, connecting: ReadonlyMap<string, Connecting>, outbound: OutboundLimits): SessionWriter {
-  const hold = (session: Session, event: string, args: readonly unknown[]): void => {
+  const hold = (session: Session, event: string, payload: Payload): void => {
     const pending = connecting.get(session.transportId);
     if (!pending) return;
-    if (pending.queue.length < outbound.outboundMax) pending.queue.push([event, args]);
+    if (pending.queue.length < outbound.outboundMax) pending.queue.push([event, payload]);
     else session.close(`slow consumer: more than ${outbound.outboundMax} messages waiting to be read`, 'drop');
   };
   return {
-    deliver(sessions: readonly Session[], event: string, args: readonly unknown[]) {
+    deliver(sessions: readonly Session[], event: string, payload: Payload) {
       // One session too: the pre-encoded frame spares engine.io's per-packet queue, which a burst to an
       // idle reader would otherwise fill before its first send completes.
-      const writer = new FrameWriter(nsp, [event, ...args]);
+      const writer = new FrameWriter(nsp, event, payload);
       const others: string[] = [];
       for (const s of sessions) {
         const socket = nsp.sockets.get(s.transportId);
-        if (!socket) hold(s, event, args);
+        if (!socket) hold(s, event, payload);
         else if (!writer.tryWrite(socket)) others.push(s.transportId);
       }
-      if (others.length > 0) nsp.local.to(others).emit(event, ...args);
+      if (others.length > 0) nsp.local.to(others).emit(event, ...payload.args);
     },
   };
 }
@@ -219,7 +220,7 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
       if (verified.kind === 'chat') {
         const pending = connecting.get(socket.id);
         connecting.delete(socket.id);
-        for (const [event, args] of pending?.queue ?? []) socket.emit(event, ...args);
+        for (const [event, payload] of pending?.queue ?? []) socket.emit(event, ...payload.args);
         withSession((session) => {
           if (pending?.closed !== undefined) session.close(pending.closed, 'kick');
           const ends = verified.connection.endsAt;
