@@ -12,15 +12,16 @@ export interface Preview {
 /** JSON text of `value` cut at `max` characters (strings are shown as JSON strings, quotes included). */
 export function previewJson(value: unknown, max: number): Preview {
   let out = '';
-  // Each entry is either a value still to write or a piece of punctuation.
-  const stack: Array<{ value: unknown } | { text: string }> = [{ value }];
+  // Each entry is a value still to write, one to read from its object when its turn comes (so that a
+  // large object's values are never all touched), or a piece of punctuation.
+  const stack: Array<{ value: unknown } | { text: string } | { from: Record<string, unknown>; key: string }> = [{ value }];
   while (stack.length > 0 && out.length <= max) {
     const item = stack.pop()!;
     if ('text' in item) {
       out += item.text;
       continue;
     }
-    const v = item.value;
+    const v = 'from' in item ? item.from[item.key] : item.value;
     if (v === null || typeof v !== 'object') {
       out += scalar(v, max - out.length + 1);
       continue;
@@ -38,7 +39,7 @@ export function previewJson(value: unknown, max: number): Preview {
     stack.push({ text: '}' });
     for (let i = Math.min(keys.length, max) - 1; i >= 0; i--) {
       const key = keys[i]!;
-      stack.push({ value: (v as Record<string, unknown>)[key] });
+      stack.push({ from: v as Record<string, unknown>, key });
       stack.push({ text: `${JSON.stringify(key.length > max ? key.slice(0, max) : key)}:` });
       if (i > 0) stack.push({ text: ',' });
     }

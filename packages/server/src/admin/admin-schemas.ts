@@ -236,10 +236,10 @@ export const ActivityStreamDoc = {
   description: `NDJSON: one frame per line — {type: "hello"}, {type: "activity", events, dropped: {source, console}}, {type: "ping"}, {type: "end", reason}. Event types: ${ACTIVITY_TYPES.join(', ')}.`,
   content: {
     'application/x-ndjson': {
+      // OpenAPI 3.0 media types take one `example` (the JSON bodies' `examples` become that too).
       schema: Type.String({
-        examples: [
+        example:
           '{"type":"hello","app":"shop","node":"web-1-4242-a1b2c3","sampleRatePerS":200}\n{"type":"activity","events":[{"at":1764590400000,"type":"publish","node":"web-1-4242-a1b2c3","channels":["news"],"event":"price","data":"{\\"sku\\":1}"}],"dropped":{"source":0,"console":0}}\n',
-        ],
       }),
     },
   },

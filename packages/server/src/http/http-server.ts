@@ -161,6 +161,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Parley', description: 'RTCS-compatible realtime and GitpleLive-compatible chat API', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (or the token generated at first start): the operator console and /admin/api' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
