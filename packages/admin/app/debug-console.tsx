@@ -188,9 +188,9 @@ export function DebugConsole({ api, app }: { api: AdminApi; app: string }) {
   return (
     <div class="debug-console">
       <div class="toolbar" role="group" aria-label="Debug console controls">
-        <Field label="Channel" name="channel" value={filters.channel} onInput={set('channel')} placeholder="any" />
-        <Field label="Event" name="event" value={filters.event} onInput={set('event')} placeholder="any" />
-        <Field label="User" name="user" value={filters.user} onInput={set('user')} placeholder="any" />
+        <Field label="Channel contains" name="channel" value={filters.channel} onInput={set('channel')} placeholder="any" />
+        <Field label="Event contains" name="event" value={filters.event} onInput={set('event')} placeholder="any" />
+        <Field label="User contains" name="user" value={filters.user} onInput={set('user')} placeholder="any" />
         <div class="field">
           <label for="activity-type">Kind</label>
           <select id="activity-type" value={filters.type} onChange={set('type')}>
@@ -229,7 +229,7 @@ export function DebugConsole({ api, app }: { api: AdminApi; app: string }) {
           {counters.droppedPaused > 0 ? `, ${num(counters.droppedPaused)} while paused` : ''}.
         </p>
       ) : null}
-      <ol id="activity" class="events" aria-label="Activity, newest first">
+      <ol id="activity" class="events" aria-label="Activity, newest first" hidden={shown.length === 0}>
         {shown.map((e) => (
           <EventRow key={e.seq} e={e} />
         ))}

@@ -19,6 +19,8 @@ export interface LiveChartProps {
 }
 
 const HEIGHT = 160;
+/** The time the x axis spans. */
+export const WINDOW_S = 120;
 
 export function LiveChart({ title, series, data }: LiveChartProps) {
   const box = useRef<HTMLDivElement>(null);
@@ -30,9 +32,14 @@ export function LiveChart({ title, series, data }: LiveChartProps) {
     const options: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: HEIGHT,
-      legend: { show: true },
+      // Labels only: the values are in the figures above the charts.
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: {
+        // Always the last WINDOW_S seconds, so the chart scrolls rather than stretches.
+        x: { time: true, range: (_u, _min, max) => [max - WINDOW_S, max] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
       axes: [{ stroke: '#333' }, { stroke: '#333', size: 56 }],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, points: { show: false } }))],
     };

@@ -104,7 +104,7 @@ function ChannelPanel({ api, app, channelId }: { api: AdminApi; app: string; cha
       <Notice text={notice} />
       {channel ? (
         <p>
-          {channel.total_message_count} messages · {channel.is_public ? 'public' : 'private'} ·{' '}
+          {channel.total_message_count} message{channel.total_message_count === 1 ? '' : 's'} sent · {channel.is_public ? 'public' : 'private'} ·{' '}
           <button type="button" id="freeze" class={channel.freeze ? 'secondary' : 'danger'} onClick={() => void freeze(!channel.freeze)}>
             {channel.freeze ? 'Unfreeze channel' : 'Freeze channel'}
           </button>
@@ -232,7 +232,7 @@ export function Moderation({ api, app }: { api: AdminApi; app: string }) {
       <ErrorText error={error} />
       <ul id="channels" class="channel-list" aria-label="Channels">
         {results.map((c) => (
-          <li key={c.channel_id}>
+          <li key={c.channel_id} class={c.channel_id === selected ? 'selected' : undefined}>
             <button type="button" class="link" aria-pressed={c.channel_id === selected} data-channel={c.channel_id} onClick={() => setSelected(c.channel_id)}>
               {c.name} <span class="mono">({c.channel_id})</span>
               {c.freeze ? ' · frozen' : ''}

@@ -3,12 +3,10 @@ import type { AdminOverview, HookCounts, NodeStats } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { messageOf, type AdminApi } from './api.ts';
-import { LiveChart } from './live-chart.tsx';
+import { LiveChart, WINDOW_S } from './live-chart.tsx';
 import { dateTime, ErrorText, num, total } from './ui.tsx';
 
 const POLL_MS = 1000;
-/** Points kept per chart: two minutes. */
-const WINDOW = 120;
 
 interface History {
   t: number[];
@@ -19,10 +17,13 @@ interface History {
   chatSends: number[];
 }
 
-const emptyHistory = (): History => ({ t: [], rtcs: [], chat: [], publishes: [], deliveries: [], chatSends: [] });
+/** Kept while the console is open, so that the charts do not start over each time the overview is shown. */
+let kept: History = { t: [], rtcs: [], chat: [], publishes: [], deliveries: [], chatSends: [] };
 
 function append(h: History, o: AdminOverview): History {
-  const keep = <T,>(list: T[], value: T): T[] => [...list.slice(-(WINDOW - 1)), value];
+  const from = o.at / 1000 - WINDOW_S;
+  const start = h.t.findIndex((t) => t >= from);
+  const keep = <T,>(list: T[], value: T): T[] => [...(start < 0 ? [] : list.slice(start)), value];
   const s = o.sum;
   return {
     t: keep(h.t, o.at / 1000),
@@ -34,10 +35,11 @@ function append(h: History, o: AdminOverview): History {
   };
 }
 
-const hooks = (counts: HookCounts): string => {
-  const ok = counts.ok ?? 0;
-  const failed = total(counts) - ok;
-  return `${num(ok)} ok · ${num(failed)} failed`;
+/** `12 failed (timeout 4, rejected 8)`. */
+const failures = (counts: HookCounts): string => {
+  const failed = Object.entries(counts).filter(([outcome, n]) => outcome !== 'ok' && n);
+  const sum = failed.reduce((n, [, v]) => n + (v ?? 0), 0);
+  return `${num(sum)} failed${failed.length ? ` (${failed.map(([o, n]) => `${o} ${num(n ?? 0)}`).join(', ')})` : ''}`;
 };
 
 function Stat({ id, label, value, detail }: { id: string; label: string; value: string; detail?: string }) {
@@ -78,7 +80,7 @@ function NodeRow({ n }: { n: NodeStats }) {
 
 export function Overview({ api }: { api: AdminApi }) {
   const [overview, setOverview] = useState<AdminOverview>();
-  const [history, setHistory] = useState<History>(emptyHistory);
+  const [history, setHistory] = useState<History>(kept);
   const [error, setError] = useState<string>();
 
   useEffect(() => {
@@ -89,7 +91,7 @@ export function Overview({ api }: { api: AdminApi }) {
         const o = await api.get<AdminOverview>('/overview');
         if (stopped) return;
         setOverview(o);
-        setHistory((h) => append(h, o));
+        setHistory((h) => (kept = append(h, o)));
         setError(undefined);
       } catch (err) {
         if (!stopped) setError(messageOf(err));
@@ -120,8 +122,8 @@ export function Overview({ api }: { api: AdminApi }) {
         <Stat id="stat-deliveries" label="Deliveries / s" value={num(s.rates.deliveries)} detail={`${num(s.totals.deliveries)} since start`} />
         <Stat id="stat-chat-sends" label="Chat sends / s" value={num(s.rates.chatSends)} detail={`${num(s.totals.chatSends)} since start`} />
         <Stat id="stat-drops" label="Slow-consumer drops" value={num(s.totals.slowConsumerDrops)} detail={`flood: ${num(s.totals.floodDrops)}`} />
-        <Stat id="stat-webhooks" label="Webhooks" value={hooks(s.totals.webhooks)} />
-        <Stat id="stat-webauth" label="WebAuth" value={hooks(s.totals.webauth)} />
+        <Stat id="stat-webhooks" label="Webhooks delivered" value={num(s.totals.webhooks.ok ?? 0)} detail={failures(s.totals.webhooks)} />
+        <Stat id="stat-webauth" label="WebAuth allowed" value={num(s.totals.webauth.ok ?? 0)} detail={failures(s.totals.webauth)} />
       </dl>
       <p class="detail">
         RTCS by transport: {transports(s.connections.rtcs)}. Chat by transport: {transports(s.connections.chat)}.
