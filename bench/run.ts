@@ -19,6 +19,7 @@ import { runChat } from './scenarios/chat.ts';
 import { runChurn } from './scenarios/churn.ts';
 import { runCluster } from './scenarios/cluster.ts';
 import { runConnections } from './scenarios/connections.ts';
+import { runConsole } from './scenarios/console.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
 import { runProfile } from './scenarios/profile.ts';
@@ -59,6 +60,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     chat: [],
     cluster: [],
     churn: [],
+    console: [],
     profiles: [],
     skipped: [],
     errors: [],
@@ -111,6 +113,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const res = await attempt(r, `churn (${opts.churn.cycles} cycles)`, t, () => runChurn(opts, t));
       if (res) r.churn.push(res);
     }
+  if (has('console'))
+    for (const n of opts.console.subscribers) {
+      const res = await attempt(r, `fan-out ${n} with a debug console streaming the app`, 'parley', () => runConsole(opts, n));
+      if (res) r.console.push(res);
+    }
   if (has('profile'))
     for (const t of opts.targets.filter((k) => k !== 'ws')) {
       const res = await attempt(r, `profile (fan-out ${opts.profile.subscribers}, --cpu-prof)`, t, () => runProfile(opts, t));
@@ -130,6 +137,7 @@ function printParameters(opts: BenchOptions): void {
   log(`  chat: ${chat.channels} channels × ${chat.membersPerChannel} members, ${chat.senders} senders for ${chat.seconds} s (+${chat.warmupSeconds} s warm-up) on ${chat.engines.join(' and ')}`);
   log(`  cluster: ${cluster.nodes} nodes (Redis ${cluster.redisUrl}, fresh PostgreSQL database), fan-out to ${cluster.subscribers.join(' / ')} subscribers`);
   log(`  churn: ${churn.cycles} connect → subscribe → disconnect cycles, ${churn.concurrency} at once, ${churn.settleSeconds} s settle`);
+  log(`  console: Parley fan-out to ${opts.console.subscribers.join(' / ')} subscribers, ${opts.console.rounds} rounds without and with one debug console streaming the app`);
   log(`  profile: Parley fan-out to ${profile.subscribers} subscribers for ${profile.seconds} s under --cpu-prof`);
 }
 
