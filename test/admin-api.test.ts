@@ -289,6 +289,11 @@ for (const engine of await engineCases()) {
       expect(shop.body.entries.map((e) => e.action)).toEqual(['app_rotate_key', 'app_update', 'app_create']);
       expect(shop.body.next).toBeNull();
       expect((await call('GET', '/audit?limit=500')).status).toBe(400);
+      // The operator's name as typed (any script), control characters left out; none given: `admin`.
+      await adminClient(tp.url, ADMIN_TOKEN, '김민수\u0007')('POST', '/apps/shop/rotate-key');
+      await adminClient(tp.url, ADMIN_TOKEN, '')('POST', '/apps/shop/rotate-key');
+      const latest = (await call<AuditPage>('GET', '/audit?limit=2')).body.entries.map((e) => e.actor);
+      expect(latest).toEqual(['admin', '김민수']);
     });
   });
 }

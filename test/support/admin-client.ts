@@ -17,7 +17,7 @@ export function adminClient(url: string, token = ADMIN_TOKEN, operator = 'tester
   return async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<AdminAnswer<T>> {
     const res = await fetch(`${url}/admin/api${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, [ADMIN_OPERATOR_HEADER]: operator, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: { authorization: `Bearer ${token}`, [ADMIN_OPERATOR_HEADER]: encodeURIComponent(operator), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

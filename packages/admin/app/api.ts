@@ -33,7 +33,8 @@ export class AdminApi {
   ) {}
 
   private headers(json: boolean): Record<string, string> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.credentials.token}`, [ADMIN_OPERATOR_HEADER]: this.credentials.operator };
+    // Percent-encoded: a header carries bytes, and an operator's name need not be ASCII.
+    const headers: Record<string, string> = { authorization: `Bearer ${this.credentials.token}`, [ADMIN_OPERATOR_HEADER]: encodeURIComponent(this.credentials.operator) };
     if (json) headers['content-type'] = 'application/json';
     return headers;
   }

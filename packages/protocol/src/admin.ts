@@ -185,5 +185,5 @@ export interface AdminErrorBody {
   message: string;
 }
 
-/** The header the console sends with the operator's name for the audit log. */
+/** The header the console sends with the operator's name for the audit log, percent-encoded (UTF-8). */
 export const ADMIN_OPERATOR_HEADER = 'x-parley-operator';

@@ -47,10 +47,18 @@ export function actorOf(req: FastifyRequest): Actor {
   return actor;
 }
 
-/** Printable, single-line, bounded: the name is shown in the audit log as given. */
+/**
+ * The name as the console sent it (percent-encoded: header values are bytes, names need not be ASCII),
+ * without control characters and bounded, for the audit log; `admin` when there is none.
+ */
 function operatorName(raw: string | string[] | undefined): string {
-  const value = (Array.isArray(raw) ? raw[0] : raw) ?? '';
-  const clean = value.replace(/[^\x20-\x7e]/g, '').trim().slice(0, OPERATOR_MAX);
+  let value = (Array.isArray(raw) ? raw[0] : raw) ?? '';
+  try {
+    value = decodeURIComponent(value);
+  } catch {
+    // Not percent-encoding: kept as it came.
+  }
+  const clean = value.replace(/\p{Cc}|\p{Cf}/gu, '').trim().slice(0, OPERATOR_MAX);
   return clean === '' ? 'admin' : clean;
 }
 
