@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ClientMode, TargetKind } from './lib/targets.ts';
 
-export const SCENARIOS = ['fanout', 'latency', 'connections', 'chat', 'cluster', 'churn', 'profile'] as const;
+export const SCENARIOS = ['fanout', 'latency', 'connections', 'chat', 'cluster', 'churn', 'console', 'profile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Chat's storage engines: SQLite (the default server) and PostgreSQL (a fresh database per run). */
@@ -39,6 +39,8 @@ export interface BenchOptions {
   /** connect → subscribe → disconnect `cycles` times, `concurrency` at once; `settleSeconds` before the last reading. */
   churn: { cycles: number; concurrency: number; settleSeconds: number };
   profile: { subscribers: number; seconds: number };
+  /** Parley's fan-out with one debug console streaming the app, next to none: `rounds` of each, alternating. */
+  console: { subscribers: number[]; rounds: number };
   outDir: string;
   /** Rewrite bench/README.md's results table (off for smoke runs to other directories). */
   updateReadme: boolean;
@@ -134,6 +136,10 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       settleSeconds: num(src, 'BENCH_CHURN_SETTLE_SECONDS', q(5, 2)),
     },
     profile: { subscribers: num(src, 'BENCH_PROFILE_SUBSCRIBERS', q(10_000, 1000)), seconds: num(src, 'BENCH_PROFILE_SECONDS', q(6, 2)) },
+    console: {
+      subscribers: (src.BENCH_CONSOLE_SUBSCRIBERS ?? q('1000', '200')).split(',').map(Number),
+      rounds: Math.max(1, num(src, 'BENCH_CONSOLE_ROUNDS', q(2, 1))),
+    },
     outDir,
     updateReadme: src.BENCH_UPDATE_README !== '0' && src.BENCH_OUT === undefined,
   };

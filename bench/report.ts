@@ -12,6 +12,7 @@ import type { ChurnResult, ServerReading } from './scenarios/churn.ts';
 import type { ClusterResult } from './scenarios/cluster.ts';
 import type { ClusterSpreadResult, SpreadRun } from './scenarios/cluster-spread.ts';
 import type { ConnectionsResult } from './scenarios/connections.ts';
+import { CONSOLE_TARGET_RATIO, type ConsoleResult } from './scenarios/console.ts';
 import type { FanoutResult } from './scenarios/fanout.ts';
 import type { LatencyResult } from './scenarios/latency.ts';
 import type { ProfileResult } from './scenarios/profile.ts';
@@ -29,6 +30,7 @@ export interface BenchResults {
   cluster: ClusterResult[];
   clusterSpread: ClusterSpreadResult[];
   churn: ChurnResult[];
+  console: ConsoleResult[];
   profiles: ProfileResult[];
   skipped: { scenario: string; reason: string }[];
   errors: { scenario: string; target?: TargetKind; message: string }[];
@@ -99,7 +101,7 @@ function rows(r: BenchResults): Row[] {
     const kib = by(r.connections, (c) => c.kibPerSession);
     out.push({ scenario: name, metric: 'RSS KiB / session', values: kib, lowerIsBetter: true, target: '≤ 20 KB', met: kib.parley === undefined ? undefined : kib.parley * 1.024 <= 20 });
   }
-  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn));
+  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn), ...consoleRows(r.console ?? []));
   return out;
 }
 
@@ -226,6 +228,29 @@ function churnRows(list: ChurnResult[]): Row[] {
     { scenario: name, metric: 'open fds before → after → settled', values: path((s) => s.fds), target: 'back to before', met: parley ? parley.settled.fds <= parley.before.fds : undefined },
     { scenario: name, metric: 'sessions before → after → settled', values: path((s) => s.sessions), target: '0 after settle', met: parley ? parley.settled.sessions === 0 : undefined },
   ];
+}
+
+function consoleRows(list: ConsoleResult[]): Row[] {
+  return list.flatMap((c) => {
+    const name = `operator console: fan-out 1 channel × ${count(c.subscribers)}, one debug console streaming the app vs none (${c.runs.length / 2} rounds each)`;
+    const streams = c.runs.flatMap((r) => (r.stream ? [r.stream] : []));
+    const sum = (pick: (s: NonNullable<(typeof streams)[number]>) => number) => streams.reduce((n, s) => n + pick(s), 0);
+    return [
+      {
+        scenario: name,
+        metric: 'deliveries/s: none → console',
+        values: { parley: `${fmt(c.none)} → ${fmt(c.watched)}` },
+        target: `≥ ${CONSOLE_TARGET_RATIO * 100} %: ${(c.ratio * 100).toFixed(1)} %`,
+        met: c.ratio >= CONSOLE_TARGET_RATIO,
+      },
+      {
+        scenario: name,
+        metric: 'console: events shown / sampled out / dropped',
+        values: { parley: `${count(sum((s) => s.events))} / ${count(sum((s) => s.droppedSource))} / ${count(sum((s) => s.droppedConsole))}` },
+      },
+      { scenario: name, metric: 'missing deliveries', values: { parley: c.runs.reduce((n, r) => n + r.run.missing, 0) }, target: '0', met: c.runs.every((r) => r.run.missing === 0) },
+    ];
+  });
 }
 
 export function markdownTable(r: BenchResults): string {

@@ -20,6 +20,7 @@ import { runChurn } from './scenarios/churn.ts';
 import { runCluster } from './scenarios/cluster.ts';
 import { runClusterSpread } from './scenarios/cluster-spread.ts';
 import { runConnections } from './scenarios/connections.ts';
+import { runConsole } from './scenarios/console.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
 import { runProfile } from './scenarios/profile.ts';
@@ -61,6 +62,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     cluster: [],
     clusterSpread: [],
     churn: [],
+    console: [],
     profiles: [],
     skipped: [],
     errors: [],
@@ -118,6 +120,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const res = await attempt(r, `churn (${opts.churn.cycles} cycles)`, t, () => runChurn(opts, t));
       if (res) r.churn.push(res);
     }
+  if (has('console'))
+    for (const n of opts.console.subscribers) {
+      const res = await attempt(r, `fan-out ${n} with a debug console streaming the app`, 'parley', () => runConsole(opts, n));
+      if (res) r.console.push(res);
+    }
   if (has('profile'))
     for (const t of opts.targets.filter((k) => k !== 'ws')) {
       const res = await attempt(r, `profile (fan-out ${opts.profile.subscribers}, --cpu-prof)`, t, () => runProfile(opts, t));
@@ -139,6 +146,7 @@ function printParameters(opts: BenchOptions): void {
   if (cluster.spread.channelsPerNode > 0)
     log(`  cluster, channels spread: ${cluster.spread.channelsPerNode} channels × ${cluster.spread.subscribersPerChannel} subscribers on each node, next to 1 node with one node's share`);
   log(`  churn: ${churn.cycles} connect → subscribe → disconnect cycles, ${churn.concurrency} at once, ${churn.settleSeconds} s settle`);
+  log(`  console: Parley fan-out to ${opts.console.subscribers.join(' / ')} subscribers, ${opts.console.rounds} rounds without and with one debug console streaming the app`);
   log(`  profile: Parley fan-out to ${profile.subscribers} subscribers for ${profile.seconds} s under --cpu-prof`);
 }
 

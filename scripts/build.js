@@ -5,8 +5,10 @@
  *   dist/server/main.js, cli.js   the server and the CLI, one ESM file each with a source map. Every
  *                                 dependency is bundled in except the few that need their own files
  *                                 on disk at run time (EXTERNAL); those stay in node_modules.
- *   dist/bundles/                 the SDK and the demo page's script, minified, with .gz and .br copies
+ *   dist/bundles/                 the SDK, the demo page's script and the operator console's script and
+ *                                 style sheet, minified, with .gz and .br copies
  *   dist/public/                  the demo page's static files, with .gz and .br copies
+ *   dist/admin-public/            the operator console's page, with .gz and .br copies
  *   dist/build-info.json          what was built from what: a digest of every input, so that
  *                                 `npm start` can tell whether dist/ is older than the sources
  *
@@ -30,8 +32,15 @@ const BUILD_VERSION = 1;
 const EXTERNAL = ['better-sqlite3', '@fastify/swagger-ui', 'pg-native', 'bufferutil', 'utf-8-validate'];
 
 const SERVER_ENTRIES = { main: 'packages/server/src/main.ts', cli: 'packages/server/src/cli.ts' };
-const BROWSER_ENTRIES = { sdk: 'packages/sdk/src/bundle.ts', web: 'packages/web/app/main.ts' };
+/** Bundle name → entry; a `.css` entry becomes `{name}.min.css`, the others `{name}.min.js`. */
+const BROWSER_ENTRIES = {
+  sdk: 'packages/sdk/src/bundle.ts',
+  web: 'packages/web/app/main.ts',
+  admin: 'packages/admin/app/main.tsx',
+  'admin-css': 'packages/admin/app/style.css',
+};
 const PUBLIC_DIR = 'packages/web/public';
+const ADMIN_PUBLIC_DIR = 'packages/admin/public';
 /** Inputs besides the sources esbuild reads: the build itself and what decides the dependency tree. */
 const FIXED_INPUTS = [
   'scripts/build.js',
@@ -41,6 +50,9 @@ const FIXED_INPUTS = [
   'packages/server/package.json',
   'packages/sdk/package.json',
   'packages/web/package.json',
+  'packages/admin/package.json',
+  // Its JSX settings decide how esbuild compiles the console.
+  'packages/admin/tsconfig.json',
 ];
 
 /**
@@ -49,7 +61,7 @@ const FIXED_INPUTS = [
  * @property {string} digest     sha256 over every input's path and content
  * @property {string[]} inputs   workspace files the build read (node_modules left out: the lock file stands for them)
  * @property {string} sdkVersion
- * @property {Record<string, string>} bundles  bundle name (`sdk`, `web`) → file under dist/bundles
+ * @property {Record<string, string>} bundles  bundle name (`sdk`, `web`, `admin`, `admin-css`) → file under dist/bundles
  * @property {string} builtAt
  */
 
@@ -88,7 +100,7 @@ export function buildState() {
   const info = readBuildInfo();
   if (!info) return 'missing';
   // A file added to the demo page's public directory is an input no build has seen yet.
-  const inputs = [...new Set([...info.inputs, ...filesUnder(PUBLIC_DIR)])];
+  const inputs = [...new Set([...info.inputs, ...filesUnder(PUBLIC_DIR), ...filesUnder(ADMIN_PUBLIC_DIR)])];
   return digestOf(inputs) === info.digest ? 'fresh' : 'stale';
 }
 
@@ -151,10 +163,11 @@ export async function build() {
     const bundles = {};
     const browserInputs = [];
     for (const [name, entry] of Object.entries(BROWSER_ENTRIES)) {
+      const file = entry.endsWith('.css') ? `${name.replace(/-css$/, '')}.min.css` : `${name}.min.js`;
       const result = await esbuild.build({
         absWorkingDir: ROOT,
         entryPoints: [entry],
-        outfile: join(tmp, 'bundles', `${name}.min.js`),
+        outfile: join(tmp, 'bundles', file),
         bundle: true,
         format: 'iife',
         platform: 'browser',
@@ -164,16 +177,18 @@ export async function build() {
         metafile: true,
         logLevel: 'warning',
       });
-      bundles[name] = `${name}.min.js`;
+      bundles[name] = file;
       browserInputs.push(...workspaceInputs(result.metafile));
     }
     precompress(join(tmp, 'bundles'));
 
     cpSync(join(ROOT, PUBLIC_DIR), join(tmp, 'public'), { recursive: true });
     precompress(join(tmp, 'public'));
+    cpSync(join(ROOT, ADMIN_PUBLIC_DIR), join(tmp, 'admin-public'), { recursive: true });
+    precompress(join(tmp, 'admin-public'));
 
     const sdkVersion = /** @type {{ version: string }} */ (JSON.parse(readFileSync(join(ROOT, 'packages/sdk/package.json'), 'utf8'))).version;
-    const inputs = [...new Set([...FIXED_INPUTS, ...workspaceInputs(server.metafile), ...browserInputs, ...filesUnder(PUBLIC_DIR)])].sort();
+    const inputs = [...new Set([...FIXED_INPUTS, ...workspaceInputs(server.metafile), ...browserInputs, ...filesUnder(PUBLIC_DIR), ...filesUnder(ADMIN_PUBLIC_DIR)])].sort();
     /** @type {BuildInfo} */
     const info = { version: BUILD_VERSION, digest: digestOf(inputs), inputs, sdkVersion, bundles, builtAt: new Date().toISOString() };
     writeFileSync(join(tmp, INFO_FILE), `${JSON.stringify(info, null, 2)}\n`);

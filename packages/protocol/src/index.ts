@@ -7,3 +7,4 @@ export * from './chat-limits.ts';
 export * from './chat-schemas.ts';
 export * from './chat-events.ts';
 export * from './error-tables.ts';
+export * from './admin.ts';

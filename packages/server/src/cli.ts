@@ -3,12 +3,14 @@
  * - `parley check` validates the configuration and reaches every dependency (check.ts);
  * - `parley apps list|show|create|update|rotate-key|delete` manage apps directly in the configured
  *   database (DATA_DIR or DATABASE_URL), whether or not a server runs; servers pick changes up within
- *   a few seconds (their app cache).
+ *   a few seconds (their app cache);
+ * - `parley admin rotate-token` replaces the operator console's stored admin token, likewise.
  * Each command has its own `--help`; mistakes exit with code 2 and say what was wrong.
  */
 import { parseArgs } from 'node:util';
 import { WEBHOOK_TYPES } from '@parley/protocol';
 import { hookUrlsProblem, KNOWN_WEBHOOK_EVENTS, parseWebhookEvents } from './apps/hook-url.ts';
+import { AdminTokens } from './admin/admin-token.ts';
 import { AppError, AppService, type App, type AppChanges } from './apps/app.service.ts';
 import { checkDeployment, formatCheck } from './check.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -45,6 +47,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'remove the app and all its users, channels and messages',
     options: { yes: 'really delete (without it, the command only says what it would remove)' },
   },
+  'admin rotate-token': {
+    usage: 'parley admin rotate-token',
+    summary: "a new random admin token for the console (/admin); the old one stops working within 5 s",
+    options: {},
+  },
 };
 
 const STORAGE_NOTE = 'Storage comes from DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite, default ./data).';
@@ -58,7 +65,7 @@ function usage(prefix = ''): string {
 
 function commandHelp(name: string, command: Command): string {
   const options = Object.entries(command.options).map(([flag, help]) => `  --${flag.padEnd(15)} ${help}`);
-  return `usage: ${command.usage}\n${command.summary}${options.length ? `\noptions:\n${options.join('\n')}` : ''}${name.startsWith('apps') ? `\n${STORAGE_NOTE}` : ''}`;
+  return `usage: ${command.usage}\n${command.summary}${options.length ? `\noptions:\n${options.join('\n')}` : ''}${name !== 'check' ? `\n${STORAGE_NOTE}` : ''}`;
 }
 
 function describe(app: App): Record<string, unknown> {
@@ -171,6 +178,34 @@ async function runApps(name: string, id: string | undefined, values: Record<stri
   }
 }
 
+/** `parley admin rotate-token`: stores the hash of a new token and prints the token, once. */
+async function runAdmin(env: Record<string, string | undefined>, out: Out, err: Out): Promise<number> {
+  let config;
+  try {
+    config = loadConfig({ DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`parley: invalid configuration: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (!(await storageExists(config))) {
+    err(`parley: there is no Parley database at ${storageAddress(config)} (set DATA_DIR or DATABASE_URL to the one the servers use)\n`);
+    return 1;
+  }
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolMax: 1 });
+  try {
+    const token = await new AdminTokens(storage).rotate();
+    if (env.ADMIN_TOKEN) err('parley: warning: ADMIN_TOKEN is set here; servers started with ADMIN_TOKEN keep using it and ignore the stored token\n');
+    // Printed once, on purpose: only its hash is stored.
+    out(`new admin token for the console (servers take it within 5 s; the old one stops working):\n  ADMIN_TOKEN=${token}\n`);
+    return 0;
+  } finally {
+    await storage.close();
+  }
+}
+
 /** Runs one CLI command; returns the process exit code. Output goes to the given writers. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: Out, err: Out): Promise<number> {
   let parsed;
@@ -204,19 +239,19 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     (helpWanted ? out : err)(`${usage()}\n`);
     return helpWanted ? 0 : 2;
   }
-  if (group !== 'check' && group !== 'apps') {
-    err(`parley: unknown command '${group}' (commands: check, apps)\n${usage()}\n`);
+  if (group !== 'check' && group !== 'apps' && group !== 'admin') {
+    err(`parley: unknown command '${group}' (commands: check, apps, admin)\n${usage()}\n`);
     return 2;
   }
-  if (group === 'apps' && sub === undefined) {
-    (helpWanted ? out : err)(`${usage('apps')}\n`);
+  if (group !== 'check' && sub === undefined) {
+    (helpWanted ? out : err)(`${usage(group)}\n`);
     return helpWanted ? 0 : 2;
   }
-  const name = group === 'check' ? 'check' : `apps ${sub}`;
+  const name = group === 'check' ? 'check' : `${group} ${sub}`;
   const command = COMMANDS[name];
   if (!command) {
-    const known = Object.keys(COMMANDS).filter((c) => c.startsWith('apps ')).map((c) => c.slice(5));
-    err(`parley: unknown apps command '${sub}' (apps commands: ${known.join(', ')})\n${usage('apps')}\n`);
+    const known = Object.keys(COMMANDS).filter((c) => c.startsWith(`${group} `)).map((c) => c.slice(group.length + 1));
+    err(`parley: unknown ${group} command '${sub}' (${group} commands: ${known.join(', ')})\n${usage(group)}\n`);
     return 2;
   }
   if (helpWanted) {
@@ -224,7 +259,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     return 0;
   }
   const stray = Object.keys(values).filter((flag) => !(flag in command.options));
-  const extraArgs = group === 'check' ? [sub, id, ...extra].filter((a) => a !== undefined) : extra;
+  const extraArgs = group === 'check' ? [sub, id, ...extra].filter((a) => a !== undefined) : group === 'admin' ? [id, ...extra].filter((a) => a !== undefined) : extra;
   if (stray.length > 0 || extraArgs.length > 0) {
     const what = stray.length > 0 ? `option --${stray[0]}` : `argument ${extraArgs[0]}`;
     err(`parley: ${name} does not take the ${what}\n${commandHelp(name, command)}\n`);
@@ -236,6 +271,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     out(formatCheck(lines));
     return lines.some((l) => l.status === 'fail') ? 1 : 0;
   }
+  if (group === 'admin') return runAdmin(env, out, err);
   return runApps(name, id, values, env, out, err);
 }
 

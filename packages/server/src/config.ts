@@ -53,6 +53,8 @@ export interface Config {
   outboundDenyPrivate: boolean;
   /** When set, `/metrics`, `/docs` and `/openapi.json` need `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** The operator console's token (`/admin`); unset: generated at first start and stored hashed. */
+  adminToken?: string;
   limits: Limits;
 }
 
@@ -116,6 +118,7 @@ const SETTINGS = [
   'CONNECTIONS_PER_IP_MAX',
   'OUTBOUND_DENY_PRIVATE',
   'METRICS_TOKEN',
+  'ADMIN_TOKEN',
   'SUBSCRIPTIONS_PER_SESSION',
   'SOCKET_EVENTS_PER_S',
   'SOCKET_EVENTS_BURST',
@@ -260,6 +263,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   // /metrics is never rate limited, so a short token could be guessed there.
   if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must have at least 16 characters');
 
+  const adminToken = get('ADMIN_TOKEN') || undefined;
+  if (adminToken !== undefined && (adminToken.length < 16 || adminToken.length > 512 || /\s/.test(adminToken))) {
+    throw new ConfigError('ADMIN_TOKEN must have 16 to 512 characters and no spaces');
+  }
+
   const config: Config = {
     port,
     host,
@@ -281,6 +289,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),
     outboundDenyPrivate: boolean('OUTBOUND_DENY_PRIVATE', get('OUTBOUND_DENY_PRIVATE'), false),
     metricsToken,
+    adminToken,
     limits: Object.freeze({
       subscriptionsPerSession: integer('SUBSCRIPTIONS_PER_SESSION', get('SUBSCRIPTIONS_PER_SESSION'), 100, 1, 100_000),
       socketEventsPerS: integer('SOCKET_EVENTS_PER_S', get('SOCKET_EVENTS_PER_S'), 50, 1, 1_000_000),

@@ -17,10 +17,11 @@ function banner(parley: Parley, config: Readonly<Config>): { text: string; field
   const url = parley.url;
   const storage = parley.storage.engine === 'postgres' ? `PostgreSQL ${storageAddress(config)}` : `SQLite ${storageAddress(config)}`;
   const cluster = config.redisUrl ? `cluster mode: Redis ${addressOf(config.redisUrl, 6379)}, prefix ${config.redisPrefix}` : 'single node (set REDIS_URL for cluster mode)';
-  const fields = { url, demoPage: `${url}/`, apiDocs: `${url}/docs`, storage, cluster, appKeys: 'npm run parley -- apps list' };
+  const fields = { url, demoPage: `${url}/`, console: `${url}/admin`, apiDocs: `${url}/docs`, storage, cluster, appKeys: 'npm run parley -- apps list' };
   const text = [
     `Parley ${PARLEY_VERSION} listening on ${url}`,
     `  demo page  ${fields.demoPage}`,
+    `  console    ${fields.console}`,
     `  API docs   ${fields.apiDocs}`,
     `  storage    ${storage}`,
     `  cluster    ${cluster}`,
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
   if (app && parley.bootstrap.generatedKey) {
     // Printed once, on purpose: the key is not logged again.
     process.stdout.write(`\nParley created app "${app.id}". Keep these credentials:\n  APP_ID=${app.id}\n  APP_API_KEY=${app.apiKey}\n\n`);
+  }
+  const adminToken = parley.admin.generatedToken;
+  if (adminToken) {
+    // Printed once, on purpose: only its hash is stored (`parley admin rotate-token` makes a new one).
+    process.stdout.write(`Parley generated the admin token of the operator console (${parley.url}/admin). Keep it:\n  ADMIN_TOKEN=${adminToken}\n\n`);
   }
   const { text, fields } = banner(parley, config);
   if (config.logFormat === 'pretty') process.stdout.write(`${text}\n`);

@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
+import { ActivityFeed } from './admin/activity-feed.ts';
+import { createAdmin, type Admin } from './admin/admin.ts';
+import { ConsoleBus } from './admin/console-bus.ts';
 import { AppService } from './apps/app.service.ts';
 import { openCluster, type Cluster } from './cluster/cluster.ts';
 import type { RedisPresenceOptions } from './cluster/redis-presence.ts';
@@ -56,6 +59,8 @@ export interface Parley {
   chat: Chat;
   storage: Storage;
   bootstrap: BootstrapResult;
+  /** The operator console (its token, audit log and routes). */
+  admin: Admin;
   /** The base URL actually listened on (port 0 resolved). */
   url: string;
   /** Starts listening; resolves once connections are accepted. */
@@ -98,6 +103,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     presence = cluster.presence;
   }
 
+  // The console's debug stream: the node and the hook clients report to the feed (admin/activity-feed.ts).
+  const consoleBus = new ConsoleBus(broker, nodeId, log);
+  const activity = new ActivityFeed(consoleBus, nodeId);
+
   const configured = config.limits;
   const limits: RealtimeLimits = {
     ...DEFAULT_REALTIME_LIMITS,
@@ -115,15 +124,37 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     broker,
     presence,
     apps,
-    webauth: new WebAuth(hooks),
-    webhooks: new Webhooks(hooks),
+    webauth: new WebAuth(hooks, activity),
+    webhooks: new Webhooks(hooks, activity),
     accessUrlTtlS: config.accessUrlTtlS,
     limits,
     log,
     observer: metrics,
+    activity,
   });
 
   const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits } });
+
+  // The HTTP server is built after the console (it mounts the console's routes); publishes wait for it.
+  const serviceApi: { http?: FastifyInstance } = {};
+  const admin = await createAdmin({
+    storage,
+    apps,
+    chat,
+    node,
+    hub,
+    metrics,
+    bus: consoleBus,
+    feed: activity,
+    log,
+    cluster: cluster !== undefined,
+    adminToken: config.adminToken,
+    // The console's test events go through the Service API itself, with the app's own key.
+    async publish(app, body) {
+      const res = await serviceApi.http!.inject({ method: 'POST', url: `/v2/event/${encodeURIComponent(app.id)}/channel`, headers: { 'x-nhn-apikey': app.apiKey }, payload: body as object });
+      return { status: res.statusCode, body: res.json() };
+    },
+  });
 
   const devApp = devTokenApp(config.bootstrapApp, bootstrap, config.host);
   if (devApp) log.warn({ app: devApp.id }, 'demo app: POST /dev/token creates demo users for anyone on this machine (configure APP_ID and APP_API_KEY, or a non-loopback HOST, to turn it off)');
@@ -150,6 +181,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
       },
     },
     chat: { apps, chat },
+    admin: admin.routes,
     devTokens: devApp ? { app: devApp, chat } : undefined,
     health: {
       isDraining: () => draining,
@@ -157,6 +189,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     },
   });
   await http.ready();
+  serviceApi.http = http;
 
   const io = new SocketIoServer(http.server, {
     allowEIO3: true,
@@ -190,6 +223,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     chat,
     storage,
     bootstrap,
+    admin,
     url: publicUrl,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
@@ -206,6 +240,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     drain() {
       if (draining) return;
       draining = true;
+      admin.drain();
       node.disconnectAll('server is shutting down');
     },
     async close() {
@@ -229,6 +264,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await new Promise<void>((resolve) => io.close(() => resolve()));
     clearTimeout(deadline);
     await hooks.close();
+    admin.close();
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.
     await chat.idle();

@@ -101,15 +101,17 @@ export const SECURITY_SCHEMES = {
   userId: { type: 'apiKey', in: 'header', name: 'USER_ID', description: 'The user the token was issued to (chat client API)' },
   bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A session token (POST /v1/users/{user_id}/token) or the sdk token it was exchanged for (chat client API)' },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the server sets it: guards /metrics, /docs and /openapi.json' },
+  adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (or the token generated at first start): the operator console and /admin/api' },
 } as const;
 
 /** Which credentials each API family takes (all of a requirement's schemes at once). */
-export const SECURITY: Record<'rtcs' | 'platform' | 'sdk' | 'ops' | 'none', Array<Record<string, string[]>>> = {
+export const SECURITY: Record<'rtcs' | 'platform' | 'sdk' | 'ops' | 'admin' | 'none', Array<Record<string, string[]>>> = {
   rtcs: [{ rtcsApiKey: [] }],
   platform: [{ appId: [], appApiKey: [] }],
   sdk: [{ bearerToken: [], appId: [], userId: [] }],
   /** Open, or guarded by METRICS_TOKEN when it is set. */
   ops: [{}, { metricsToken: [] }],
+  admin: [{ adminToken: [] }],
   none: [],
 };
 

@@ -1,5 +1,6 @@
 /**
- * The browser files Parley serves — the SDK bundle, the demo page's script and the page's static files —
+ * The browser files Parley serves — the SDK bundle, the demo page's script and the page's static files,
+ * the operator console's script, style sheet and page —
  * from one of two places:
  * - the production build (`npm run build`, scripts/build.js): dist/bundles and dist/public, minified
  *   ahead of time with .gz and .br copies beside each file; nothing is built while the server runs;
@@ -16,7 +17,7 @@ import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 /** Defined (as `true`) by the production build; undeclared when running from the sources. */
 declare const PARLEY_PREBUILT: boolean | undefined;
 
-export type BundleName = 'sdk' | 'web';
+export type BundleName = 'sdk' | 'web' | 'admin' | 'admin-css';
 
 /** One bundle in every encoding it is served in; `hash` names its content (ETags derive from it). */
 export interface Bundle {
@@ -33,12 +34,20 @@ export interface BrowserFiles {
   readonly sdkVersion: string;
   /** The demo page's static files (pre-built ones have .gz/.br copies beside them). */
   readonly publicDir: string;
+  /** The operator console's page (packages/admin/public), likewise. */
+  readonly adminPublicDir: string;
   bundle(name: BundleName): Promise<Bundle>;
 }
 
 /** `packages/` of the workspace, from this file's place in it (sources only). */
 const PACKAGES_DIR = fileURLToPath(new URL('../../../', import.meta.url));
-const ENTRIES: Record<BundleName, string> = { sdk: `${PACKAGES_DIR}sdk/src/bundle.ts`, web: `${PACKAGES_DIR}web/app/main.ts` };
+const ENTRIES: Record<BundleName, string> = {
+  sdk: `${PACKAGES_DIR}sdk/src/bundle.ts`,
+  web: `${PACKAGES_DIR}web/app/main.ts`,
+  admin: `${PACKAGES_DIR}admin/app/main.tsx`,
+  // The console's style sheet with uPlot's, bundled by esbuild like the scripts.
+  'admin-css': `${PACKAGES_DIR}admin/app/style.css`,
+};
 
 function hashOf(body: Buffer): string {
   return createHash('sha256').update(body).digest('base64url').slice(0, 27);
@@ -103,6 +112,7 @@ function prebuiltFiles(): BrowserFiles {
     prebuilt: true,
     sdkVersion: info.sdkVersion,
     publicDir: `${dist}public`,
+    adminPublicDir: `${dist}admin-public`,
     bundle: cached(async (name) => {
       const file = `${dist}bundles/${info.bundles[name]}`;
       const [body, gz, br] = await Promise.all([readFile(file), readFile(`${file}.gz`), readFile(`${file}.br`)]);
@@ -113,7 +123,7 @@ function prebuiltFiles(): BrowserFiles {
 
 function sourceFiles(): BrowserFiles {
   const pkg = JSON.parse(readFileSync(`${PACKAGES_DIR}sdk/package.json`, 'utf8')) as { version: string };
-  return { prebuilt: false, sdkVersion: pkg.version, publicDir: `${PACKAGES_DIR}web/public`, bundle: cached(buildBrowserBundle) };
+  return { prebuilt: false, sdkVersion: pkg.version, publicDir: `${PACKAGES_DIR}web/public`, adminPublicDir: `${PACKAGES_DIR}admin/public`, bundle: cached(buildBrowserBundle) };
 }
 
 let files: BrowserFiles | undefined;

@@ -6,6 +6,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { adminRoutes, type AdminRoutesDeps } from '../admin/admin.routes.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TrustProxy } from '../realtime/client-ip.ts';
 import { CHAT_ERROR_CODES, CHAT_LIMITS } from '@parley/protocol';
@@ -33,6 +34,8 @@ export interface HttpDeps {
   bodyLimit: number;
   rtcs: RtcsRoutesDeps;
   chat: ChatRoutesDeps;
+  /** The operator console's API (`/admin/api`, admin/admin.routes.ts). */
+  admin: AdminRoutesDeps;
   health: HealthDeps;
   metrics: Metrics;
   rateLimits: RateLimitSettings;
@@ -167,6 +170,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => rtcsRoutes(scope, deps.rtcs));
   await app.register(async (scope) => rtcsRoutes(scope, deps.rtcs), { prefix: '/tc-pusher' });
   await app.register(async (scope) => chatRoutes(scope, deps.chat), { prefix: '/v1' });
+  await app.register(async (scope) => adminRoutes(scope, deps.admin), { prefix: '/admin/api' });
   await app.register(async (scope) => staticRoutes(scope));
   const devTokens = deps.devTokens;
   if (devTokens) await app.register(async (scope) => devRoutes(scope, devTokens));

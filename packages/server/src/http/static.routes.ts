@@ -1,6 +1,7 @@
 /**
  * The browser side served by Parley: the SDK bundle (`/sdk/gitple-live-sdk-v{VERSION}.min.js`,
- * `/sdk/parley.min.js`), and the demo chat page at `/` (packages/web) with its script `/app.js`.
+ * `/sdk/parley.min.js`), the demo chat page at `/` (packages/web) with its script `/app.js`, and the
+ * operator console at `/admin/` (packages/admin) with `/admin/app.js` and `/admin/app.css`.
  * Bundles go out compressed (brotli or gzip, as the client accepts) with an ETag per encoding; the
  * versioned SDK file of a production build is cached for good (`immutable`), everything else is
  * revalidated (`no-cache` + ETag → 304). The page gets a strict CSP, nosniff and frame-ancestors; the
@@ -29,6 +30,30 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
+/**
+ * The console is stricter still: nothing but its own script, style sheet and API; no framing, no
+ * referrer, no plugins; it is never cached by anyone but the browser revalidating it.
+ */
+export const ADMIN_PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+};
+
 export interface StaticRoutesDeps {
   files?: BrowserFiles;
 }
@@ -47,7 +72,7 @@ export async function staticRoutes(app: FastifyInstance, deps: StaticRoutesDeps 
   const files = deps.files ?? browserFiles();
 
   /** `forever`: the URL names one build of the file, so caches may keep it without asking again. */
-  const serveBundle = (name: BundleName, forever: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+  const serveBundle = (name: BundleName, forever: boolean, type = 'text/javascript; charset=utf-8') => async (req: FastifyRequest, reply: FastifyReply) => {
     let bundle;
     try {
       bundle = await files.bundle(name);
@@ -65,7 +90,7 @@ export async function staticRoutes(app: FastifyInstance, deps: StaticRoutesDeps 
       .header('x-content-type-options', 'nosniff');
     if (matches(req.headers['if-none-match'], etag)) return reply.code(304).send();
     if (encoding) reply.header('content-encoding', encoding);
-    return reply.type('text/javascript; charset=utf-8').send(encoding === 'br' ? bundle.br : encoding === 'gzip' ? bundle.gzip : bundle.body);
+    return reply.type(type).send(encoding === 'br' ? bundle.br : encoding === 'gzip' ? bundle.gzip : bundle.body);
   };
 
   const hide = { schema: { hide: true } };
@@ -88,6 +113,27 @@ export async function staticRoutes(app: FastifyInstance, deps: StaticRoutesDeps 
       cacheControl: false,
       preCompressed: files.prebuilt,
       globIgnore: ['**/*.gz', '**/*.br'],
+    });
+  });
+
+  await app.register(async (page) => {
+    page.addHook('onSend', async (_req, reply) => {
+      for (const [name, value] of Object.entries(ADMIN_PAGE_SECURITY_HEADERS)) reply.header(name, value);
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
+    });
+    page.get('/admin/app.js', hide, serveBundle('admin', false));
+    page.get('/admin/app.css', hide, serveBundle('admin-css', false, 'text/css; charset=utf-8'));
+    await page.register(fastifyStatic, {
+      root: files.adminPublicDir,
+      prefix: '/admin/',
+      // `/admin` answers with a redirect to `/admin/`, where the page is.
+      redirect: true,
+      wildcard: false,
+      index: ['index.html'],
+      cacheControl: false,
+      preCompressed: files.prebuilt,
+      globIgnore: ['**/*.gz', '**/*.br'],
+      decorateReply: false,
     });
   });
 }

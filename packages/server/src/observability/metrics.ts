@@ -9,6 +9,16 @@ import type { Hub } from '../realtime/hub.ts';
 import type { HookResult } from '../realtime/hooks-client.ts';
 import type { RealtimeObserver } from '../realtime/observer.ts';
 
+/** Counter totals of one node since it started (the console's overview reads them). */
+export interface MetricTotals {
+  publishes: number;
+  deliveries: number;
+  chatSends: number;
+  drops: Record<'flood' | 'slow_consumer', number>;
+  /** By kind, then outcome. */
+  hooks: Record<'webauth' | 'webhook', Record<string, number>>;
+}
+
 export class Metrics implements RealtimeObserver {
   readonly registry = new Registry();
   private readonly publishes: Counter;
@@ -118,6 +128,18 @@ export class Metrics implements RealtimeObserver {
 
   dropped(reason: 'flood' | 'slow_consumer'): void {
     this.drops.inc({ reason });
+  }
+
+  async totals(): Promise<MetricTotals> {
+    const [publishes, deliveries, chat, drops, hooks] = await Promise.all([this.publishes.get(), this.deliveries.get(), this.chatMessages.get(), this.drops.get(), this.hooks.get()]);
+    const total = (m: { values: Array<{ value: number }> }) => m.values.reduce((n, v) => n + v.value, 0);
+    const out: MetricTotals = { publishes: total(publishes), deliveries: total(deliveries), chatSends: total(chat), drops: { flood: 0, slow_consumer: 0 }, hooks: { webauth: {}, webhook: {} } };
+    for (const v of drops.values) if (v.labels.reason === 'flood' || v.labels.reason === 'slow_consumer') out.drops[v.labels.reason] += v.value;
+    for (const v of hooks.values) {
+      const kind = v.labels.kind;
+      if (kind === 'webauth' || kind === 'webhook') out.hooks[kind][String(v.labels.outcome)] = v.value;
+    }
+    return out;
   }
 
   hook(kind: 'webauth' | 'webhook', result: HookResult): void {

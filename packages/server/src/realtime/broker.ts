@@ -23,9 +23,10 @@ export interface Publication {
 /**
  * What a control message does to the local sessions subscribed to its channel: join or leave another
  * channel (a chat member added or removed), leave this one (a deleted chat channel), or end (revoked
- * tokens), with the reason the client is told.
+ * tokens; or, with `session`, only the session with that public id: the console's disconnect), with the
+ * reason the client is told.
  */
-export type Control = { op: 'join' | 'leave'; channel: string } | { op: 'drop' } | { op: 'close'; reason: string };
+export type Control = { op: 'join' | 'leave'; channel: string } | { op: 'drop' } | { op: 'close'; reason: string; session?: string };
 
 export interface ControlMessage {
   id: string;

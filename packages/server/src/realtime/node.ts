@@ -21,6 +21,7 @@ import {
 } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { App, AppService } from '../apps/app.service.ts';
+import { ADMIN_BUS, NO_ACTIVITY, type RealtimeActivity } from './activity.ts';
 import { ACCESS_URL_NOT_VALID, AccessError, claimedApp, verifyAccess, type AccessParams } from './access-url.ts';
 import { isControl, newMessageId, type Broker, type Control, type ControlMessage } from './broker.ts';
 import { BrokerSubscriptions } from './broker-subscriptions.ts';
@@ -66,6 +67,8 @@ export interface RealtimeNodeDeps {
   limits: RealtimeLimits;
   log: Logger;
   observer?: RealtimeObserver;
+  /** The operator console's debug stream (activity.ts). */
+  activity?: RealtimeActivity;
   /** How long a channel stays subscribed at the broker after its last local subscriber left. */
   unsubscribeLingerMs?: number;
 }
@@ -96,15 +99,18 @@ export interface InternalSessionSpec {
 export class RealtimeNode {
   readonly nodeId: string;
   readonly observer: RealtimeObserver;
+  readonly activity: RealtimeActivity;
   private readonly state = new WeakMap<Session, SessionState>();
   private readonly subscriptions: BrokerSubscriptions;
 
   constructor(private readonly deps: RealtimeNodeDeps) {
     this.nodeId = deps.nodeId;
     const observer = (this.observer = deps.observer ?? NO_OBSERVER);
+    const activity = (this.activity = deps.activity ?? NO_ACTIVITY);
     this.subscriptions = new BrokerSubscriptions(deps.broker, (appId, channel) => deps.hub.count(appId, channel), deps.unsubscribeLingerMs);
     deps.broker.onMessage((m) => {
       if (isControl(m)) this.apply(m);
+      else if (m.appId === ADMIN_BUS) activity.received(m);
       else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.payload, m.exceptSession));
     });
   }
@@ -124,6 +130,7 @@ export class RealtimeNode {
     const session = new Session({ ...init, kind: 'rtcs', id: newPublicSessionId(), appId: app.id, user: grant.user, via: grant.via, granted: grant.channels });
     this.state.set(session, { app, pending: new Map() });
     this.deps.hub.add(session);
+    this.activity.session('connect', session);
     this.deps.webhooks.notify(app, 'connect', session);
     for (const channel of grant.channels) await this.command(session, { command: 'subscribe', name: channel });
     return session;
@@ -137,6 +144,7 @@ export class RealtimeNode {
     const session = new Session({ ...init, kind: 'chat', id: newPublicSessionId(), appId: spec.app.id, user: spec.user, via: 'chat', granted: [] });
     this.state.set(session, { app: spec.app, pending: new Map() });
     this.deps.hub.add(session);
+    this.activity.session('connect', session);
     try {
       await this.join(session, userChannel(spec.user));
       // Side by side: each is one broker subscription (a round trip) on the channel's first local member.
@@ -231,6 +239,7 @@ export class RealtimeNode {
     if (session.closed) return;
     await this.join(session, channel);
     await this.replySubscribed(session, channel);
+    this.activity.channel('subscribe', session, channel);
     if (channelKind(channel) === 'presence') await this.notify(session, 'member_join', channel);
     webhooks.notify(st.app, 'subscribe', session, channel);
   }
@@ -243,6 +252,7 @@ export class RealtimeNode {
       return;
     }
     this.reply(session, 'unsubscribe_success', channel, 'unsubscribed');
+    this.activity.channel('unsubscribe', session, channel);
     await this.announceLeave(session, channel);
     this.deps.webhooks.notify(st.app, 'unsubscribe', session, channel);
   }
@@ -252,6 +262,7 @@ export class RealtimeNode {
     const st = this.state.get(session);
     if (!st || session.closed) return;
     session.closed = true;
+    this.activity.session('disconnect', session);
     const left = this.deps.hub.remove(session);
     for (const channel of left) {
       this.subscriptions.release(session.appId, channel);
@@ -275,6 +286,7 @@ export class RealtimeNode {
     const payload = dataJson === undefined ? Payload.of([data]) : Payload.fromJson(`[${dataJson}]`);
     await this.deps.broker.publish({ id: newMessageId(), appId, channels, event, payload });
     this.observer.published(channels.length);
+    this.activity.published(appId, channels, event, data);
   }
 
   /**
@@ -337,7 +349,7 @@ export class RealtimeNode {
         await this.leave(session, channel);
         return;
       case 'close':
-        session.close(control.reason, 'kick');
+        if (control.session === undefined || control.session === session.id) session.close(control.reason, 'kick');
     }
   }
 

@@ -4,11 +4,15 @@
  */
 import type { WebhookBody, WebhookType } from '@parley/protocol';
 import type { App } from '../apps/app.service.ts';
+import { NO_ACTIVITY, type RealtimeActivity } from './activity.ts';
 import type { HooksClient } from './hooks-client.ts';
 import type { Session } from './session.ts';
 
 export class Webhooks {
-  constructor(private readonly hooks: HooksClient) {}
+  constructor(
+    private readonly hooks: HooksClient,
+    private readonly activity: RealtimeActivity = NO_ACTIVITY,
+  ) {}
 
   notify(app: App, type: WebhookType, session: Session, channel?: string): void {
     if (!app.webhookUrl || !app.webhookEvents.has(type)) return;
@@ -20,6 +24,6 @@ export class Webhooks {
       session: session.id,
       detail: channel === undefined ? { origin: session.origin } : { channel },
     };
-    void this.hooks.post('webhook', app.webhookUrl, body, app.apiKey);
+    this.activity.webhook(app.id, body, this.hooks.post('webhook', app.webhookUrl, body, app.apiKey));
   }
 }

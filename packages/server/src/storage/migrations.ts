@@ -122,6 +122,32 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('chat_users').addColumn('incarnation', 'text', (c) => c.notNull().defaultTo('')).execute();
     },
   },
+  '0005_admin': {
+    // The operator console: its token (hashed, never the token itself) and the audit log. The audit's
+    // app column is named `app`, not `app_id`, on purpose: deleting an app (which empties every table
+    // with an app_id) must not erase what operators did to it.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('admin_secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('admin_audit')
+        // Time-ordered (zero-padded ms + random): both engines sort it as text, no sequence needed.
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('app', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('admin_audit_by_app').on('admin_audit').columns(['app', 'id']).execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {

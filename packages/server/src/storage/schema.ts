@@ -94,6 +94,25 @@ export interface ChatBanTable {
   expires_at: number;
 }
 
+/** The console's secrets by name (migration 0005_admin): `admin_token` holds the admin token's scrypt hash. */
+export interface AdminSecretTable {
+  name: string;
+  hash: string;
+  updated_at: number;
+}
+
+/** One action an operator took in the console (migration 0005_admin). */
+export interface AdminAuditTable {
+  id: string;
+  at: number;
+  actor: string;
+  ip: string;
+  action: string;
+  app: string;
+  target: string;
+  detail: string;
+}
+
 export interface Database {
   apps: AppTable;
   chat_users: ChatUserTable;
@@ -102,4 +121,6 @@ export interface Database {
   chat_managers: ChatManagerTable;
   chat_messages: ChatMessageTable;
   chat_bans: ChatBanTable;
+  admin_secrets: AdminSecretTable;
+  admin_audit: AdminAuditTable;
 }
