@@ -54,6 +54,8 @@ const CREATED = new Set([
   'POST /v1/sdk/group/channels',
   'POST /v1/group/channels/{channel_id}/messages',
   'POST /v1/sdk/group/channels/{channel_id}/messages',
+  'POST /admin/api/apps',
+  'POST /admin/api/apps/{app}/channels/{channel}/bans',
 ]);
 const isSend = (key: string) => key.startsWith('POST ') && key.endsWith('/messages');
 const hasExample = (media: Media | undefined) => media !== undefined && (media.example !== undefined || Object.keys(media.examples ?? {}).length > 0);
@@ -96,7 +98,9 @@ describe('/openapi.json', () => {
             ? ['appApiKey+appId']
             : path === '/metrics'
               ? ['', 'metricsToken']
-              : ['rtcsApiKey'];
+              : path.startsWith('/admin/api/')
+                ? ['adminToken']
+                : ['rtcsApiKey'];
       if (JSON.stringify(op.security === undefined ? ['missing'] : names) !== JSON.stringify(expected)) wrong.push(`${key}: ${names.join(', ')}`);
     }
     expect(wrong).toEqual([]);
@@ -127,7 +131,7 @@ describe('/openapi.json', () => {
       if (!media?.schema) wrong.push(`${key}: no response schema`);
       if (!hasExample(media) && !hasExample(op.requestBody?.content['application/json'])) wrong.push(`${key}: no example`);
       if (path !== '/health' && path !== '/ready' && path !== '/metrics') {
-        const envelope = path.startsWith('/v1/') || path === '/dev/token' ? 'ChatError' : 'RtcsError';
+        const envelope = path.startsWith('/v1/') || path === '/dev/token' ? 'ChatError' : path.startsWith('/admin/api/') ? 'AdminError' : 'RtcsError';
         for (const range of ['4XX', '5XX']) {
           const ref = op.responses[range]?.content?.['application/json']?.schema?.allOf?.[0]?.$ref;
           if (ref !== `#/components/schemas/${envelope}`) wrong.push(`${key}: ${range} is ${ref ?? 'missing'}, not ${envelope}`);

@@ -15,6 +15,7 @@ import {
   type AuditPage,
 } from '@parley/protocol';
 import { Type, type Static } from '@sinclair/typebox';
+import { ADMIN_ERRORS, AdminError } from '../http/api-components.ts';
 
 /** Compile-time check that a schema's static type and a protocol type are the same. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -26,13 +27,10 @@ export const TAGS = ['admin'];
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const AdminErrorSchema = Type.Object(
-  { code: Type.Integer({ description: 'the chat error code for chat refusals (DESIGN.md), else the HTTP status' }), message: Type.String() },
-  { examples: [{ code: 401, message: 'unauthorized: Authorization: Bearer <admin token> is missing or wrong' }] },
-);
+export const AdminErrorSchema = AdminError;
 
-/** The error answers every admin route may give, besides its own. */
-export const ERRORS = { 400: AdminErrorSchema, 401: AdminErrorSchema, 404: AdminErrorSchema, 429: AdminErrorSchema, 503: AdminErrorSchema };
+/** The error answers every admin route may give (the AdminError envelope), besides its own. */
+export const ERRORS = ADMIN_ERRORS;
 
 const Counts = Type.Record(Type.String(), Type.Integer());
 const HookCounts = Type.Object({
@@ -236,11 +234,9 @@ export const ActivityStreamDoc = {
   description: `NDJSON: one frame per line — {type: "hello"}, {type: "activity", events, dropped: {source, console}}, {type: "ping"}, {type: "end", reason}. Event types: ${ACTIVITY_TYPES.join(', ')}.`,
   content: {
     'application/x-ndjson': {
-      // OpenAPI 3.0 media types take one `example` (the JSON bodies' `examples` become that too).
-      schema: Type.String({
-        example:
-          '{"type":"hello","app":"shop","node":"web-1-4242-a1b2c3","sampleRatePerS":200}\n{"type":"activity","events":[{"at":1764590400000,"type":"publish","node":"web-1-4242-a1b2c3","channels":["news"],"event":"price","data":"{\\"sku\\":1}"}],"dropped":{"source":0,"console":0}}\n',
-      }),
+      schema: Type.String(),
+      example:
+        '{"type":"hello","app":"shop","node":"web-1-4242-a1b2c3","sampleRatePerS":200}\n{"type":"activity","events":[{"at":1764590400000,"type":"publish","node":"web-1-4242-a1b2c3","channels":["news"],"event":"price","data":"{\\"sku\\":1}"}],"dropped":{"source":0,"console":0}}\n',
     },
   },
 };

@@ -43,6 +43,12 @@ export const ChatError = Type.Object(ChatErrorBody.properties, {
 export const RtcsError = Type.Object(RtcsErrorBody.properties, { description: `Error body of the RTCS Service API: code repeats the HTTP status.\n\n${rtcsErrorCodeTable()}` });
 
 /** Every named schema, by its component name (the same name in both documents). */
+/** Error body of the admin API (/admin/api): the chat code for chat refusals, else the HTTP status. */
+export const AdminError = Type.Object(
+  { code: Type.Integer({ description: 'the chat error code for chat refusals (DESIGN.md), else the HTTP status' }), message: Type.String() },
+  { description: 'Error body of the admin API: `code` is the chat code of a chat refusal, else the HTTP status.' },
+);
+
 export const COMPONENTS = {
   ChatMeta,
   ChatUser,
@@ -66,6 +72,7 @@ export const COMPONENTS = {
   MemberMap,
   CountResponse,
   RtcsError,
+  AdminError,
 } as const satisfies Record<string, TSchema>;
 export type ComponentName = keyof typeof COMPONENTS;
 
@@ -87,11 +94,12 @@ export function withExample<T extends TSchema>(schema: T, example: Static<T>): T
   return { ...schema, examples: [example] };
 }
 
-const envelope = <N extends 'ChatError' | 'RtcsError'>(name: N) =>
+const envelope = <N extends 'ChatError' | 'RtcsError' | 'AdminError'>(name: N) =>
   Type.Unsafe<Static<(typeof COMPONENTS)[N]>>({ allOf: [Type.Ref(name)], description: `Failure: the ${name} envelope (the code table is in its schema)` });
 /** Every chat operation's failures (the code table is in the component's description). */
 export const CHAT_ERRORS = { '4xx': envelope('ChatError'), '5xx': envelope('ChatError') };
 export const RTCS_ERRORS = { '4xx': envelope('RtcsError'), '5xx': envelope('RtcsError') };
+export const ADMIN_ERRORS = { '4xx': envelope('AdminError'), '5xx': envelope('AdminError') };
 
 /** OpenAPI security schemes, one per credential. */
 export const SECURITY_SCHEMES = {
