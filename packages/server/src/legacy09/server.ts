@@ -140,10 +140,10 @@ export class Legacy09Server {
   private createSocket(client: VerifiedClient, address: string): string {
     let sid = newSid();
     while (this.bridges.has(sid)) sid = newSid();
-    const disconnected = this.admission.connected(address);
+    this.admission.connected(address);
     const bridge = new SessionBridge(sid, client, this.ctx, (socket) => {
       this.bridges.delete(socket.sid);
-      disconnected();
+      this.admission.disconnected(address);
       client.ticket.release();
     });
     this.bridges.set(sid, bridge);

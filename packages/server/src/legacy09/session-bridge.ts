@@ -8,7 +8,7 @@ import { RTCS_CHANNEL_EVENT, RTCS_NAMESPACES, type AccessGrant } from '@parley/p
 import type { Logger } from 'pino';
 import type { App } from '../apps/app.service.ts';
 import type { Ticket } from '../realtime/admission.ts';
-import type { InboundGate } from '../realtime/inbound-gate.ts';
+import type { FloodTarget, InboundGate } from '../realtime/inbound-gate.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
 import type { CloseMode, Session, SessionWriter } from '../realtime/session.ts';
 import { encodePacket, eventJson, eventPacketFromJson, type Packet } from './codec.ts';
@@ -34,7 +34,7 @@ export interface VerifiedClient {
   origin: string;
 }
 
-export class SessionBridge implements SocketHandler {
+export class SessionBridge implements SocketHandler, FloodTarget {
   readonly socket: LegacySocket;
   /** The endpoint this client's events are sent on, once decided. */
   endpoint: string | undefined;
@@ -51,10 +51,15 @@ export class SessionBridge implements SocketHandler {
     onDestroyed: (socket: LegacySocket) => void,
   ) {
     this.socket = new LegacySocket(sid, ctx.timing, this, onDestroyed);
-    this.gate = ctx.node.inboundGate(
-      () => ({ app: client.app.id, user: client.grant.user, transport: `legacy09-${this.socket.transportName ?? 'xhr-polling'}` }),
-      (reason) => this.closeByServer(reason, 'kick'),
-    );
+    this.gate = ctx.node.inboundGate(this);
+  }
+
+  floodContext(): Record<string, unknown> {
+    return { app: this.client.app.id, user: this.client.grant.user, transport: `legacy09-${this.socket.transportName ?? 'xhr-polling'}` };
+  }
+
+  cutOff(reason: string): void {
+    this.closeByServer(reason, 'kick');
   }
 
   connected(socket: LegacySocket): void {

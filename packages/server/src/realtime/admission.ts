@@ -64,17 +64,15 @@ export class Admission {
     return entry.bucket.take(now) ? undefined : 'too many connection attempts from this address: slow down';
   }
 
-  /** Counts an open connection from `address`; call the returned function once when it closes. */
-  connected(address: string): () => void {
+  /** Counts an open connection from `address`; `disconnected` once when it closes. */
+  connected(address: string): void {
     this.connections.set(address, (this.connections.get(address) ?? 0) + 1);
-    let open = true;
-    return () => {
-      if (!open) return;
-      open = false;
-      const n = (this.connections.get(address) ?? 1) - 1;
-      if (n <= 0) this.connections.delete(address);
-      else this.connections.set(address, n);
-    };
+  }
+
+  disconnected(address: string): void {
+    const n = (this.connections.get(address) ?? 1) - 1;
+    if (n <= 0) this.connections.delete(address);
+    else this.connections.set(address, n);
   }
 
   /**

@@ -26,7 +26,7 @@ import { ACCESS_URL_NOT_VALID, AccessError, claimedApp, verifyAccess, type Acces
 import { isControl, newMessageId, type Broker, type Control, type ControlMessage } from './broker.ts';
 import { BrokerSubscriptions } from './broker-subscriptions.ts';
 import type { Hub } from './hub.ts';
-import { FLOOD_REASON, InboundGate, type InboundLimits } from './inbound-gate.ts';
+import { FLOOD_REASON, InboundGate, type FloodPolicy, type FloodTarget, type InboundLimits } from './inbound-gate.ts';
 import { tracksPresence, userChannel } from './internal-channels.ts';
 import { NO_OBSERVER, type RealtimeObserver } from './observer.ts';
 import type { OutboundLimits } from './outbound-limits.ts';
@@ -102,11 +102,13 @@ export class RealtimeNode {
   readonly activity: RealtimeActivity;
   private readonly state = new WeakMap<Session, SessionState>();
   private readonly subscriptions: BrokerSubscriptions;
+  private readonly floodPolicy: FloodPolicy;
 
   constructor(private readonly deps: RealtimeNodeDeps) {
     this.nodeId = deps.nodeId;
     const observer = (this.observer = deps.observer ?? NO_OBSERVER);
     const activity = (this.activity = deps.activity ?? NO_ACTIVITY);
+    this.floodPolicy = { limits: deps.limits, flooded: (target) => this.flooded(target) };
     this.subscriptions = new BrokerSubscriptions(deps.broker, (appId, channel) => deps.hub.count(appId, channel), deps.unsubscribeLingerMs);
     deps.broker.onMessage((m) => {
       if (isControl(m)) this.apply(m);
@@ -186,12 +188,15 @@ export class RealtimeNode {
    * A flood gate for one client connection (transports make one per connection and run every inbound
    * packet through it). Past the limit the client is logged once, counted, and cut with FLOOD_REASON.
    */
-  inboundGate(context: () => Record<string, unknown>, cut: (reason: string) => void): InboundGate {
-    return new InboundGate(this.deps.limits, () => {
-      this.deps.log.warn(context(), 'client disconnected for flooding');
-      this.observer.dropped('flood');
-      cut(FLOOD_REASON);
-    });
+  inboundGate(target: FloodTarget): InboundGate {
+    return new InboundGate(this.floodPolicy, target);
+  }
+
+  /** What is done with a flooding client, whatever its transport: logged once, counted, cut off. */
+  private flooded(target: FloodTarget): void {
+    this.deps.log.warn(target.floodContext(), 'client disconnected for flooding');
+    this.observer.dropped('flood');
+    target.cutOff(FLOOD_REASON);
   }
 
   /** Answers an `rtcs:channel` command that the session's flood gate refused, so the client knows. */

@@ -8,6 +8,9 @@
  * Outbound, every packet engine.io creates for the connection — RTCS publications, chat events,
  * deliveries from other nodes through the adapter — passes the slow-consumer check here, in one place:
  * a connection whose backlog reached the outbound limits is dropped with a reason and counted.
+ *
+ * A node holds thousands of these, so a connection's state is one object and its listeners are shared
+ * functions that find it from the connection they are called on — no closures per connection.
  */
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
@@ -15,7 +18,7 @@ import { Decoder, PacketType, type Packet } from 'socket.io-parser';
 import { RTCS_CHANNEL_EVENT } from '@parley/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { Admission, Ticket } from './admission.ts';
-import type { InboundGate } from './inbound-gate.ts';
+import type { FloodTarget, InboundGate } from './inbound-gate.ts';
 import type { RealtimeNode } from './node.ts';
 import { overOutboundLimits, slowConsumerReason, type OutboundLimits } from './outbound-limits.ts';
 import { connectionBacklog } from './socketio-backlog.ts';
@@ -23,20 +26,6 @@ import type { Session } from './session.ts';
 
 /** The engine.io connection as seen through socket.io's public types. */
 export type EngineConnection = Socket['conn'];
-
-interface ConnectionState {
-  gate: InboundGate;
-  /** Namespace sockets of this client, to tell each why it is cut off. */
-  sockets: Set<Socket>;
-  /** Open RTCS sessions of this client by namespace name (answered synchronously, before a cut). */
-  sessions: Map<string, Session>;
-  /** Set once the connection is being dropped as a slow consumer. */
-  dropping: boolean;
-  /** The RTCS client's places (per access URL, per user), taken once for all its namespaces. */
-  ticket?: Promise<Ticket>;
-  /** The connection has closed: places taken from now on (a verification still running) are given back. */
-  closed: boolean;
-}
 
 type DataListener = (data: unknown) => void;
 
@@ -69,12 +58,98 @@ function decodeEvent(data: unknown): { nsp: string; args: unknown[] } | undefine
   return { nsp: packet.nsp, args: packet.data as unknown[] };
 }
 
-export class SocketIoConnections {
-  private readonly states = new WeakMap<EngineConnection, ConnectionState>();
+/** Every tracked connection's state, found from the connection a shared listener is called on. */
+const TRACKED = new WeakMap<EngineConnection, Tracked>();
+
+/** One engine.io connection's state. */
+class Tracked implements FloodTarget {
+  readonly gate: InboundGate;
+  /** Namespace sockets of this client (connected or not), to tell each why it is cut off. */
+  sockets: Socket[] = [];
+  /** Open sessions of this client with their namespace (answered synchronously, before a cut). */
+  sessions: Array<{ nsp: string; session: Session }> = [];
+  /** socket.io's own `data` listeners, which admitted packets are handed to. */
+  forward: DataListener[] = [];
+  /** Attachments still to come of the binary packet being read, and whether it was admitted. */
+  attachments = 0;
+  attachmentsAdmitted = false;
+  /** Set once the connection is being dropped as a slow consumer. */
+  dropping = false;
+  /** The connection has closed: places taken from now on (a verification still running) are given back. */
+  closed = false;
+  /** The RTCS client's places (per access URL, per user), taken once for all its namespaces. */
+  ticket: Promise<Ticket> | undefined;
 
   constructor(
+    readonly owner: SocketIoConnections,
+    readonly conn: EngineConnection,
+    /** The client's address, as admission counted it. */
+    readonly address: string,
+  ) {
+    this.gate = owner.node.inboundGate(this);
+  }
+
+  floodContext(): Record<string, unknown> {
+    return { transport: this.conn.transport.name, address: this.conn.remoteAddress };
+  }
+
+  /** Every socket hears the reason before any disconnects: the first disconnect(true) ends the connection. */
+  cutOff(reason: string): void {
+    const sockets = [...this.sockets];
+    for (const socket of sockets) socket.emit('error', reason);
+    for (const socket of sockets) socket.disconnect(true);
+    this.conn.close();
+  }
+
+  sessionOn(nsp: string): Session | undefined {
+    return this.sessions.find((s) => s.nsp === nsp)?.session;
+  }
+}
+
+/** Client packets: admitted ones go on to socket.io's decoder, refused ones are dropped unread. */
+function onData(this: EngineConnection, data: unknown): void {
+  const t = TRACKED.get(this);
+  if (!t) return;
+  // A binary packet is a header and then its attachments, each its own message: they share the
+  // header's fate, so a refusal never leaves socket.io's decoder half-way through a packet.
+  if (t.attachments > 0 && typeof data !== 'string') {
+    t.attachments--;
+    t.gate.admit();
+    if (t.attachmentsAdmitted) for (const listener of t.forward) listener.call(this, data);
+    return;
+  }
+  const admitted = t.gate.admit();
+  t.attachments = binaryAttachments(data);
+  t.attachmentsAdmitted = admitted;
+  if (admitted) {
+    for (const listener of t.forward) listener.call(this, data);
+    return;
+  }
+  const event = decodeEvent(data);
+  const session = event && event.args[0] === RTCS_CHANNEL_EVENT ? t.sessionOn(event.nsp) : undefined;
+  if (session) t.owner.node.refuseCommand(session, event!.args[1]);
+}
+
+/** Heartbeats and upgrade probes cannot be refused, but they count towards the flood limit. */
+function onPacket(this: EngineConnection, packet: { type: string }): void {
+  if (packet.type !== 'message') TRACKED.get(this)?.gate.admit();
+}
+
+/** Runs as engine.io creates each outbound packet, before it is queued. */
+function onPacketCreate(this: EngineConnection): void {
+  const t = TRACKED.get(this);
+  if (t && !t.dropping) t.owner.checkBacklog(t);
+}
+
+function onClose(this: EngineConnection): void {
+  const t = TRACKED.get(this);
+  if (t) t.owner.closed(t);
+}
+
+export class SocketIoConnections {
+  constructor(
     io: Server,
-    private readonly node: RealtimeNode,
+    readonly node: RealtimeNode,
     private readonly log: Logger,
     private readonly outbound: OutboundLimits,
     private readonly admission: Admission,
@@ -86,10 +161,10 @@ export class SocketIoConnections {
 
   /** Registers a namespace socket with its connection (every connected socket, RTCS or chat). */
   add(socket: Socket): void {
-    const state = this.states.get(socket.conn);
-    if (!state) return;
-    state.sockets.add(socket);
-    socket.once('disconnect', () => state.sockets.delete(socket));
+    const t = TRACKED.get(socket.conn);
+    if (!t) return;
+    t.sockets = t.sockets.filter((s) => s.connected);
+    t.sockets.push(socket);
   }
 
   /**
@@ -97,113 +172,69 @@ export class SocketIoConnections {
    * `/` socket and its `/socket.io/1/` one are one client); rejects with the refusal when they are full.
    */
   claim(socket: Socket, take: () => Promise<Ticket>): Promise<Ticket> {
-    const state = this.states.get(socket.conn);
-    if (!state) return take();
-    if (!state.ticket) {
+    const t = TRACKED.get(socket.conn);
+    if (!t) return take();
+    if (!t.ticket) {
       const ticket = take();
-      state.ticket = ticket;
+      t.ticket = ticket;
       ticket.then(
-        (t) => state.closed && t.release(),
+        (held) => t.closed && held.release(),
         () => {
-          if (state.ticket === ticket) state.ticket = undefined;
+          if (t.ticket === ticket) t.ticket = undefined;
         },
       );
     }
-    return state.ticket;
+    return t.ticket;
   }
 
-  /** Records the RTCS session a namespace socket opened, so refused commands can be answered. */
+  /** Records the session a namespace socket opened, so refused commands can be answered and drops reach it. */
   opened(socket: Socket, session: Promise<Session>): void {
-    const state = this.states.get(socket.conn);
-    if (!state) return;
+    const t = TRACKED.get(socket.conn);
+    if (!t) return;
     session.then(
       (s) => {
-        state.sessions.set(socket.nsp.name, s);
+        t.sessions.push({ nsp: socket.nsp.name, session: s });
         // The connection ended while the session was being opened (its socket never connected).
-        if (state.closed) void this.node.closed(s);
+        if (t.closed) void this.node.closed(s);
       },
       () => undefined, // logged where it was opened
     );
   }
 
   private track(conn: EngineConnection): void {
-    const state: ConnectionState = {
-      gate: this.node.inboundGate(
-        () => ({ transport: conn.transport.name, address: conn.remoteAddress }),
-        (reason) => this.cut(conn, state, reason),
-      ),
-      sockets: new Set(),
-      sessions: new Map(),
-      dropping: false,
-      closed: false,
-    };
-    this.states.set(conn, state);
-    const disconnected = this.admission.connected(this.addressOf(conn.request));
-    conn.once('close', () => {
-      state.closed = true;
-      disconnected();
-      // Sessions whose socket never connected (opened in the middleware) have no `disconnect` to end them.
-      for (const session of state.sessions.values()) void this.node.closed(session);
-      void state.ticket?.then((ticket) => ticket.release(), () => {});
-    });
-    const listeners = conn.listeners('data') as DataListener[];
-    if (listeners.length === 0) this.log.error('socket.io registered no data listener before Parley: inbound flood protection is off');
+    const t = new Tracked(this, conn, this.addressOf(conn.request));
+    TRACKED.set(conn, t);
+    this.admission.connected(t.address);
+    t.forward = conn.listeners('data') as DataListener[];
+    if (t.forward.length === 0) this.log.error('socket.io registered no data listener before Parley: inbound flood protection is off');
     conn.removeAllListeners('data');
-    const forward = (data: unknown) => {
-      for (const listener of listeners) listener.call(conn, data);
-    };
-    // A binary packet is a header and then its attachments, each its own message: they share the
-    // header's fate, so a refusal never leaves socket.io's decoder half-way through a packet.
-    let attachments = 0;
-    let attachmentsAdmitted = false;
-    conn.on('data', (data: unknown) => {
-      if (attachments > 0 && typeof data !== 'string') {
-        attachments--;
-        state.gate.admit();
-        if (attachmentsAdmitted) forward(data);
-        return;
-      }
-      const admitted = state.gate.admit();
-      attachments = binaryAttachments(data);
-      attachmentsAdmitted = admitted;
-      if (admitted) {
-        forward(data);
-        return;
-      }
-      const event = decodeEvent(data);
-      const session = event && event.args[0] === RTCS_CHANNEL_EVENT ? state.sessions.get(event.nsp) : undefined;
-      if (session) this.node.refuseCommand(session, event!.args[1]);
-    });
-    // Heartbeats and upgrade probes cannot be refused, but they count towards the flood limit.
-    conn.on('packet', (packet: { type: string }) => {
-      if (packet.type !== 'message') state.gate.admit();
-    });
-    conn.on('packetCreate', () => this.checkBacklog(conn, state));
+    conn.on('data', onData);
+    conn.on('packet', onPacket);
+    conn.on('packetCreate', onPacketCreate);
+    conn.once('close', onClose);
   }
 
-  /** Runs as engine.io creates each outbound packet, before it is queued. */
-  private checkBacklog(conn: EngineConnection, state: ConnectionState): void {
-    if (state.dropping) return;
-    const backlog = connectionBacklog(conn);
+  /** @internal (onClose) */
+  closed(t: Tracked): void {
+    t.closed = true;
+    this.admission.disconnected(t.address);
+    // Sessions whose socket never connected (opened in the middleware) have no `disconnect` to end them.
+    for (const { session } of t.sessions) void this.node.closed(session);
+    void t.ticket?.then((held) => held.release(), () => undefined);
+  }
+
+  /** @internal (onPacketCreate) */
+  checkBacklog(t: Tracked): void {
+    const backlog = connectionBacklog(t.conn);
     if (!overOutboundLimits(backlog, this.outbound)) return;
-    state.dropping = true;
+    t.dropping = true;
     this.node.observer.dropped('slow_consumer');
     const reason = slowConsumerReason(backlog, this.outbound);
-    this.log.info({ transport: conn.transport.name, address: conn.remoteAddress, reason }, 'dropping a slow consumer');
+    this.log.info({ transport: t.conn.transport.name, address: t.conn.remoteAddress, reason }, 'dropping a slow consumer');
     // Not from inside engine.io's send: the packet being created is queued first, then discarded.
     setImmediate(() => {
-      for (const session of state.sessions.values()) session.close(reason, 'drop');
-      conn.close(true);
+      for (const { session } of t.sessions) session.close(reason, 'drop');
+      t.conn.close(true);
     });
-  }
-
-  /** Tells every socket of the connection why, then ends it; clients do not reconnect after this. */
-  private cut(conn: EngineConnection, state: ConnectionState, reason: string): void {
-    // Every socket hears the reason before any disconnects: the first disconnect(true) ends the
-    // connection, and an EIO3 client's implicit `/` socket usually comes first.
-    const sockets = [...state.sockets];
-    for (const socket of sockets) socket.emit('error', reason);
-    for (const socket of sockets) socket.disconnect(true);
-    conn.close();
   }
 }
