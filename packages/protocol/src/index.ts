@@ -8,3 +8,4 @@ export * from './chat-schemas.ts';
 export * from './chat-events.ts';
 export * from './error-tables.ts';
 export * from './admin.ts';
+export * from './app-settings.ts';

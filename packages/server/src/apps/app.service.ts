@@ -3,12 +3,22 @@
  * own sessions, channels and data. Lookups are cached briefly because every request and connection
  * needs one; changes made by another process (the CLI, another node) show within CACHE_TTL_MS.
  */
-import { WEBHOOK_TYPES, type WebhookType } from '@parley/protocol';
+import {
+  APP_SETTINGS_LIMITS,
+  CHAT_WEBHOOK_EVENTS,
+  WEBHOOK_TYPES,
+  WORD_FILTER_MODES,
+  type ApplicationSettings,
+  type ApplicationSettingsChanges,
+  type ChatWebhookEvent,
+  type WebhookType,
+  type WordFilterMode,
+} from '@parley/protocol';
 import { sql } from 'kysely';
 import type { Storage } from '../storage/database.ts';
 import type { AppTable } from '../storage/schema.ts';
 import { randomSecret, safeEqual } from '../secrets.ts';
-import { hookUrlsProblem } from './hook-url.ts';
+import { hookUrlProblem, hookUrlsProblem } from './hook-url.ts';
 
 export interface App {
   id: string;
@@ -17,8 +27,17 @@ export interface App {
   webauthUrl: string | null;
   webhookUrl: string | null;
   webhookEvents: ReadonlySet<WebhookType>;
+  chat: AppChatSettings;
   createdAt: number;
   updatedAt: number;
+}
+
+/** What the chat face reads of an app on every send (the word filter) and every event (chat webhooks). */
+export interface AppChatSettings {
+  wordFilter: { words: readonly string[]; mode: WordFilterMode };
+  webhookUrl: string | null;
+  webhookEvents: ReadonlySet<ChatWebhookEvent>;
+  webhookSecret: string;
 }
 
 export interface AppChanges {
@@ -42,6 +61,34 @@ function checkHookUrls(changes: AppChanges): void {
 /** The app id is taken (possibly by another node creating it at the same moment). */
 export class AppExistsError extends AppError {}
 
+const isChatWebhookEvent = (name: string): name is ChatWebhookEvent => (CHAT_WEBHOOK_EVENTS as readonly string[]).includes(name);
+const isWordFilterMode = (mode: string): mode is WordFilterMode => (WORD_FILTER_MODES as readonly string[]).includes(mode);
+
+function parseWords(raw: string): string[] {
+  try {
+    const words: unknown = JSON.parse(raw);
+    return Array.isArray(words) ? words.filter((w): w is string => typeof w === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Why a word filter cannot be set, or undefined: words are trimmed, kept case-insensitively once, and
+ * must be 1-wordMaxChars characters, at most wordsMax of them.
+ */
+function normalizedWords(words: readonly string[]): string[] | string {
+  const L = APP_SETTINGS_LIMITS;
+  const seen = new Map<string, string>();
+  for (const raw of words) {
+    const word = raw.trim();
+    if (word.length === 0 || [...word].length > L.wordMaxChars) return `word_filter.words: each word must be 1-${L.wordMaxChars} characters`;
+    if (!seen.has(word.toLowerCase())) seen.set(word.toLowerCase(), word);
+  }
+  if (seen.size > L.wordsMax) return `word_filter.words: at most ${L.wordsMax} words`;
+  return [...seen.values()];
+}
+
 function toApp(row: AppTable): App {
   return {
     id: row.id,
@@ -50,6 +97,12 @@ function toApp(row: AppTable): App {
     webauthUrl: row.webauth_url,
     webhookUrl: row.webhook_url,
     webhookEvents: new Set(row.webhook_events.split(',').filter(Boolean) as WebhookType[]),
+    chat: {
+      wordFilter: { words: parseWords(row.word_filter_words), mode: isWordFilterMode(row.word_filter_mode) ? row.word_filter_mode : 'mask' },
+      webhookUrl: row.chat_webhook_url,
+      webhookEvents: new Set(row.chat_webhook_events.split(',').filter(isChatWebhookEvent)),
+      webhookSecret: row.chat_webhook_secret,
+    },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -95,6 +148,11 @@ export class AppService {
       webauth_url: changes.webauthUrl ?? null,
       webhook_url: changes.webhookUrl ?? null,
       webhook_events: (changes.webhookEvents ?? [...WEBHOOK_TYPES]).join(','),
+      word_filter_words: '[]',
+      word_filter_mode: 'mask',
+      chat_webhook_url: null,
+      chat_webhook_events: CHAT_WEBHOOK_EVENTS.join(','),
+      chat_webhook_secret: randomSecret(32),
       created_at: now,
       updated_at: now,
     };
@@ -124,6 +182,36 @@ export class AppService {
     return app;
   }
 
+  /**
+   * Changes an app's chat settings (PUT /v1/application/settings); throws AppError naming the field.
+   * An app made before migration 0008 has no webhook secret: its first call (a GET included, which
+   * passes no changes) makes one; `rotate_chat_webhook_secret` replaces it.
+   */
+  async updateChatSettings(id: string, changes: ApplicationSettingsChanges): Promise<App> {
+    const current = await this.get(id);
+    if (!current) throw new AppError(`app ${id} does not exist`);
+    const values: Partial<AppTable> = { updated_at: Date.now() };
+    if (changes.word_filter !== undefined) {
+      const words = normalizedWords(changes.word_filter.words);
+      if (typeof words === 'string') throw new AppError(words);
+      values.word_filter_words = JSON.stringify(words);
+      values.word_filter_mode = changes.word_filter.mode;
+    }
+    if (changes.chat_webhook_url !== undefined) {
+      const url = changes.chat_webhook_url === '' ? null : changes.chat_webhook_url;
+      const problem = url ? hookUrlProblem(url) : undefined;
+      if (problem) throw new AppError(`chat_webhook_url ${problem}`);
+      values.chat_webhook_url = url;
+    }
+    if (changes.chat_webhook_events !== undefined) values.chat_webhook_events = [...new Set(changes.chat_webhook_events)].join(',');
+    if (changes.rotate_chat_webhook_secret === true || current.chat.webhookSecret === '') values.chat_webhook_secret = randomSecret(32);
+    await this.storage.db.updateTable('apps').set(values).where('id', '=', id).executeTakeFirst();
+    this.cache.delete(id);
+    const app = await this.get(id);
+    if (!app) throw new AppError(`app ${id} does not exist`);
+    return app;
+  }
+
   /** Replaces the API key; access URLs signed with the old key stop verifying. */
   async rotateKey(id: string): Promise<App> {
     return this.update(id, { apiKey: randomSecret() });
@@ -148,4 +236,16 @@ export class AppService {
     const row = await this.storage.db.selectFrom('apps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+/** An app's chat settings as the server API answers them. */
+export function presentChatSettings(app: App): ApplicationSettings {
+  return {
+    app_id: app.id,
+    word_filter: { words: [...app.chat.wordFilter.words], mode: app.chat.wordFilter.mode },
+    chat_webhook_url: app.chat.webhookUrl,
+    chat_webhook_events: [...app.chat.webhookEvents],
+    chat_webhook_secret: app.chat.webhookSecret,
+    updated_at: app.updatedAt,
+  };
 }

@@ -6,6 +6,7 @@
  */
 import {
   AccessResponse,
+  ApplicationSettings,
   chatErrorCodeTable,
   ChatBan,
   ChatBannedList,
@@ -73,6 +74,7 @@ export const COMPONENTS = {
   CountResponse,
   RtcsError,
   AdminError,
+  ApplicationSettings,
 } as const satisfies Record<string, TSchema>;
 export type ComponentName = keyof typeof COMPONENTS;
 

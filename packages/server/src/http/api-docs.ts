@@ -15,6 +15,7 @@ const TAGS = [
   { name: 'chat users', description: 'Chat server API (APP_ID + APP_API_KEY): users, their meta and session tokens' },
   { name: 'chat channels', description: 'Chat server API: group channels, membership, managers, moderation' },
   { name: 'chat messages', description: 'Chat server API: messages and receipts' },
+  { name: 'chat application', description: 'Chat server API: the chat settings of the app (word filter, chat webhooks)' },
   { name: 'chat sdk', description: 'Chat client API (APP_ID + USER_ID + Bearer token): what the SDK calls as one user' },
   { name: 'chat', description: 'Files sent in messages, through their signed URLs' },
   { name: 'ops', description: 'Health, readiness and metrics' },

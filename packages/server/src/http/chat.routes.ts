@@ -17,6 +17,7 @@ import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
 import { FileStore } from '../chat/file-store.ts';
 import { CHAT_ERRORS, SECURITY } from './api-components.ts';
+import { applicationSettingsRoutes } from './application-settings.routes.ts';
 import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
@@ -90,6 +91,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await chatUserRoutes(platform, deps.chat);
       await chatChannelRoutes(platform, deps.chat);
       await chatMessageRoutes(platform, deps.chat);
+      await applicationSettingsRoutes(platform, deps.apps);
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(

@@ -148,6 +148,17 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('admin_audit_by_app').on('admin_audit').columns(['app', 'id']).execute();
     },
   },
+  '0008_app_settings': {
+    // An app's chat settings (PUT /v1/application/settings): the word filter and where chat webhooks go.
+    // Apps of before keep an empty filter, no chat webhook, and get their secret when one is first set.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('apps').addColumn('word_filter_words', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.alterTable('apps').addColumn('word_filter_mode', 'text', (c) => c.notNull().defaultTo('mask')).execute();
+      await db.schema.alterTable('apps').addColumn('chat_webhook_url', 'text').execute();
+      await db.schema.alterTable('apps').addColumn('chat_webhook_events', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('apps').addColumn('chat_webhook_secret', 'text', (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {

@@ -13,6 +13,14 @@ export interface AppTable {
   webhook_url: string | null;
   /** Comma list of webhook types to send. */
   webhook_events: string;
+  /** Chat settings (migration 0008_app_settings): the word filter as a JSON array, and chat webhooks. */
+  word_filter_words: string;
+  word_filter_mode: string;
+  chat_webhook_url: string | null;
+  /** Comma list of chat webhook events. */
+  chat_webhook_events: string;
+  /** HMAC key of chat webhook signatures; '' until first needed (rows made before 0008). */
+  chat_webhook_secret: string;
   created_at: number;
   updated_at: number;
 }
