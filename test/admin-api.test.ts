@@ -151,6 +151,23 @@ for (const engine of await engineCases()) {
       expect(JSON.parse(entries[1]!.detail)).toEqual({ webauth_url: '', webhook_url: 'https://shop.example.com/hooks', webhook_events: ['connect'] });
     });
 
+    it("reads and changes an app's chat settings through the settings service, audited without the secret", async () => {
+      const before = await call<{ chat_webhook_secret: string; word_filter: { words: string[] } }>('GET', `/apps/${tp.appId}/chat-settings`);
+      expect(before.status).toBe(200);
+      expect(before.body.word_filter.words).toEqual([]);
+      const changed = await call('PUT', `/apps/${tp.appId}/chat-settings`, { word_filter: { words: ['darn'], mode: 'block' }, chat_webhook_url: 'https://shop.example.com/chat', rotate_chat_webhook_secret: true });
+      expect(changed.body).toMatchObject({ word_filter: { words: ['darn'], mode: 'block' }, chat_webhook_url: 'https://shop.example.com/chat' });
+      // The app's own server API sees the same settings: one service, one store.
+      const viaApi = await chat<{ chat_webhook_secret: string }>('GET', '/v1/application/settings');
+      expect(viaApi.body).toEqual(changed.body);
+      expect(viaApi.body.chat_webhook_secret).not.toBe(before.body.chat_webhook_secret);
+      expect((await call('PUT', `/apps/${tp.appId}/chat-settings`, { chat_webhook_url: 'ftp://x/' })).body).toMatchObject({ code: 400, message: expect.stringMatching(/chat_webhook_url/) });
+      expect((await call('GET', '/apps/nothing/chat-settings')).status).toBe(404);
+      const [entry] = await audit('app_chat_settings');
+      expect(JSON.parse(entry!.detail)).toEqual({ word_filter: { words: ['darn'], mode: 'block' }, chat_webhook_url: 'https://shop.example.com/chat', rotate_chat_webhook_secret: true });
+      await call('PUT', `/apps/${tp.appId}/chat-settings`, { word_filter: { words: [], mode: 'mask' }, chat_webhook_url: null });
+    });
+
     it('finds channels by id or name, lists members, pages messages and shows bans', async () => {
       for (let i = 1; i <= 25; i++) await send('alice', `history ${i}`);
       const byId = await call<{ channels: ChatChannel[] }>('GET', `/apps/${tp.appId}/channels?query=side_room`);

@@ -134,6 +134,18 @@ describe.skipIf(skipBrowserTests())('operator console in Chromium', () => {
     expect(mallory.some((e) => e.event === 'group:message_send' && (e.args[0] as Message).message_id === after)).toBe(false);
   });
 
+  it("sets an app's word filter and chat webhook from the Apps view, as the server API then reads them", async () => {
+    await go('apps');
+    await page.locator('table button.link', { hasText: tp.appId }).click();
+    await page.getByLabel('Word filter (one word per line)').fill('darn\n바보');
+    await page.getByLabel('refuse it (1020)').check();
+    await page.getByLabel('Chat webhook URL').fill('https://backend.example.com/chat-hooks');
+    await page.getByRole('button', { name: 'Save chat settings' }).click();
+    await page.getByRole('status').filter({ hasText: `Saved the chat settings of ${tp.appId}.` }).waitFor();
+    const res = await fetch(`${tp.url}/v1/application/settings`, { headers: { APP_ID: tp.appId, APP_API_KEY: tp.apiKey } });
+    expect(await res.json()).toMatchObject({ word_filter: { words: ['darn', '바보'], mode: 'block' }, chat_webhook_url: 'https://backend.example.com/chat-hooks' });
+  });
+
   it('lists both actions in the audit log, with who did them', async () => {
     await go('audit');
     const deleted = page.locator('#audit tr[data-action="message_delete"]');
@@ -155,7 +167,7 @@ describe.skipIf(skipBrowserTests())('operator console in Chromium', () => {
     await page.locator('#presence-members td', { hasText: /\S{22}/ }).waitFor();
     await go('apps');
     await page.locator('table button.link', { hasText: tp.appId }).click();
-    await page.locator('.app-editor').waitFor();
+    await page.locator('.app-editor').first().waitFor();
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
       for (const view of VIEWS) {

@@ -1,7 +1,8 @@
-/** Apps: the list, a new app, and one app's key and hooks (WebAuth URL, webhook URL and events). */
+/** Apps: the list, a new app, and one app's key and hooks (WebAuth URL, webhook URL and events), and its chat settings. */
 import { WEBHOOK_TYPES, type AdminApp, type WebhookType } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { messageOf, type AdminApi } from './api.ts';
+import { ChatSettings } from './chat-settings.tsx';
 import { dateTime, ErrorText, Field, Notice } from './ui.tsx';
 
 function EventChoices({ value, onChange, legend }: { value: readonly WebhookType[]; onChange: (v: WebhookType[]) => void; legend: string }) {
@@ -68,7 +69,7 @@ function AppEditor({ api, app, onChanged }: { api: AdminApi; app: AdminApp; onCh
       <EventChoices legend="Webhook events" value={events} onChange={setEvents} />
       <button type="submit">Save hooks</button>
       <p class="hint">
-        Created {dateTime(app.created_at)}, changed {dateTime(app.updated_at)}. Chat webhooks and the word filter are not part of this server yet.
+        Created {dateTime(app.created_at)}, changed {dateTime(app.updated_at)}.
       </p>
       <ErrorText error={error} />
       <Notice text={notice} />
@@ -145,6 +146,7 @@ export function Apps({ api, selected, onSelect, onListChanged }: { api: AdminApi
         </table>
       </div>
       {current ? <AppEditor key={`${current.id}-${current.updated_at}`} api={api} app={current} onChanged={replace} /> : null}
+      {current ? <ChatSettings api={api} appId={current.id} /> : null}
       <form class="card" onSubmit={create} aria-labelledby="new-app-title">
         <h3 id="new-app-title">New app</h3>
         <Field label="App id" name="id" value={newId} onInput={(e) => setNewId(e.currentTarget.value)} required pattern="[A-Za-z0-9_\-]{1,64}" hint="1-64 characters of A-Z, a-z, 0-9, _ and -. A random API key is made." />

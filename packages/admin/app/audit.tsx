@@ -8,6 +8,7 @@ const ACTION_LABELS: Record<AuditEntry['action'], string> = {
   app_create: 'created the app',
   app_update: 'changed the hooks',
   app_rotate_key: 'rotated the API key',
+  app_chat_settings: 'changed the chat settings',
   message_delete: 'deleted a message',
   channel_freeze: 'froze a channel',
   channel_unfreeze: 'unfroze a channel',

@@ -135,6 +135,7 @@ export const AUDIT_ACTIONS = [
   'app_create',
   'app_update',
   'app_rotate_key',
+  'app_chat_settings',
   'message_delete',
   'channel_freeze',
   'channel_unfreeze',

@@ -3,8 +3,8 @@
  * (the chat services with the app's backend as caller, AppService, the realtime node), then written to
  * the audit log. Nothing here re-implements a rule: refusals are the services' own (ChatError, AppError).
  */
-import { CHANNEL_ID_PATTERN, isMemberListed, type AdminAppCreate, type AdminAppUpdate, type ChatBan, type ChatChannel, type ChatChannelList, type ChatMessage } from '@parley/protocol';
-import type { App, AppChanges, AppService } from '../apps/app.service.ts';
+import { CHANNEL_ID_PATTERN, isMemberListed, type AdminAppCreate, type ApplicationSettings, type ApplicationSettingsChanges, type AdminAppUpdate, type ChatBan, type ChatChannel, type ChatChannelList, type ChatMessage } from '@parley/protocol';
+import { presentChatSettings, type App, type AppChanges, type AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
@@ -95,6 +95,21 @@ export class AdminActions {
     const app = await this.deps.apps.update(id, changesOf(input));
     await this.deps.audit.record(actor, { action: 'app_update', app: id, target: id, detail: { ...input } });
     return app;
+  }
+
+  /** The app's chat settings, as `GET /v1/application/settings` answers them. */
+  async chatSettings(id: string): Promise<ApplicationSettings> {
+    const app = await this.app(id);
+    // An app made before the settings existed gets its webhook secret on first read, as through /v1.
+    return presentChatSettings(app.chat.webhookSecret === '' ? await this.deps.apps.updateChatSettings(id, {}) : app);
+  }
+
+  /** Changes the word filter or chat webhooks, through the same service as the server API (audited, the secret never). */
+  async updateChatSettings(actor: Actor, id: string, changes: ApplicationSettingsChanges): Promise<ApplicationSettings> {
+    await this.app(id);
+    const app = await this.deps.apps.updateChatSettings(id, changes);
+    await this.deps.audit.record(actor, { action: 'app_chat_settings', app: id, target: id, detail: { ...changes } });
+    return presentChatSettings(app);
   }
 
   async rotateKey(actor: Actor, id: string): Promise<App> {

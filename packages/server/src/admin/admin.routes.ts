@@ -4,13 +4,25 @@
  * the console's services: AdminActions for every change (audited), the chat services and the node for
  * reads, the overview and the debug streams.
  */
-import { channelNameProblem, isMemberListed, PRESENCE_LIST_MAX, type AdminApp, type AdminErrorBody, type AdminPresence, type AdminSession } from '@parley/protocol';
+import {
+  ApplicationSettings,
+  ApplicationSettingsBody,
+  channelNameProblem,
+  isMemberListed,
+  PRESENCE_LIST_MAX,
+  type AdminApp,
+  type AdminErrorBody,
+  type AdminPresence,
+  type AdminSession,
+  type ApplicationSettingsChanges,
+} from '@parley/protocol';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../apps/app.service.ts';
 import { AppError } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
+import { exampleChatSettings, exampleChatSettingsChanges } from '../http/api-examples.ts';
 import { describeValidation } from '../http/validation.ts';
 import { BrokerUnavailableError } from '../realtime/broker.ts';
 import type { RealtimeNode } from '../realtime/node.ts';
@@ -67,6 +79,9 @@ function toErrorBody(err: FastifyFailure): { status: number; body: AdminErrorBod
   return undefined;
 }
 
+/** The chat settings as the server API answers them, with its example. */
+const ChatSettingsAnswer = { ...ApplicationSettings, examples: [exampleChatSettings] };
+
 export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
   const { actions, chat, node } = deps;
   app.setErrorHandler((err: FastifyFailure, req, reply) => {
@@ -110,6 +125,22 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
     '/apps/:app',
     doc("Change an app's WebAuth URL, webhook URL or webhook events (audited)", { params: S.AppParams, body: S.AppUpdateSchema, response: { 200: S.AppSchema, ...S.ERRORS } }),
     async (req) => toAdminApp(await actions.updateApp(actorOf(req), req.params.app, req.body)),
+  );
+
+  app.get<AppP>(
+    '/apps/:app/chat-settings',
+    doc("The app's chat settings: word filter, chat webhook URL, events and signing secret", { params: S.AppParams, response: { 200: ChatSettingsAnswer, ...S.ERRORS } }),
+    async (req) => actions.chatSettings(req.params.app),
+  );
+
+  app.put<AppP & { Body: ApplicationSettingsChanges }>(
+    '/apps/:app/chat-settings',
+    doc("Change the app's word filter or chat webhooks, as PUT /v1/application/settings does (audited)", {
+      params: S.AppParams,
+      body: { ...ApplicationSettingsBody, examples: [exampleChatSettingsChanges] },
+      response: { 200: ChatSettingsAnswer, ...S.ERRORS },
+    }),
+    async (req) => actions.updateChatSettings(actorOf(req), req.params.app, req.body),
   );
 
   app.post<AppP>(

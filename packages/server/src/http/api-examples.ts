@@ -2,7 +2,7 @@
  * One example per operation of the OpenAPI document, typed by the protocol's static types so that an
  * example that no longer fits its schema fails to compile.
  */
-import type { ChatBan, ChatChannel, ChatMessage, ChatToken, ChatUser } from '@parley/protocol';
+import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatToken, ChatUser } from '@parley/protocol';
 
 const T = 1_767_225_600_000;
 
@@ -36,3 +36,17 @@ export const exampleChannelWithLast: ChatChannel = { ...bare, last_message: exam
 export const exampleBan: ChatBan = { user_id: 'mallory', seconds: 600, reason: 'spam', created_at: T, expires_at: T + 600_000 };
 export const exampleToken: ChatToken = { token: 'eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiYWxpY2UifQ.c2lnbmF0dXJl', expires_at: T + 7 * 86_400_000 };
 export const exampleNext = 'Ym9i';
+
+export const exampleChatSettings: ApplicationSettings = {
+  app_id: 'demo',
+  word_filter: { words: ['darn'], mode: 'mask' },
+  chat_webhook_url: 'https://backend.example.com/parley/chat-webhook',
+  chat_webhook_events: ['group:message_send', 'push'],
+  chat_webhook_secret: 'kq3V7mZ1r0XnY8pT2bW5sA9dF4gH6jL0cE1uI3oP7yQ',
+  updated_at: T,
+};
+export const exampleChatSettingsChanges: ApplicationSettingsChanges = {
+  word_filter: exampleChatSettings.word_filter,
+  chat_webhook_url: exampleChatSettings.chat_webhook_url,
+  chat_webhook_events: exampleChatSettings.chat_webhook_events,
+};

@@ -5,17 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { AppError, presentChatSettings, type AppService } from '../apps/app.service.ts';
 import { ChatError } from '../chat/errors.ts';
 import { answer, CHAT_ERRORS, SECURITY, withExample } from './api-components.ts';
+import { exampleChatSettings as example, exampleChatSettingsChanges } from './api-examples.ts';
 import { appOf } from './chat-auth.ts';
 
 const doc = { tags: ['chat application'], security: SECURITY.platform };
-const example = {
-  app_id: 'demo',
-  word_filter: { words: ['darn'], mode: 'mask' as const },
-  chat_webhook_url: 'https://backend.example.com/parley/chat-webhook',
-  chat_webhook_events: ['group:message_send' as const, 'push' as const],
-  chat_webhook_secret: 'kq3V7mZ1r0XnY8pT2bW5sA9dF4gH6jL0cE1uI3oP7yQ',
-  updated_at: 1767225600000,
-};
 
 export async function applicationSettingsRoutes(scope: FastifyInstance, apps: AppService): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -45,7 +38,7 @@ export async function applicationSettingsRoutes(scope: FastifyInstance, apps: Ap
       schema: {
         ...doc,
         summary: "Change the app's chat settings (fields left out stay as they are)",
-        body: withExample(ApplicationSettingsBody, { word_filter: { words: ['darn'], mode: 'mask' }, chat_webhook_url: example.chat_webhook_url, chat_webhook_events: ['group:message_send', 'push'] }),
+        body: withExample(ApplicationSettingsBody, exampleChatSettingsChanges),
         response: { 200: answer('ApplicationSettings', example), ...CHAT_ERRORS },
       },
     },
