@@ -15,6 +15,7 @@ import type { MemberRepository } from './member.repository.ts';
 import type { MessageRepository } from './message.repository.ts';
 import { toChannel, toMessage, toUser } from './presenter.ts';
 import type { UserRepository, UserRow } from './user.repository.ts';
+import type { WordFilterSettings } from './word-filter.ts';
 
 /** Asks the realtime side which of these users have a live chat connection (cluster-wide). */
 export interface OnlineUsers {
@@ -40,6 +41,8 @@ export interface ChatContext {
   limits: ChatLimits;
   /** Signed URLs of stored files (the public URL is known only once the server listens). */
   fileUrls: FileUrls;
+  /** The app's word filter (its settings, cached with the app), applied to every message text sent. */
+  wordFilter(appId: string): Promise<WordFilterSettings | undefined>;
   now(): number;
 }
 

@@ -73,6 +73,7 @@ export function createChat(deps: ChatDeps): Chat {
     online,
     limits,
     fileUrls: new FileUrls(deps.apps, deps.publicUrl, limits.fileUrlTtlMs),
+    wordFilter: async (appId) => (await deps.apps.get(appId))?.chat.wordFilter,
     now: () => Date.now(),
   };
   const users = new UserService(ctx);

@@ -34,6 +34,8 @@ export const notManager = (user: string): ChatError => new ChatError(C.notManage
 export const managersCannotBan = (): ChatError => new ChatError(C.managersCannotBanEachOther, 400, 'user_id: managers cannot ban each other');
 export const cannotBanYourself = (): ChatError => new ChatError(C.cannotBanYourself, 400, 'user_id: a manager cannot ban itself');
 export const banned = (user: string): ChatError => new ChatError(C.banned, 400, `user ${user} is banned from the channel`);
+/** 1020: the app's word filter (block mode) refused the message's text. */
+export const wordFiltered = (): ChatError => new ChatError(C.wordFiltered, 400, "content: refused by the app's word filter");
 export const unauthorized = (message: string): ChatError => new ChatError(C.unauthorized, 401, message);
 /** 3001: authenticated, but not allowed (also: a private channel the caller is not a member of). */
 export const noPermission = (message: string): ChatError => new ChatError(C.noPermission, 403, message);

@@ -8,11 +8,12 @@ import type { Readable } from 'node:stream';
 import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, type ChatMeta, type MessageListParams } from '@parley/protocol';
 import { actingFor, appIdOf, roleOf, userOf, type Caller, type ChannelAccess } from './access.ts';
 import { access, channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
-import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, noPermission, notJoined } from './errors.ts';
+import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, noPermission, notJoined, wordFiltered } from './errors.ts';
 import { FileTooLargeError } from './file-store.ts';
 import type { ChannelWithRole } from './channel.repository.ts';
 import { SendRefused, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
 import { toMessage } from './presenter.ts';
+import { applyWordFilter } from './word-filter.ts';
 import { checkChannelId, checkMeta, checkUserId, mergeMeta, pageLimit, parseMeta, removeMetaKeys } from './rules.ts';
 
 /** A text send as it arrived (the service checks every field). */
@@ -137,13 +138,14 @@ export class MessageService {
 
   private async store(caller: Caller, channelId: string, sender: string, body: { type: 'text' | 'file'; content: string | undefined; meta: ChatMeta; file: StoredFile | undefined }): Promise<ChatMessage> {
     const appId = appIdOf(caller);
+    const content = body.content === undefined ? undefined : await this.filtered(caller, channelId, sender, body.content);
     const now = this.ctx.now();
     const row: NewMessageRow = {
       app_id: appId,
       channel_id: channelId,
       type: body.type,
       user_id: sender,
-      content: body.content ?? null,
+      content: content ?? null,
       file_key: body.file?.key ?? null,
       file_name: body.file?.name ?? null,
       file_type: body.file?.type ?? null,
@@ -158,6 +160,17 @@ export class MessageService {
     const channel = await channelView(this.ctx, appId, sent.channel);
     this.ctx.bus.emit({ type: 'message_send', appId, channel, message });
     return message;
+  }
+
+  /**
+   * The text as the app's word filter lets it through (masked), or 1020 when it blocks it — unless the
+   * sender may not send here at all, which is said first (a refusal must not reveal the filter's words
+   * to someone who could not have posted).
+   */
+  private async filtered(caller: Caller, channelId: string, sender: string, text: string): Promise<string> {
+    const outcome = applyWordFilter(await this.ctx.wordFilter(appIdOf(caller)), text);
+    if (!outcome.refused) return outcome.text;
+    throw (await this.refusal(caller, channelId, sender)) ?? wordFiltered();
   }
 
   /** Stores the message; a refused send is answered with what the sender's role forbids. */
