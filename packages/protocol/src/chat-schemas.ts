@@ -91,6 +91,16 @@ export const ChatBan = Type.Object({
 });
 export type ChatBan = Static<typeof ChatBan>;
 
+/** A mute (DESIGN.md, Moderation): the member stays and reads, but may not send until it expires (1021). */
+export const ChatMute = Type.Object({
+  user_id: Type.String(),
+  seconds: Type.Integer(),
+  description: Type.String(),
+  created_at: Type.Integer({ description: 'unix ms' }),
+  expires_at: Type.Integer({ description: 'unix ms' }),
+});
+export type ChatMute = Static<typeof ChatMute>;
+
 const Next = Type.Union([Type.String(), Type.Null()], { description: 'opaque cursor of the following page; null on the last one' });
 
 export const ChatUserList = Type.Object({ users: Type.Array(ChatUser), next: Next });
@@ -101,6 +111,8 @@ export const ChatMemberList = Type.Object({ members: Type.Array(ChatUser), next:
 export type ChatMemberList = Static<typeof ChatMemberList>;
 export const ChatBannedList = Type.Object({ banned: Type.Array(ChatBan), next: Next });
 export type ChatBannedList = Static<typeof ChatBannedList>;
+export const ChatMutedList = Type.Object({ muted: Type.Array(ChatMute), next: Next });
+export type ChatMutedList = Static<typeof ChatMutedList>;
 export const ChatMessageList = Type.Object({ messages: Type.Array(ChatMessage, { description: 'oldest first, whatever the mode' }) });
 export type ChatMessageList = Static<typeof ChatMessageList>;
 export const ChatOnlineMembers = Type.Array(Type.String(), { description: 'user ids of members with a live chat connection' });
@@ -257,6 +269,20 @@ export type BanRequest = Static<typeof BanBody>;
 export const PlatformBanBody = Type.Object({
   ...banFields,
   manager: optional(Type.String({ description: 'the acting manager: when given, managers may not ban each other or themselves' })),
+});
+
+const muteFields = {
+  user_id: Type.String({ description: `a member's user id, ${USER_ID_RULE}` }),
+  seconds: Type.Integer({ description: `1-${L.banSecondsMax} (10 years)` }),
+  description: optional(Type.String({ description: `at most ${L.banReasonMax} characters` })),
+};
+/** A mute through the client API (the caller is the acting manager). */
+export const MuteBody = Type.Object(muteFields);
+export type MuteRequest = Static<typeof MuteBody>;
+/** A mute through the server API, optionally on behalf of a manager. */
+export const PlatformMuteBody = Type.Object({
+  ...muteFields,
+  manager: optional(Type.String({ description: 'the acting manager: when given, managers may not mute each other or themselves' })),
 });
 
 /**
