@@ -54,6 +54,7 @@ const CREATED = new Set([
   'POST /v1/sdk/group/channels',
   'POST /v1/group/channels/{channel_id}/messages',
   'POST /v1/sdk/group/channels/{channel_id}/messages',
+  'POST /v1/sdk/reports',
   'POST /admin/api/apps',
   'POST /admin/api/apps/{app}/channels/{channel}/bans',
   'POST /admin/api/apps/{app}/channels/{channel}/mutes',

@@ -21,6 +21,8 @@ import { MessageService } from './message.service.ts';
 import { MuteRepository } from './mute.repository.ts';
 import { MuteService } from './mute.service.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
+import { ReportRepository } from './report.repository.ts';
+import { ReportService } from './report.service.ts';
 import { containsFor } from './text-search.ts';
 import { UserRepository } from './user.repository.ts';
 import { UserService } from './user.service.ts';
@@ -42,6 +44,7 @@ export interface Chat {
   membership: MembershipService;
   messages: MessageService;
   mutes: MuteService;
+  reports: ReportService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -72,6 +75,7 @@ export function createChat(deps: ChatDeps): Chat {
     messages: messageRepo,
     bans: new BanRepository(db),
     mutes: new MuteRepository(db),
+    reports: new ReportRepository(db),
     bus: new ChatEventBus(),
     files: new FileStore(deps.dataDir),
     online,
@@ -87,6 +91,7 @@ export function createChat(deps: ChatDeps): Chat {
     membership: new MembershipService(ctx),
     messages: new MessageService(ctx),
     mutes: new MuteService(ctx),
+    reports: new ReportService(ctx),
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,

@@ -22,6 +22,7 @@ import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
+import { chatReportRoutes } from './chat-reports.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { multipartLimitError, multipartOptions } from './multipart-input.ts';
@@ -94,6 +95,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await chatMessageRoutes(platform, deps.chat);
       await applicationSettingsRoutes(platform, deps.apps);
       await chatMuteRoutes(platform, deps.chat, 'platform');
+      await chatReportRoutes(platform, deps.chat, 'platform');
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
@@ -101,6 +103,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         sdk.addHook('onRequest', sdkAuth(deps.apps, deps.chat.users));
         await chatSdkRoutes(sdk, deps.chat);
         await chatMuteRoutes(sdk, deps.chat, 'sdk');
+        await chatReportRoutes(sdk, deps.chat, 'sdk');
       },
       { prefix: '/sdk' },
     );

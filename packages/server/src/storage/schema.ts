@@ -114,6 +114,19 @@ export interface ChatMuteTable {
   expires_at: number;
 }
 
+/** Reports (migration 0010_reports): what users flagged for the app's moderators. */
+export interface ChatReportTable {
+  app_id: string;
+  report_id: string;
+  target: string;
+  channel_id: string | null;
+  message_id: number | null;
+  user_id: string | null;
+  reporter: string;
+  reason: string;
+  created_at: number;
+}
+
 export interface AdminSecretTable {
   name: string;
   hash: string;
@@ -135,6 +148,7 @@ export interface AdminAuditTable {
 export interface Database {
   apps: AppTable;
   chat_mutes: ChatMuteTable;
+  chat_reports: ChatReportTable;
   chat_users: ChatUserTable;
   chat_channels: ChatChannelTable;
   chat_members: ChatMemberTable;
