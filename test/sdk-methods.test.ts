@@ -102,6 +102,10 @@ describe('SDK methods against a real server', () => {
     expect(await refusal(bob.groupChannel.sendMessage('sdk_room', { content: 'muted' }))).toBe(1021);
     expect(await alice.groupChannel.unmuteUser('sdk_room', 'bob')).toMatchObject({ user_id: 'bob' });
     expect((await alice.groupChannel.getMutedList('sdk_room')).muted).toEqual([]);
+    expect(await bob.user.blockUser('mallory')).toMatchObject({ user_id: 'mallory' });
+    expect((await bob.user.getBlockedList()).users.map((u) => u.user_id)).toEqual(['mallory']);
+    expect(await bob.user.unblockUser('mallory')).toMatchObject({ user_id: 'mallory' });
+    expect((await bob.user.getBlockedList({ limit: 10 })).users).toEqual([]);
     expect(await bob.user.report({ target: 'message', channel_id: 'sdk_room', message_id: 1, reason: 'rude' })).toMatchObject({ target: 'message', user_id: 'alice', reporter: 'bob', reason: 'rude' });
     await alice.groupChannel.deleteChannel('bob_room').then(
       () => expect.fail('alice is not a manager of bob_room'),

@@ -290,6 +290,8 @@ export const PlatformBanBody = Type.Object({
   manager: optional(Type.String({ description: 'the acting manager: when given, managers may not ban each other or themselves' })),
 });
 
+export const BlockBody = Type.Object({ user_id: Type.String({ description: USER_ID_RULE }) }, { additionalProperties: false });
+
 export const ReportBody = Type.Object(
   {
     target: reportTarget,

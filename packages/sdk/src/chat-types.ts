@@ -26,6 +26,7 @@ export type {
   ChatToken,
   ChatTokenEndReason,
   ChatUser as User,
+  ChatUserList as UserList,
   MessageListParams,
   MuteRequest,
   ReportRequest,

@@ -1,5 +1,5 @@
 /** `client.user.*`: the connected user's profile and other users' public profiles. */
-import type { Meta, Report, ReportRequest, User, UserUpdate } from './chat-types.ts';
+import type { Meta, Report, ReportRequest, User, UserList, UserUpdate } from './chat-types.ts';
 import type { RestClient } from './rest.ts';
 
 export class UserApi {
@@ -51,5 +51,24 @@ export class UserApi {
    */
   report(report: ReportRequest): Promise<Report> {
     return this.rest.post<Report>('/reports', report);
+  }
+
+  /**
+   * Blocks a user: the connected user receives nothing from it from now on, live or in history, and
+   * its sends in a 1:1 channel are refused (1022). Answers the blocked user.
+   * @example await client.user.blockUser('spammer');
+   */
+  blockUser(userId: string): Promise<User> {
+    return this.rest.put<User>('/users/me/block', { user_id: userId });
+  }
+
+  /** @example await client.user.unblockUser('spammer'); */
+  unblockUser(userId: string): Promise<User> {
+    return this.rest.delete<User>(`/users/me/block/${encodeURIComponent(userId)}`);
+  }
+
+  /** @example const { users } = await client.user.getBlockedList(); */
+  getBlockedList(params?: { limit?: number; next?: string }): Promise<UserList> {
+    return this.rest.get<UserList>('/users/me/blocked', params);
   }
 }

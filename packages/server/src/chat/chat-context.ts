@@ -6,6 +6,7 @@
 import type { ChatChannel } from '@parley/protocol';
 import { requireAccess, type Caller, type ChannelAccess, type Need } from './access.ts';
 import type { BanRepository } from './ban.repository.ts';
+import type { BlockRepository } from './block.repository.ts';
 import type { ChannelRepository, ChannelRow } from './channel.repository.ts';
 import { channelNotFound, userNotFound } from './errors.ts';
 import type { ChatEventBus } from './events.ts';
@@ -39,6 +40,7 @@ export interface ChatContext {
   bans: BanRepository;
   mutes: MuteRepository;
   reports: ReportRepository;
+  blocks: BlockRepository;
   bus: ChatEventBus;
   files: FileStore;
   online: OnlineUsers;

@@ -7,6 +7,8 @@ import type { AppService } from '../apps/app.service.ts';
 import type { ConnectionHandler } from '../realtime/socketio-transport.ts';
 import type { Storage } from '../storage/database.ts';
 import { BanRepository } from './ban.repository.ts';
+import { BlockRepository } from './block.repository.ts';
+import { BlockService } from './block.service.ts';
 import { ChannelRepository } from './channel.repository.ts';
 import { ChannelService } from './channel.service.ts';
 import type { ChatContext, ChatLimits, OnlineUsers } from './chat-context.ts';
@@ -45,6 +47,7 @@ export interface Chat {
   messages: MessageService;
   mutes: MuteService;
   reports: ReportService;
+  blocks: BlockService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -76,6 +79,7 @@ export function createChat(deps: ChatDeps): Chat {
     bans: new BanRepository(db),
     mutes: new MuteRepository(db),
     reports: new ReportRepository(db),
+    blocks: new BlockRepository(db),
     bus: new ChatEventBus(),
     files: new FileStore(deps.dataDir),
     online,
@@ -92,6 +96,7 @@ export function createChat(deps: ChatDeps): Chat {
     messages: new MessageService(ctx),
     mutes: new MuteService(ctx),
     reports: new ReportService(ctx),
+    blocks: new BlockService(ctx),
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,
@@ -100,7 +105,7 @@ export function createChat(deps: ChatDeps): Chat {
     attachRealtime(realtime) {
       bridge = new RealtimeBridge(realtime, ctx.members, deps.log);
       bridge.listen(ctx.bus);
-      return chatConnectionHandler(deps.apps, users, ctx.members);
+      return chatConnectionHandler(deps.apps, users, ctx.members, ctx.blocks);
     },
     idle: () => bridge?.idle() ?? Promise.resolve(),
     sweepOrphanFiles: (minAgeMs) => ctx.files.sweepOrphans(async (key) => (await messageRepo.fileByKey(key)) !== undefined, minAgeMs),

@@ -11,13 +11,14 @@ import type { AppService } from '../apps/app.service.ts';
 import type { AccessParams } from '../realtime/access-url.ts';
 import { groupChannel } from '../realtime/internal-channels.ts';
 import type { ConnectionHandler, InternalConnection } from '../realtime/socketio-transport.ts';
+import type { BlockRepository } from './block.repository.ts';
 import { ChatError } from './errors.ts';
 import type { MemberRepository } from './member.repository.ts';
 import type { UserService } from './user.service.ts';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-export function chatConnectionHandler(apps: AppService, users: UserService, members: MemberRepository): ConnectionHandler {
+export function chatConnectionHandler(apps: AppService, users: UserService, members: MemberRepository, blocks: BlockRepository): ConnectionHandler {
   return {
     accepts(params: AccessParams): boolean {
       return text(params.token) !== undefined && text(params.user_id) !== undefined;
@@ -37,7 +38,7 @@ export function chatConnectionHandler(apps: AppService, users: UserService, memb
         throw new Error(err instanceof ChatError ? err.message : 'server error', { cause: err });
       }
       return {
-        spec: { app, user: userId, channels: async () => (await members.channelIdsOf(appId, userId)).map(groupChannel) },
+        spec: { app, user: userId, channels: async () => (await members.channelIdsOf(appId, userId)).map(groupChannel), blocked: () => blocks.blockedIdsOf(appId, userId) },
         endsAt: { at: expiresAt, reason: CHAT_TOKEN_END_REASONS.expired },
       };
     },

@@ -30,6 +30,8 @@ export type ChatDomainEvent = Base &
     | { type: 'user_delete'; user: ChatUser; alsoNotify: string[] }
     /** The user's session tokens were revoked (or the user deleted): live connections must end. */
     | { type: 'tokens_revoked'; userId: string }
+    /** `userId` blocked or unblocked `blockedId`: its connections stop or resume receiving from it. */
+    | { type: 'user_block' | 'user_unblock'; userId: string; blockedId: string }
   );
 
 export type ChatEventType = ChatDomainEvent['type'];

@@ -36,6 +36,8 @@ export interface MessageListQuery {
   limit: number;
   type?: 'text' | 'file';
   content?: string;
+  /** Leave out the messages of users this user blocked (a user caller's view). */
+  viewer?: string;
 }
 
 /**
@@ -150,6 +152,19 @@ export class MessageRepository {
                 .where('mu.expires_at', '>', row.created_at),
             ),
           ),
+          // In a 1:1 channel, the other member's block refuses the send (1022); cheap when nobody blocked the sender.
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('chat_blocks as bl')
+                .innerJoin('chat_members as bm', (j) => j.onRef('bm.app_id', '=', 'bl.app_id').onRef('bm.user_id', '=', 'bl.user_id'))
+                .select('bl.user_id')
+                .where('bl.app_id', '=', appId)
+                .where('bl.blocked_id', '=', userId)
+                .where('bm.channel_id', '=', channelId)
+                .where((e) => e(e.selectFrom('chat_members as two').select((f) => f.fn.countAll().as('n')).where('two.app_id', '=', appId).where('two.channel_id', '=', channelId), '=', 2)),
+            ),
+          ),
         ]),
       )
       .returningAll()
@@ -197,6 +212,10 @@ export class MessageRepository {
     let q = this.query(appId, channelId);
     if (query.type) q = q.where('m.type', '=', query.type);
     if (query.content !== undefined && query.content !== '') q = q.where(this.contains('m.content', query.content));
+    const viewer = query.viewer;
+    if (viewer !== undefined) {
+      q = q.where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.blocked_id').whereRef('bl.app_id', '=', 'm.app_id').where('bl.user_id', '=', viewer).whereRef('bl.blocked_id', '=', 'm.user_id'))));
+    }
     if (query.mode === 'next') {
       q = q.where('m.message_id', '>', query.base ?? 0).orderBy('m.message_id', 'asc');
     } else {

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, type ChatMeta, type MessageListParams } from '@parley/protocol';
 import { actingFor, appIdOf, roleOf, userOf, type Caller, type ChannelAccess } from './access.ts';
 import { access, channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
-import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, muted as mutedError, noPermission, notJoined, wordFiltered } from './errors.ts';
+import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, blocked as blockedError, muted as mutedError, noPermission, notJoined, wordFiltered } from './errors.ts';
 import { FileTooLargeError } from './file-store.ts';
 import type { ChannelWithRole } from './channel.repository.ts';
 import { SendRefused, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
@@ -130,6 +130,7 @@ export class MessageService {
         await requireUser(this.ctx, appIdOf(caller), sender);
         this.backendRefusal(channelId, sender, await this.ctx.channels.withRole(appIdOf(caller), channelId, sender, this.ctx.now()));
       }
+      if (await this.ctx.blocks.blockedInOneToOne(appIdOf(caller), channelId, sender)) return blockedError();
       return undefined;
     } catch (err) {
       if (err instanceof ChatError) return err;
@@ -203,6 +204,7 @@ export class MessageService {
       limit,
       type: params.type,
       content: params.content,
+      viewer: userOf(caller),
     });
     const url = await this.ctx.fileUrls.signer(appId);
     return { messages: rows.map((r) => toMessage(r, url)) };

@@ -20,7 +20,8 @@ import type { MemberRepository } from './member.repository.ts';
 
 /** What the bridge needs of the realtime core (RealtimeNode). */
 export interface ChatRealtime {
-  publishInternal(appId: string, channels: string[], event: string, args: unknown[]): Promise<void>;
+  /** `from`: the chat user the event comes from (sessions that blocked it do not receive it). */
+  publishInternal(appId: string, channels: string[], event: string, args: unknown[], from?: string): Promise<void>;
   control(appId: string, channel: string, control: Control): Promise<void>;
   online(appId: string, userIds: readonly string[]): Promise<string[]>;
 }
@@ -57,6 +58,8 @@ export function toDelivery(e: ChatDomainEvent): Delivery | undefined {
     case 'user_delete':
       return { event: e.type, args: [e.user] };
     case 'tokens_revoked':
+    case 'user_block':
+    case 'user_unblock':
       return undefined;
   }
 }
@@ -108,6 +111,10 @@ export class RealtimeBridge implements OnlineUsers {
       case 'tokens_revoked':
         this.control(appId, userChannel(event.userId), { op: 'close', reason: CHAT_TOKEN_END_REASONS.revoked });
         return;
+      case 'user_block':
+      case 'user_unblock':
+        this.control(appId, userChannel(event.userId), { op: event.type === 'user_block' ? 'block' : 'unblock', user: event.blockedId });
+        return;
       default:
         return;
     }
@@ -148,6 +155,8 @@ export class RealtimeBridge implements OnlineUsers {
       case 'user_delete':
         return users(event.alsoNotify);
       case 'tokens_revoked':
+      case 'user_block':
+      case 'user_unblock':
         return [];
       default:
         return [groupChannel(event.channel.channel_id)];
@@ -158,7 +167,8 @@ export class RealtimeBridge implements OnlineUsers {
     const delivery = toDelivery(event);
     if (!delivery) return;
     const channels = await this.channels(event);
-    if (channels.length > 0) await this.realtime.publishInternal(event.appId, channels, delivery.event, delivery.args);
+    const from = 'message' in event ? event.message.user.user_id : undefined;
+    if (channels.length > 0) await this.realtime.publishInternal(event.appId, channels, delivery.event, delivery.args, from);
     // A deleted channel's connected members leave its internal channel once they heard of it.
     if (event.type === 'channel_delete') await this.realtime.control(event.appId, groupChannel(event.channel.channel_id), { op: 'drop' });
   }

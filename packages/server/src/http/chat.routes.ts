@@ -19,6 +19,7 @@ import { FileStore } from '../chat/file-store.ts';
 import { CHAT_ERRORS, SECURITY } from './api-components.ts';
 import { applicationSettingsRoutes } from './application-settings.routes.ts';
 import { platformAuth, sdkAuth } from './chat-auth.ts';
+import { chatBlockRoutes } from './chat-blocks.routes.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
@@ -104,6 +105,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatSdkRoutes(sdk, deps.chat);
         await chatMuteRoutes(sdk, deps.chat, 'sdk');
         await chatReportRoutes(sdk, deps.chat, 'sdk');
+        await chatBlockRoutes(sdk, deps.chat);
       },
       { prefix: '/sdk' },
     );

@@ -18,6 +18,8 @@ export interface Publication {
   payload: Payload;
   /** A session that must not receive it (the joiner of a presence notice). */
   exceptSession?: string;
+  /** The chat user it comes from: sessions whose user blocked that user do not receive it. */
+  from?: string;
 }
 
 /**
@@ -26,7 +28,12 @@ export interface Publication {
  * tokens; or, with `session`, only the session with that public id: the console's disconnect), with the
  * reason the client is told.
  */
-export type Control = { op: 'join' | 'leave'; channel: string } | { op: 'drop' } | { op: 'close'; reason: string; session?: string };
+export type Control =
+  | { op: 'join' | 'leave'; channel: string }
+  | { op: 'drop' }
+  | { op: 'close'; reason: string; session?: string }
+  /** The sessions' user blocked or unblocked `user` (chat): publications from it stop or resume. */
+  | { op: 'block' | 'unblock'; user: string };
 
 export interface ControlMessage {
   id: string;

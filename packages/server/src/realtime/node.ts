@@ -94,6 +94,8 @@ export interface InternalSessionSpec {
   user: string;
   /** Read after the session is on its user's channel, so no membership change in between is missed. */
   channels(): Promise<string[]>;
+  /** Users whose publications this session must not receive (chat blocks), read at the same point. */
+  blocked?(): Promise<string[]>;
 }
 
 export class RealtimeNode {
@@ -113,7 +115,7 @@ export class RealtimeNode {
     deps.broker.onMessage((m) => {
       if (isControl(m)) this.apply(m);
       else if (m.appId === ADMIN_BUS) activity.received(m);
-      else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.payload, m.exceptSession));
+      else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.payload, m.exceptSession, m.from));
     });
   }
 
@@ -150,7 +152,9 @@ export class RealtimeNode {
     try {
       await this.join(session, userChannel(spec.user));
       // Side by side: each is one broker subscription (a round trip) on the channel's first local member.
-      await Promise.all((await spec.channels()).map((channel) => this.join(session, channel)));
+      const [channels, blocked] = await Promise.all([spec.channels(), spec.blocked?.() ?? []]);
+      if (blocked.length > 0) session.blocks = new Set(blocked);
+      await Promise.all(channels.map((channel) => this.join(session, channel)));
     } catch (err) {
       // Half open (the bus or the database failed): nothing of it may stay behind.
       await this.closed(session);
@@ -298,9 +302,9 @@ export class RealtimeNode {
    * Publishes `event(...args)` on internal channels (a chat event); each session receives it once, also
    * one moved into a listed channel a moment ago whose node may not have subscribed yet.
    */
-  async publishInternal(appId: string, channels: string[], event: string, args: unknown[]): Promise<void> {
+  async publishInternal(appId: string, channels: string[], event: string, args: unknown[], from?: string): Promise<void> {
     const moved = await this.deps.presence.recentMoves(appId, channels);
-    await this.deps.broker.publish({ id: newMessageId(), appId, channels: moved.length > 0 ? [...new Set([...channels, ...moved])] : channels, event, payload: Payload.of(args) });
+    await this.deps.broker.publish({ id: newMessageId(), appId, channels: moved.length > 0 ? [...new Set([...channels, ...moved])] : channels, event, payload: Payload.of(args), ...(from === undefined ? {} : { from }) });
   }
 
   /** Acts on every session subscribed to `channel`, on every node, after what was published there before. */
@@ -355,6 +359,12 @@ export class RealtimeNode {
         return;
       case 'close':
         if (control.session === undefined || control.session === session.id) session.close(control.reason, 'kick');
+        return;
+      case 'block':
+        (session.blocks ??= new Set()).add(control.user);
+        return;
+      case 'unblock':
+        session.blocks?.delete(control.user);
     }
   }
 

@@ -74,6 +74,8 @@ export class Session {
   readonly channels = new Set<string>();
   private readonly closer: SessionInit['close'];
   closed = false;
+  /** Chat users whose publications it must not receive (blocked by its user); unset for nearly all sessions. */
+  blocks?: Set<string>;
 
   constructor(init: SessionInit) {
     this.kind = init.kind;

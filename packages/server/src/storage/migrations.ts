@@ -193,6 +193,20 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0011_blocks': {
+    // Blocks, read by blocker (its list, its connections, its history) and by blocked user (1:1 sends).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('chat_blocks')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('blocked_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_blocks_pk', ['app_id', 'user_id', 'blocked_id'])
+        .execute();
+      await db.schema.createIndex('chat_blocks_by_blocked').on('chat_blocks').columns(['app_id', 'blocked_id']).execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {

@@ -127,6 +127,14 @@ export interface ChatReportTable {
   created_at: number;
 }
 
+/** Blocks (migration 0011_blocks): `user_id` receives nothing from `blocked_id`, live or in history. */
+export interface ChatBlockTable {
+  app_id: string;
+  user_id: string;
+  blocked_id: string;
+  created_at: number;
+}
+
 export interface AdminSecretTable {
   name: string;
   hash: string;
@@ -149,6 +157,7 @@ export interface Database {
   apps: AppTable;
   chat_mutes: ChatMuteTable;
   chat_reports: ChatReportTable;
+  chat_blocks: ChatBlockTable;
   chat_users: ChatUserTable;
   chat_channels: ChatChannelTable;
   chat_members: ChatMemberTable;
