@@ -120,6 +120,19 @@ describe.skipIf(skipBrowserTests())('operator console in Chromium', () => {
     await expect.poll(() => bob.find((e) => e.event === 'group:message_delete')?.args[0]).toMatchObject({ message_id: id, channel_id: 'lobby' });
   });
 
+  it('mutes a member from the console: its sends are refused with 1021 until it is unmuted', async () => {
+    const send = (content: string) =>
+      fetch(`${tp.url}/v1/group/channels/lobby/messages`, { method: 'POST', headers: { APP_ID: tp.appId, APP_API_KEY: tp.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'text', user_id: 'bob', content }) }).then((r) => r.json() as Promise<{ code?: number }>);
+    await page.getByRole('button', { name: 'Mute bob…' }).click();
+    expect(await page.locator('#mute-form input[name="user_id"]').inputValue()).toBe('bob');
+    await page.locator('#mute-form button[type="submit"]').click();
+    await page.locator('#mutes li', { hasText: 'bob' }).waitFor();
+    expect((await send('muted?')).code).toBe(1021);
+    await page.getByRole('button', { name: 'Unmute bob' }).click();
+    await page.locator('#mutes li', { hasText: 'bob' }).waitFor({ state: 'detached' });
+    expect((await send('free again')).code).toBeUndefined();
+  });
+
   it('bans a connected member from the console: its SDK hears the ban and no message after it', async () => {
     const mallory = await sdk('mallory');
     await page.getByRole('button', { name: 'Ban mallory…' }).click();

@@ -54,8 +54,10 @@ const CREATED = new Set([
   'POST /v1/sdk/group/channels',
   'POST /v1/group/channels/{channel_id}/messages',
   'POST /v1/sdk/group/channels/{channel_id}/messages',
+  'POST /v1/sdk/reports',
   'POST /admin/api/apps',
   'POST /admin/api/apps/{app}/channels/{channel}/bans',
+  'POST /admin/api/apps/{app}/channels/{channel}/mutes',
 ]);
 const isSend = (key: string) => key.startsWith('POST ') && key.endsWith('/messages');
 const hasExample = (media: Media | undefined) => media !== undefined && (media.example !== undefined || Object.keys(media.examples ?? {}).length > 0);

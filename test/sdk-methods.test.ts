@@ -30,7 +30,7 @@ describe('SDK methods against a real server', () => {
     const { tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob', 'mallory'], channels: {} });
     alice = new Client({ app_id: tp.appId, url: tp.url, session_token: tokens.alice! });
     bob = new Client({ app_id: tp.appId, url: tp.url, session_token: tokens.bob! });
-    for (const name of ['group:message_send', 'group:message_update', 'group:message_delete', 'group:channel_update', 'group:channel_freeze', 'group:channel_unfreeze', 'group:channel_join', 'group:channel_manager_create', 'group:channel_message_read_event'] as const) {
+    for (const name of ['group:message_send', 'group:message_update', 'group:message_delete', 'group:channel_update', 'group:channel_freeze', 'group:channel_unfreeze', 'group:channel_join', 'group:channel_manager_create', 'group:channel_message_read_event', 'group:channel_mute', 'group:channel_unmute'] as const) {
       bob.on(name, () => bobEvents.push(name));
     }
     await alice.connectUser({ user_id: 'alice' });
@@ -97,6 +97,12 @@ describe('SDK methods against a real server', () => {
     expect((await alice.groupChannel.getBannedList('sdk_room')).banned.map((b) => b.user_id)).toEqual(['mallory']);
     await alice.groupChannel.unban('sdk_room', 'mallory');
     expect((await alice.groupChannel.getBannedList('sdk_room')).banned).toEqual([]);
+    expect(await alice.groupChannel.muteUser('sdk_room', { user_id: 'bob', seconds: 60, description: 'calm' })).toMatchObject({ user_id: 'bob', seconds: 60, description: 'calm' });
+    expect((await alice.groupChannel.getMutedList('sdk_room')).muted.map((m) => m.user_id)).toEqual(['bob']);
+    expect(await refusal(bob.groupChannel.sendMessage('sdk_room', { content: 'muted' }))).toBe(1021);
+    expect(await alice.groupChannel.unmuteUser('sdk_room', 'bob')).toMatchObject({ user_id: 'bob' });
+    expect((await alice.groupChannel.getMutedList('sdk_room')).muted).toEqual([]);
+    expect(await bob.user.report({ target: 'message', channel_id: 'sdk_room', message_id: 1, reason: 'rude' })).toMatchObject({ target: 'message', user_id: 'alice', reporter: 'bob', reason: 'rude' });
     await alice.groupChannel.deleteChannel('bob_room').then(
       () => expect.fail('alice is not a manager of bob_room'),
       (err: SdkError) => expect(err.code).toBe(1008),
@@ -104,7 +110,7 @@ describe('SDK methods against a real server', () => {
 
     // What bob's application heard meanwhile.
     await expect.poll(() => new Set(bobEvents)).toEqual(
-      new Set(['group:channel_update', 'group:channel_manager_create', 'group:message_send', 'group:message_update', 'group:message_delete', 'group:channel_message_read_event', 'group:channel_freeze', 'group:channel_unfreeze', 'group:channel_join']),
+      new Set(['group:channel_update', 'group:channel_manager_create', 'group:message_send', 'group:message_update', 'group:message_delete', 'group:channel_message_read_event', 'group:channel_freeze', 'group:channel_unfreeze', 'group:channel_join', 'group:channel_mute', 'group:channel_unmute']),
     );
   });
 });

@@ -9,6 +9,8 @@ const ACTION_LABELS: Record<AuditEntry['action'], string> = {
   app_update: 'changed the hooks',
   app_rotate_key: 'rotated the API key',
   app_chat_settings: 'changed the chat settings',
+  user_mute: 'muted',
+  user_unmute: 'lifted a mute',
   message_delete: 'deleted a message',
   channel_freeze: 'froze a channel',
   channel_unfreeze: 'unfroze a channel',

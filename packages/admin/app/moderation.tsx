@@ -3,7 +3,7 @@
  * bans; delete a message, freeze or unfreeze, ban or unban, revoke a user's tokens. Each action is the
  * chat API's own (through the admin API) and lands in the audit log.
  */
-import type { ChatBan, ChatBannedList, ChatChannel, ChatChannelList, ChatMemberList, ChatMessage, ChatMessageList, ChatUser } from '@parley/protocol';
+import type { ChatBan, ChatBannedList, ChatChannel, ChatChannelList, ChatMemberList, ChatMessage, ChatMessageList, ChatMute, ChatMutedList, ChatUser } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { messageOf, type AdminApi } from './api.ts';
 import { dateTime, ErrorText, Field, Notice, Section } from './ui.tsx';
@@ -21,6 +21,10 @@ function ChannelPanel({ api, app, channelId }: { api: AdminApi; app: string; cha
   const [banUser, setBanUser] = useState('');
   const [banSeconds, setBanSeconds] = useState('3600');
   const [banReason, setBanReason] = useState('');
+  const [mutes, setMutes] = useState<ChatMute[]>([]);
+  const [muteUser, setMuteUser] = useState('');
+  const [muteSeconds, setMuteSeconds] = useState('600');
+  const muteField = useRef<HTMLDivElement>(null);
   const [revokeUser, setRevokeUser] = useState('');
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
@@ -41,6 +45,7 @@ function ChannelPanel({ api, app, channelId }: { api: AdminApi; app: string; cha
     setHasOlder(page.messages.length === PAGE && (page.messages[0]?.message_id ?? 1) > 1);
   };
   const loadBans = async () => setBans((await api.get<ChatBannedList>(`${base}/bans`, { limit: 100 })).banned);
+  const loadMutes = async () => setMutes((await api.get<ChatMutedList>(`${base}/mutes`, { limit: 100 })).muted);
   const loadMembers = async (next?: string) => {
     const page = await api.get<ChatMemberList>(`${base}/members`, { limit: 50, next });
     setMembers((list) => (next === undefined ? page.members : [...list, ...page.members]));
@@ -50,7 +55,7 @@ function ChannelPanel({ api, app, channelId }: { api: AdminApi; app: string; cha
   useEffect(() => {
     void act(async () => {
       setChannel(await api.get<ChatChannel>(base));
-      await Promise.all([loadMessages(), loadMembers(), loadBans()]);
+      await Promise.all([loadMessages(), loadMembers(), loadBans(), loadMutes()]);
       return '';
     });
   }, [base]);
@@ -74,6 +79,24 @@ function ChannelPanel({ api, app, channelId }: { api: AdminApi; app: string; cha
       await Promise.all([loadBans(), loadMembers()]);
       return `Banned ${made.user_id} from ${channelId} until ${dateTime(made.expires_at)}.`;
     });
+  };
+  const mute = (ev: Event) => {
+    ev.preventDefault();
+    void act(async () => {
+      const made = await api.send<ChatMute>('POST', `${base}/mutes`, { user_id: muteUser, seconds: Number(muteSeconds) });
+      await loadMutes();
+      return `Muted ${made.user_id} in ${channelId} until ${dateTime(made.expires_at)}.`;
+    });
+  };
+  const unmute = (user: string) =>
+    act(async () => {
+      await api.send('DELETE', `${base}/mutes/${encodeURIComponent(user)}`);
+      await loadMutes();
+      return `Lifted the mute of ${user}.`;
+    });
+  const prepareMute = (user: string) => {
+    setMuteUser(user);
+    muteField.current?.querySelector('input')?.focus();
   };
   const unban = (user: string) =>
     act(async () => {
@@ -143,6 +166,9 @@ function ChannelPanel({ api, app, channelId }: { api: AdminApi; app: string; cha
                 <button type="button" class="secondary small" aria-label={`Ban ${u.user_id}…`} onClick={() => prepareBan(u.user_id)}>
                   Ban…
                 </button>
+                <button type="button" class="secondary small" aria-label={`Mute ${u.user_id}…`} onClick={() => prepareMute(u.user_id)}>
+                  Mute…
+                </button>
               </li>
             ))}
           </ul>
@@ -180,6 +206,34 @@ function ChannelPanel({ api, app, channelId }: { api: AdminApi; app: string; cha
             ))}
           </ul>
           {bans.length === 0 ? <p class="hint">Nobody.</p> : null}
+        </Section>
+      </div>
+      <div class="columns">
+        <form class="card" id="mute-form" onSubmit={mute} aria-labelledby="mute-title">
+          <h3 id="mute-title">Mute a member</h3>
+          <p class="hint">A muted member stays and reads; its messages are refused (1021) until the mute ends.</p>
+          <div ref={muteField}>
+            <Field label="Member to mute" name="user_id" value={muteUser} onInput={(e) => setMuteUser(e.currentTarget.value)} required />
+          </div>
+          <Field label="Mute seconds" name="seconds" type="number" min={1} value={muteSeconds} onInput={(e) => setMuteSeconds(e.currentTarget.value)} required />
+          <button type="submit" class="danger">
+            Mute
+          </button>
+        </form>
+        <Section title="Muted now" id="mutes-title">
+          <ul id="mutes" class="members">
+            {mutes.map((m) => (
+              <li key={m.user_id}>
+                <span>
+                  {m.user_id} until {dateTime(m.expires_at)}
+                </span>
+                <button type="button" class="secondary small" aria-label={`Unmute ${m.user_id}`} onClick={() => void unmute(m.user_id)}>
+                  Unmute
+                </button>
+              </li>
+            ))}
+          </ul>
+          {mutes.length === 0 ? <p class="hint">Nobody.</p> : null}
         </Section>
       </div>
       <form class="card" id="revoke-form" onSubmit={revoke} aria-labelledby="revoke-title">

@@ -141,6 +141,8 @@ export const AUDIT_ACTIONS = [
   'channel_unfreeze',
   'user_ban',
   'user_unban',
+  'user_mute',
+  'user_unmute',
   'user_revoke_tokens',
   'session_disconnect',
   'event_publish',

@@ -5,7 +5,7 @@
  */
 import { Type, type Static, type TSchema, type TTuple } from '@sinclair/typebox';
 import { CHAT_TOKEN_END_REASONS, type ChatEventName } from './chat.ts';
-import { ChatBan, ChatChannel, ChatMessage, ChatUser } from './chat-schemas.ts';
+import { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from './chat-schemas.ts';
 
 /** An event's arguments: their schemas in order, and their names (as the SDK's listeners call them). */
 const event = <T extends TSchema[]>(tuple: TTuple<T>, names: { [K in keyof T]: string }) => ({ tuple, names });
@@ -14,6 +14,7 @@ const messageArgs = event(Type.Tuple([ChatMessage, ChatChannel]), ['message', 'c
 const channelArgs = event(Type.Tuple([ChatChannel]), ['channel']);
 const channelUserArgs = event(Type.Tuple([ChatChannel, ChatUser]), ['channel', 'user']);
 const banArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatBan]), ['channel', 'user', 'ban']);
+const muteArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatMute]), ['channel', 'user', 'mute']);
 const userArgs = event(Type.Tuple([ChatUser]), ['user']);
 
 /** Every event of CHAT_EVENT_NAMES with its arguments (the `satisfies` makes a missing or extra event fail to compile). */
@@ -31,6 +32,8 @@ export const CHAT_EVENT_ARGS = {
   'group:channel_manager_delete': channelUserArgs,
   'group:channel_ban': banArgs,
   'group:channel_unban': banArgs,
+  'group:channel_mute': muteArgs,
+  'group:channel_unmute': muteArgs,
   'group:channel_message_read_event': channelArgs,
   'group:channel_message_delivered_event': channelArgs,
   user_update: userArgs,

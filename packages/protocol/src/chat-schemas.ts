@@ -91,6 +91,33 @@ export const ChatBan = Type.Object({
 });
 export type ChatBan = Static<typeof ChatBan>;
 
+export const REPORT_TARGETS = ['message', 'user', 'channel'] as const;
+export type ReportTarget = (typeof REPORT_TARGETS)[number];
+const reportTarget = Type.Union(REPORT_TARGETS.map((t) => Type.Literal(t)));
+
+/** A user's report of a message, a user or a channel, for the app's moderators (GET /v1/reports). */
+export const ChatReport = Type.Object({
+  report_id: Type.String({ description: 'sorts in time order' }),
+  target: reportTarget,
+  channel_id: Type.Union([Type.String(), Type.Null()]),
+  message_id: Type.Union([Type.Integer(), Type.Null()]),
+  user_id: Type.Union([Type.String(), Type.Null()], { description: 'the reported user: named, or the reported message’s sender' }),
+  reporter: Type.String({ description: 'who reported' }),
+  reason: Type.String(),
+  created_at: Type.Integer({ description: 'unix ms' }),
+});
+export type ChatReport = Static<typeof ChatReport>;
+
+/** A mute (DESIGN.md, Moderation): the member stays and reads, but may not send until it expires (1021). */
+export const ChatMute = Type.Object({
+  user_id: Type.String(),
+  seconds: Type.Integer(),
+  description: Type.String(),
+  created_at: Type.Integer({ description: 'unix ms' }),
+  expires_at: Type.Integer({ description: 'unix ms' }),
+});
+export type ChatMute = Static<typeof ChatMute>;
+
 const Next = Type.Union([Type.String(), Type.Null()], { description: 'opaque cursor of the following page; null on the last one' });
 
 export const ChatUserList = Type.Object({ users: Type.Array(ChatUser), next: Next });
@@ -101,6 +128,10 @@ export const ChatMemberList = Type.Object({ members: Type.Array(ChatUser), next:
 export type ChatMemberList = Static<typeof ChatMemberList>;
 export const ChatBannedList = Type.Object({ banned: Type.Array(ChatBan), next: Next });
 export type ChatBannedList = Static<typeof ChatBannedList>;
+export const ChatMutedList = Type.Object({ muted: Type.Array(ChatMute), next: Next });
+export const ChatReportList = Type.Object({ reports: Type.Array(ChatReport, { description: 'newest first' }), next: Next });
+export type ChatReportList = Static<typeof ChatReportList>;
+export type ChatMutedList = Static<typeof ChatMutedList>;
 export const ChatMessageList = Type.Object({ messages: Type.Array(ChatMessage, { description: 'oldest first, whatever the mode' }) });
 export type ChatMessageList = Static<typeof ChatMessageList>;
 export const ChatOnlineMembers = Type.Array(Type.String(), { description: 'user ids of members with a live chat connection' });
@@ -257,6 +288,38 @@ export type BanRequest = Static<typeof BanBody>;
 export const PlatformBanBody = Type.Object({
   ...banFields,
   manager: optional(Type.String({ description: 'the acting manager: when given, managers may not ban each other or themselves' })),
+});
+
+export const ReportBody = Type.Object(
+  {
+    target: reportTarget,
+    channel_id: optional(Type.String({ description: 'message and channel reports: the channel' })),
+    message_id: optional(Type.Integer({ description: 'message reports: the message' })),
+    user_id: optional(Type.String({ description: 'user reports: the user' })),
+    reason: Type.String({ description: `1-${L.banReasonMax} characters` }),
+  },
+  { additionalProperties: false },
+);
+export type ReportRequest = Static<typeof ReportBody>;
+export const ReportListQuery = Type.Object({
+  target: optional(reportTarget),
+  channel_id: optional(Type.String()),
+  limit: optional(Type.Integer({ description: PAGE_RULE })),
+  next: optional(Type.String({ description: 'cursor from the previous page' })),
+});
+
+const muteFields = {
+  user_id: Type.String({ description: `a member's user id, ${USER_ID_RULE}` }),
+  seconds: Type.Integer({ description: `1-${L.banSecondsMax} (10 years)` }),
+  description: optional(Type.String({ description: `at most ${L.banReasonMax} characters` })),
+};
+/** A mute through the client API (the caller is the acting manager). */
+export const MuteBody = Type.Object(muteFields);
+export type MuteRequest = Static<typeof MuteBody>;
+/** A mute through the server API, optionally on behalf of a manager. */
+export const PlatformMuteBody = Type.Object({
+  ...muteFields,
+  manager: optional(Type.String({ description: 'the acting manager: when given, managers may not mute each other or themselves' })),
 });
 
 /**

@@ -19,6 +19,8 @@ export const CHAT_EVENT_NAMES = [
   'group:channel_manager_delete',
   'group:channel_ban',
   'group:channel_unban',
+  'group:channel_mute',
+  'group:channel_unmute',
   'group:channel_message_read_event',
   'group:channel_message_delivered_event',
   'user_update',

@@ -14,6 +14,9 @@ import type {
   MessageList,
   MessageListParams,
   Meta,
+  Mute,
+  MutedList,
+  MuteRequest,
   PageParams,
 } from './chat-types.ts';
 import type { Query, RestClient } from './rest.ts';
@@ -197,5 +200,23 @@ export class GroupChannelApi {
   /** Managers only. @example const { banned } = await client.groupChannel.getBannedList('room_1'); */
   getBannedList(channelId: string, params?: PageParams): Promise<BannedList> {
     return this.rest.get(this.path(channelId, '/banned_list'), q(params));
+  }
+
+  /**
+   * Managers only: the member stays and reads, but its sends are refused (1021) for `seconds`; members
+   * hear `group:channel_mute`. @example await client.groupChannel.muteUser('room_1', { user_id: 'mallory', seconds: 300 });
+   */
+  muteUser(channelId: string, mute: MuteRequest): Promise<Mute> {
+    return this.rest.post(this.path(channelId, '/mute'), mute);
+  }
+
+  /** Managers only. @example await client.groupChannel.unmuteUser('room_1', 'mallory'); */
+  unmuteUser(channelId: string, userId: string): Promise<Mute> {
+    return this.rest.delete(this.path(channelId, `/mute/${encodeURIComponent(userId)}`));
+  }
+
+  /** Managers only. @example const { muted } = await client.groupChannel.getMutedList('room_1'); */
+  getMutedList(channelId: string, params?: PageParams): Promise<MutedList> {
+    return this.rest.get(this.path(channelId, '/muted_list'), q(params));
   }
 }

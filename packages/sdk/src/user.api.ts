@@ -1,5 +1,5 @@
 /** `client.user.*`: the connected user's profile and other users' public profiles. */
-import type { Meta, User, UserUpdate } from './chat-types.ts';
+import type { Meta, Report, ReportRequest, User, UserUpdate } from './chat-types.ts';
 import type { RestClient } from './rest.ts';
 
 export class UserApi {
@@ -43,5 +43,13 @@ export class UserApi {
    */
   deleteMeta(keys?: string[]): Promise<Meta> {
     return this.rest.delete<Meta>('/users/me/meta', keys ? { keys } : undefined);
+  }
+
+  /**
+   * Reports a message, a user or a channel the connected user can see, for the app's moderators.
+   * @example await client.user.report({ target: 'message', channel_id: 'lobby', message_id: 42, reason: 'spam' });
+   */
+  report(report: ReportRequest): Promise<Report> {
+    return this.rest.post<Report>('/reports', report);
   }
 }

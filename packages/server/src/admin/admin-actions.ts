@@ -3,7 +3,7 @@
  * (the chat services with the app's backend as caller, AppService, the realtime node), then written to
  * the audit log. Nothing here re-implements a rule: refusals are the services' own (ChatError, AppError).
  */
-import { CHANNEL_ID_PATTERN, isMemberListed, type AdminAppCreate, type ApplicationSettings, type ApplicationSettingsChanges, type AdminAppUpdate, type ChatBan, type ChatChannel, type ChatChannelList, type ChatMessage } from '@parley/protocol';
+import { CHANNEL_ID_PATTERN, isMemberListed, type AdminAppCreate, type ApplicationSettings, type ApplicationSettingsChanges, type AdminAppUpdate, type ChatBan, type ChatChannel, type ChatChannelList, type ChatMessage, type ChatMute } from '@parley/protocol';
 import { presentChatSettings, type App, type AppChanges, type AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
@@ -135,6 +135,18 @@ export class AdminActions {
     const ban = await this.deps.chat.membership.ban(appId, channelId, { user_id: input.user_id, seconds: input.seconds, reason: input.reason });
     await this.deps.audit.record(actor, { action: 'user_ban', app: appId, target: `${channelId}/${input.user_id}`, detail: { seconds: ban.seconds, reason: ban.reason } });
     return ban;
+  }
+
+  async mute(actor: Actor, appId: string, channelId: string, input: { user_id: string; seconds: number; description?: string }): Promise<ChatMute> {
+    const mute = await this.deps.chat.mutes.mute(appId, channelId, input);
+    await this.deps.audit.record(actor, { action: 'user_mute', app: appId, target: `${channelId}/${input.user_id}`, detail: { seconds: mute.seconds, description: mute.description } });
+    return mute;
+  }
+
+  async unmute(actor: Actor, appId: string, channelId: string, userId: string): Promise<ChatMute> {
+    const mute = await this.deps.chat.mutes.unmute(appId, channelId, userId);
+    await this.deps.audit.record(actor, { action: 'user_unmute', app: appId, target: `${channelId}/${userId}` });
+    return mute;
   }
 
   async unban(actor: Actor, appId: string, channelId: string, userId: string): Promise<ChatBan> {

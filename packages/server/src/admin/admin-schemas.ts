@@ -178,6 +178,7 @@ const exampleUser = { user_id: 'alice', name: 'Alice', profile_url: '', meta: {}
 const exampleChannel = { channel_id: 'lobby', name: 'Lobby', profile_url: '', type: 'group', is_public: false, freeze: false, total_message_count: 42, total_file_count: 0, meta: {}, created_at: 1764586800000, updated_at: 1764590400000 };
 const exampleMessage = { message_id: 42, channel_id: 'lobby', type: 'text', content: 'hello', meta: {}, user: exampleUser, created_at: 1764590400000, updated_at: 1764590400000 };
 const exampleBan = { user_id: 'mallory', seconds: 3600, reason: 'spam', created_at: 1764590400000, expires_at: 1764594000000 };
+const exampleMute = { user_id: 'mallory', seconds: 600, description: 'cool down', created_at: 1764590400000, expires_at: 1764591000000 };
 export const ChannelSchema = ChatObject('a chat channel, with its members', { ...exampleChannel, members: [exampleUser] });
 export const ChannelListSchema = ChatObject('{channels, next}', { channels: [exampleChannel], next: null });
 export const MemberListSchema = ChatObject('{members, next}', { members: [exampleUser], next: null });
@@ -185,6 +186,12 @@ export const MessageListSchema = ChatObject('{messages}, newest last', { message
 export const MessageSchema = ChatObject('the deleted message', exampleMessage);
 export const BanSchema = ChatObject('a ban', exampleBan);
 export const BannedListSchema = ChatObject('{banned, next}', { banned: [exampleBan], next: null });
+export const MuteSchema = ChatObject('a mute', exampleMute);
+export const MutedListSchema = ChatObject('{muted, next}', { muted: [exampleMute], next: null });
+export const MuteBodySchema = Type.Object(
+  { user_id: Type.String({ maxLength: 256 }), seconds: Type.Integer({ minimum: 1 }), description: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false, examples: [{ user_id: 'mallory', seconds: 600, description: 'cool down' }] },
+);
 export const RevokedSchema = Type.Object({ user_id: Type.String(), revoked_at: Type.Integer() }, { examples: [{ user_id: 'mallory', revoked_at: 1764590400000 }] });
 
 export const ChannelSearchQuery = Type.Object({

@@ -290,6 +290,33 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
     },
   );
 
+  app.get<ChannelP & { Querystring: Static<typeof S.PageQuery> }>(
+    '/apps/:app/channels/:channel/mutes',
+    doc('Members muted in a channel now', { params: S.ChannelParams, querystring: S.PageQuery, response: { 200: S.MutedListSchema, ...S.ERRORS } }),
+    async (req) => {
+      const { id } = await actions.app(req.params.app);
+      return chat.mutes.mutedList(id, req.params.channel, req.query.limit, req.query.next);
+    },
+  );
+
+  app.post<ChannelP & { Body: Static<typeof S.MuteBodySchema> }>(
+    '/apps/:app/channels/:channel/mutes',
+    doc('Mute a member for some seconds: it reads, its sends are refused (1021) (audited)', { params: S.ChannelParams, body: S.MuteBodySchema, response: { 201: S.MuteSchema, ...S.ERRORS } }),
+    async (req, reply) => {
+      const { id } = await actions.app(req.params.app);
+      return reply.code(201).send(await actions.mute(actorOf(req), id, req.params.channel, req.body));
+    },
+  );
+
+  app.delete<{ Params: Static<typeof S.BanParams> }>(
+    '/apps/:app/channels/:channel/mutes/:user',
+    doc('Lift a mute (audited)', { params: S.BanParams, response: { 200: S.MuteSchema, ...S.ERRORS } }),
+    async (req) => {
+      const { id } = await actions.app(req.params.app);
+      return actions.unmute(actorOf(req), id, req.params.channel, req.params.user);
+    },
+  );
+
   app.post<{ Params: Static<typeof S.UserParams> }>(
     '/apps/:app/users/:user/revoke-tokens',
     doc("Refuse every session token issued to a user so far and end its live connections (audited)", { params: S.UserParams, response: { 200: S.RevokedSchema, ...S.ERRORS } }),

@@ -6,7 +6,7 @@
  * A private channel answers a non-member 403 / 3001 and nothing more (DESIGN.md, Visibility).
  */
 import type { ChannelRepository, ChannelRow, ChannelWithRole } from './channel.repository.ts';
-import { banned, channelNotFound, frozen, noPermission, notJoined, notManager } from './errors.ts';
+import { banned, channelNotFound, frozen, muted, noPermission, notJoined, notManager } from './errors.ts';
 import { checkChannelId } from './rules.ts';
 
 /** One of the app's users, acting as themselves (the client API). */
@@ -40,6 +40,8 @@ export interface ChannelRole {
   member: boolean;
   manager: boolean;
   banned: boolean;
+  /** Reads, but may not send (DESIGN.md, Moderation: 1021). */
+  muted: boolean;
   frozen: boolean;
 }
 
@@ -48,6 +50,7 @@ export const roleOf = (row: ChannelWithRole): ChannelRole => ({
   member: row.is_member,
   manager: row.is_manager,
   banned: row.is_banned,
+  muted: row.is_muted,
   frozen: Number(row.freeze) === 1,
 });
 
@@ -58,6 +61,7 @@ function checkRole(role: ChannelRole, need: Need, channelId: string, userId: str
   if (need === 'visible') return;
   if (!role.member) throw notJoined(userId);
   if (need === 'sender' && role.frozen) throw frozen(channelId);
+  if (need === 'sender' && role.muted) throw muted(userId);
   if (need === 'manager' && !role.manager) throw notManager(userId);
 }
 

@@ -5,7 +5,7 @@ import type { Contains } from './text-search.ts';
 
 export type ChannelRow = Selectable<ChatChannelTable>;
 /** The channel with one user's standing in it (access.ts reads it as a ChannelRole). */
-export type ChannelWithRole = ChannelRow & { is_member: boolean; is_manager: boolean; is_banned: boolean };
+export type ChannelWithRole = ChannelRow & { is_member: boolean; is_manager: boolean; is_banned: boolean; is_muted: boolean };
 export type NewChannelRow = Pick<ChannelRow, 'app_id' | 'channel_id' | 'name' | 'profile_url' | 'meta' | 'member_key' | 'is_public' | 'created_at' | 'updated_at'>;
 export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'profile_url' | 'meta' | 'is_public'>>;
 
@@ -57,6 +57,16 @@ const bannedAt = (eb: ChannelAlias, userId: string, now: number) =>
       .where('b.user_id', '=', userId)
       .where('b.expires_at', '>', now),
   );
+const mutedAt = (eb: ChannelAlias, userId: string, now: number) =>
+  eb.exists(
+    eb
+      .selectFrom('chat_mutes as mu')
+      .select('mu.user_id')
+      .whereRef('mu.app_id', '=', 'c.app_id')
+      .whereRef('mu.channel_id', '=', 'c.channel_id')
+      .where('mu.user_id', '=', userId)
+      .where('mu.expires_at', '>', now),
+  );
 
 /**
  * The channel row, locked until the transaction `db` ends (PostgreSQL; SQLite runs one write
@@ -103,11 +113,11 @@ export class ChannelRepository {
     const row = await this.db
       .selectFrom('chat_channels as c')
       .selectAll('c')
-      .select((eb) => [hasMember(eb, userId).as('is_member'), hasManager(eb, userId).as('is_manager'), bannedAt(eb, userId, now).as('is_banned')])
+      .select((eb) => [hasMember(eb, userId).as('is_member'), hasManager(eb, userId).as('is_manager'), bannedAt(eb, userId, now).as('is_banned'), mutedAt(eb, userId, now).as('is_muted')])
       .where('c.app_id', '=', appId)
       .where('c.channel_id', '=', channelId)
       .executeTakeFirst();
-    return row && { ...row, is_member: truthy(row.is_member), is_manager: truthy(row.is_manager), is_banned: truthy(row.is_banned) };
+    return row && { ...row, is_member: truthy(row.is_member), is_manager: truthy(row.is_manager), is_banned: truthy(row.is_banned), is_muted: truthy(row.is_muted) };
   }
 
   /** Channels of this visibility created with exactly these members that nobody else ever joined and no manager was set on. */

@@ -13,6 +13,8 @@ import type { FileStore } from './file-store.ts';
 import type { FileUrls } from './file-urls.ts';
 import type { MemberRepository } from './member.repository.ts';
 import type { MessageRepository } from './message.repository.ts';
+import type { MuteRepository } from './mute.repository.ts';
+import type { ReportRepository } from './report.repository.ts';
 import { toChannel, toMessage, toUser } from './presenter.ts';
 import type { UserRepository, UserRow } from './user.repository.ts';
 import type { WordFilterSettings } from './word-filter.ts';
@@ -35,6 +37,8 @@ export interface ChatContext {
   members: MemberRepository;
   messages: MessageRepository;
   bans: BanRepository;
+  mutes: MuteRepository;
+  reports: ReportRepository;
   bus: ChatEventBus;
   files: FileStore;
   online: OnlineUsers;

@@ -18,7 +18,11 @@ import { MemberRepository } from './member.repository.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
 import { MessageService } from './message.service.ts';
+import { MuteRepository } from './mute.repository.ts';
+import { MuteService } from './mute.service.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
+import { ReportRepository } from './report.repository.ts';
+import { ReportService } from './report.service.ts';
 import { containsFor } from './text-search.ts';
 import { UserRepository } from './user.repository.ts';
 import { UserService } from './user.service.ts';
@@ -39,6 +43,8 @@ export interface Chat {
   channels: ChannelService;
   membership: MembershipService;
   messages: MessageService;
+  mutes: MuteService;
+  reports: ReportService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -68,6 +74,8 @@ export function createChat(deps: ChatDeps): Chat {
     members: new MemberRepository(db),
     messages: messageRepo,
     bans: new BanRepository(db),
+    mutes: new MuteRepository(db),
+    reports: new ReportRepository(db),
     bus: new ChatEventBus(),
     files: new FileStore(deps.dataDir),
     online,
@@ -82,6 +90,8 @@ export function createChat(deps: ChatDeps): Chat {
     channels: new ChannelService(ctx),
     membership: new MembershipService(ctx),
     messages: new MessageService(ctx),
+    mutes: new MuteService(ctx),
+    reports: new ReportService(ctx),
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,

@@ -36,6 +36,8 @@ export const cannotBanYourself = (): ChatError => new ChatError(C.cannotBanYours
 export const banned = (user: string): ChatError => new ChatError(C.banned, 400, `user ${user} is banned from the channel`);
 /** 1020: the app's word filter (block mode) refused the message's text. */
 export const wordFiltered = (): ChatError => new ChatError(C.wordFiltered, 400, "content: refused by the app's word filter");
+/** 1021: muted in this channel (a member who reads but may not send). */
+export const muted = (user: string): ChatError => new ChatError(C.muted, 400, `user ${user} is muted in the channel`);
 export const unauthorized = (message: string): ChatError => new ChatError(C.unauthorized, 401, message);
 /** 3001: authenticated, but not allowed (also: a private channel the caller is not a member of). */
 export const noPermission = (message: string): ChatError => new ChatError(C.noPermission, 403, message);

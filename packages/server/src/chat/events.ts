@@ -3,7 +3,7 @@
  * services never touch sockets: one bridge (realtime-bridge.ts) turns these into deliveries.
  */
 import { EventEmitter } from 'node:events';
-import type { ChatBan, ChatChannel, ChatMessage, ChatUser } from '@parley/protocol';
+import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from '@parley/protocol';
 
 interface Base {
   appId: string;
@@ -23,6 +23,7 @@ export type ChatDomainEvent = Base &
     | { type: 'channel_manager_create' | 'channel_manager_delete'; channel: ChatChannel; user: ChatUser }
     | { type: 'channel_leave'; channel: ChatChannel; user: ChatUser; alsoNotify: string[] }
     | { type: 'channel_ban' | 'channel_unban'; channel: ChatChannel; user: ChatUser; ban: ChatBan; alsoNotify: string[] }
+    | { type: 'channel_mute' | 'channel_unmute'; channel: ChatChannel; user: ChatUser; mute: ChatMute }
     | { type: 'channel_message_read' | 'channel_message_delivered'; channel: ChatChannel }
     /** To the user and everyone sharing a channel with them (`alsoNotify` when memberships are gone). */
     | { type: 'user_update'; user: ChatUser }

@@ -136,7 +136,21 @@ export class MessageRepository {
       .where('channel_id', '=', channelId)
       .where('freeze', '=', 0)
       .where((eb) =>
-        eb.exists(eb.selectFrom('chat_members as m').select('m.user_id').where('m.app_id', '=', appId).where('m.channel_id', '=', channelId).where('m.user_id', '=', userId)),
+        eb.and([
+          eb.exists(eb.selectFrom('chat_members as m').select('m.user_id').where('m.app_id', '=', appId).where('m.channel_id', '=', channelId).where('m.user_id', '=', userId)),
+          // A muted member reads but may not send: refused by the same statement, like a frozen channel.
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('chat_mutes as mu')
+                .select('mu.user_id')
+                .where('mu.app_id', '=', appId)
+                .where('mu.channel_id', '=', channelId)
+                .where('mu.user_id', '=', userId)
+                .where('mu.expires_at', '>', row.created_at),
+            ),
+          ),
+        ]),
       )
       .returningAll()
       .executeTakeFirst();

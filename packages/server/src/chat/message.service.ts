@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatMessageList, type ChatMeta, type MessageListParams } from '@parley/protocol';
 import { actingFor, appIdOf, roleOf, userOf, type Caller, type ChannelAccess } from './access.ts';
 import { access, channelView, requireChannel, requireUser, type ChatContext } from './chat-context.ts';
-import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, noPermission, notJoined, wordFiltered } from './errors.ts';
+import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, muted as mutedError, noPermission, notJoined, wordFiltered } from './errors.ts';
 import { FileTooLargeError } from './file-store.ts';
 import type { ChannelWithRole } from './channel.repository.ts';
 import { SendRefused, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
@@ -118,6 +118,7 @@ export class MessageService {
     if (role.frozen) throw frozen(channelId);
     if (role.banned) throw banned(sender);
     if (!role.member) throw notJoined(sender);
+    if (role.muted) throw mutedError(sender);
   }
 
   /** Why the send of `sender` was refused, as the caller's API says it; undefined when nothing forbids it (any more). */

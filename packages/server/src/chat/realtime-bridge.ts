@@ -47,6 +47,9 @@ export function toDelivery(e: ChatDomainEvent): Delivery | undefined {
     case 'channel_ban':
     case 'channel_unban':
       return { event: `group:${e.type}`, args: [e.channel, e.user, e.ban] };
+    case 'channel_mute':
+    case 'channel_unmute':
+      return { event: `group:${e.type}`, args: [e.channel, e.user, e.mute] };
     case 'channel_message_read':
     case 'channel_message_delivered':
       return { event: `group:${e.type}_event`, args: [e.channel] };

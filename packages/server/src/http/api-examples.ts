@@ -2,7 +2,7 @@
  * One example per operation of the OpenAPI document, typed by the protocol's static types so that an
  * example that no longer fits its schema fails to compile.
  */
-import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatToken, ChatUser } from '@parley/protocol';
+import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatMute, ChatToken, ChatUser } from '@parley/protocol';
 
 const T = 1_767_225_600_000;
 
@@ -34,6 +34,7 @@ export const exampleMessage: ChatMessage = { message_id: 1, channel_id: 'alice_b
 export const exampleChannelWithLast: ChatChannel = { ...bare, last_message: exampleMessage };
 
 export const exampleBan: ChatBan = { user_id: 'mallory', seconds: 600, reason: 'spam', created_at: T, expires_at: T + 600_000 };
+export const exampleMute: ChatMute = { user_id: 'mallory', seconds: 600, description: 'cool down', created_at: T, expires_at: T + 600_000 };
 export const exampleToken: ChatToken = { token: 'eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiYWxpY2UifQ.c2lnbmF0dXJl', expires_at: T + 7 * 86_400_000 };
 export const exampleNext = 'Ym9i';
 

@@ -20,10 +20,10 @@ import {
 } from '@parley/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { COMPONENTS, componentNameOf } from './api-components.ts';
-import { exampleBan, exampleChannel, exampleMessage, exampleUser } from './api-examples.ts';
+import { exampleBan, exampleChannel, exampleMessage, exampleMute, exampleUser } from './api-examples.ts';
 
 /** An example of each chat event argument, by its name. */
-const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan };
+const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan, mute: exampleMute };
 
 type Json = Record<string, unknown>;
 

@@ -21,6 +21,8 @@ import { applicationSettingsRoutes } from './application-settings.routes.ts';
 import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
+import { chatMuteRoutes } from './chat-mutes.routes.ts';
+import { chatReportRoutes } from './chat-reports.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { multipartLimitError, multipartOptions } from './multipart-input.ts';
@@ -92,12 +94,16 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await chatChannelRoutes(platform, deps.chat);
       await chatMessageRoutes(platform, deps.chat);
       await applicationSettingsRoutes(platform, deps.apps);
+      await chatMuteRoutes(platform, deps.chat, 'platform');
+      await chatReportRoutes(platform, deps.chat, 'platform');
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
       async (sdk) => {
         sdk.addHook('onRequest', sdkAuth(deps.apps, deps.chat.users));
         await chatSdkRoutes(sdk, deps.chat);
+        await chatMuteRoutes(sdk, deps.chat, 'sdk');
+        await chatReportRoutes(sdk, deps.chat, 'sdk');
       },
       { prefix: '/sdk' },
     );

@@ -159,6 +159,40 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('apps').addColumn('chat_webhook_secret', 'text', (c) => c.notNull().defaultTo('')).execute();
     },
   },
+  '0009_mutes': {
+    // Mutes (DESIGN.md, Moderation): read by every send's own statement, by channel and user.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('chat_mutes')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('seconds', 'bigint', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_mutes_pk', ['app_id', 'channel_id', 'user_id'])
+        .execute();
+    },
+  },
+  '0010_reports': {
+    // Reports, listed newest first per app (the id sorts in time order), optionally by target.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('chat_reports')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('report_id', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text')
+        .addColumn('message_id', 'bigint')
+        .addColumn('user_id', 'text')
+        .addColumn('reporter', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_reports_pk', ['app_id', 'report_id'])
+        .execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {

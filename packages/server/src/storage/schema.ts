@@ -103,6 +103,30 @@ export interface ChatBanTable {
 }
 
 /** The console's secrets by name (migration 0005_admin): `admin_token` holds the admin token's scrypt hash. */
+/** Channel mutes (migration 0009_mutes): the member stays, but its sends are refused until expires_at. */
+export interface ChatMuteTable {
+  app_id: string;
+  channel_id: string;
+  user_id: string;
+  seconds: number;
+  description: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Reports (migration 0010_reports): what users flagged for the app's moderators. */
+export interface ChatReportTable {
+  app_id: string;
+  report_id: string;
+  target: string;
+  channel_id: string | null;
+  message_id: number | null;
+  user_id: string | null;
+  reporter: string;
+  reason: string;
+  created_at: number;
+}
+
 export interface AdminSecretTable {
   name: string;
   hash: string;
@@ -123,6 +147,8 @@ export interface AdminAuditTable {
 
 export interface Database {
   apps: AppTable;
+  chat_mutes: ChatMuteTable;
+  chat_reports: ChatReportTable;
   chat_users: ChatUserTable;
   chat_channels: ChatChannelTable;
   chat_members: ChatMemberTable;

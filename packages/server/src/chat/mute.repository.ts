@@ -1,0 +1,43 @@
+/**
+ * Kysely queries of channel mutes. Unlike a ban, a mute keeps the membership: the member reads and is
+ * refused only at send, by the send's own statement (message.repository.ts).
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { ChatMuteTable, Database } from '../storage/schema.ts';
+
+export type MuteRow = Selectable<ChatMuteTable>;
+
+export class MuteRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records the mute, or replaces the one in place (a new length starts now). */
+  async mute(row: MuteRow): Promise<void> {
+    await this.db
+      .insertInto('chat_mutes')
+      .values(row)
+      .onConflict((oc) => oc.columns(['app_id', 'channel_id', 'user_id']).doUpdateSet({ seconds: row.seconds, description: row.description, created_at: row.created_at, expires_at: row.expires_at }))
+      .execute();
+  }
+
+  /** The mute in force at `now`, if any. */
+  active(appId: string, channelId: string, userId: string, now: number): Promise<MuteRow | undefined> {
+    return this.db
+      .selectFrom('chat_mutes')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  async remove(appId: string, channelId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('chat_mutes').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+  }
+
+  list(appId: string, channelId: string, now: number, after: string | undefined, limit: number): Promise<MuteRow[]> {
+    let q = this.db.selectFrom('chat_mutes').selectAll().where('app_id', '=', appId).where('channel_id', '=', channelId).where('expires_at', '>', now);
+    if (after !== undefined) q = q.where('user_id', '>', after);
+    return q.orderBy('user_id').limit(limit).execute();
+  }
+}
