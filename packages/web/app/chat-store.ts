@@ -10,6 +10,7 @@
 import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { Client, GroupChannel, Message, User } from '@parley/sdk';
 import { codeOf, describeError } from './format.ts';
+import { Moderation } from './moderation.ts';
 
 /** Messages per history page. */
 export const PAGE = 30;
@@ -57,6 +58,10 @@ export class ChatStore {
   /** Members of the open channel, by user id. */
   members = new Map<string, User>();
   panel: Panel = null;
+  /** Managers, mutes and reports of the open channel. */
+  readonly moderation: Moderation;
+  /** A passing outcome ("Reported. Thank you."), announced politely; replaced by the next one. */
+  notice = '';
   private readonly drafts = new Map<string, Draft>();
   private openings = 0;
   /** What the last failed action said; cleared by the next success. */
@@ -66,15 +71,18 @@ export class ChatStore {
   constructor(
     readonly client: Client,
     readonly me: string,
-  ) {}
+  ) {
+    this.moderation = new Moderation(this);
+  }
+
+  /** Tells the views that something changed (the feature modules call it too). */
+  changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  private changed(): void {
-    for (const listener of [...this.listeners]) listener();
   }
 
   /** Runs an action; its failure becomes the page's error, its success clears an older one. */
@@ -97,6 +105,12 @@ export class ChatStore {
 
   failed(what: string, err: unknown): void {
     this.error = `${what}: ${describeError(err)}`;
+    this.notice = '';
+    this.changed();
+  }
+
+  tell(notice: string): void {
+    this.notice = notice;
     this.changed();
   }
 
@@ -135,6 +149,7 @@ export class ChatStore {
       if (user.user_id === this.me) this.drop(channel.channel_id);
     });
     c.on('group:channel_delete', (channel) => this.drop(channel.channel_id));
+    this.moderation.listen();
     await this.refresh();
   }
 
@@ -159,7 +174,10 @@ export class ChatStore {
   async open(channelId: string): Promise<void> {
     const switching = this.activeId !== channelId;
     this.activeId = channelId;
-    if (switching) this.panel = null;
+    if (switching) {
+      this.panel = null;
+      this.notice = '';
+    }
     const opening = ++this.openings;
     this.history = { channelId, opening, messages: [], hasOlder: false, loading: true };
     this.readBy = [];
@@ -191,10 +209,12 @@ export class ChatStore {
     this.changed();
   }
 
+  /** Members and managers in one request; a manager also gets who is muted. */
   private async loadMembers(channelId: string): Promise<void> {
-    const { members } = await this.client.groupChannel.getMemberList(channelId, { limit: 100 });
+    const { members = [], managers = [] } = await this.client.groupChannel.getChannel(channelId, { show_members: true, show_managers: true });
     if (this.activeId !== channelId) return;
     this.members = new Map(members.map((u) => [u.user_id, u]));
+    await this.moderation.opened(channelId, managers);
   }
 
   private addMember(user: User): void {

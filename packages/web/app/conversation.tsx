@@ -42,6 +42,10 @@ export function Conversation() {
       <p id="receipt" class="receipt">
         {store.readBy.length > 0 ? `Read by ${store.readBy.join(', ')}` : ''}
       </p>
+      <p id="notice" class="notice" role="status">
+        {store.notice}
+      </p>
+      {store.moderation.myMuteLine(channel.channel_id) ? <p class="muted-line">{store.moderation.myMuteLine(channel.channel_id)}</p> : null}
       <Composer key={channel.channel_id} channelId={channel.channel_id} />
     </section>
   );

@@ -8,11 +8,13 @@ import { sentBy } from './chat-store.ts';
 import { fullTime, shortTime } from './format.ts';
 import { Menu } from './menu.tsx';
 import { messageActions } from './message-actions.ts';
+import { ReportForm } from './report-form.tsx';
 import { useStore } from './use-store.ts';
 
 export function MessageView({ message }: { message: Message }) {
   const store = useStore();
   const [confirming, setConfirming] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const confirmButton = useRef<HTMLButtonElement>(null);
   const mine = sentBy(message, store.me);
   const who = store.nameOf(message.user);
@@ -22,11 +24,13 @@ export function MessageView({ message }: { message: Message }) {
       setConfirming(true);
       requestAnimationFrame(() => confirmButton.current?.focus());
     },
+    startReport: () => setReporting(true),
   });
   return (
     <li class={`message ${mine ? 'mine' : ''}`} data-id={message.message_id} data-created={message.created_at} id={`message-${message.message_id}`}>
       <div class="message-head">
         <span class="who">{who}</span>
+        {message.user && store.moderation.isMuted(message.user.user_id) ? <span class="tag">muted</span> : null}
         <time dateTime={new Date(message.created_at).toISOString()} title={fullTime(message.created_at)}>
           {when}
         </time>
@@ -45,6 +49,9 @@ export function MessageView({ message }: { message: Message }) {
             Cancel
           </button>
         </div>
+      ) : null}
+      {reporting ? (
+        <ReportForm what={`${who}'s message`} report={{ target: 'message', channel_id: message.channel_id, message_id: message.message_id }} onClose={() => setReporting(false)} />
       ) : null}
     </li>
   );

@@ -1,6 +1,9 @@
 /** The panel beside the conversation (over it on a narrow screen): the open channel's members. */
+import type { User } from '@parley/sdk';
+import { useState } from 'preact/hooks';
 import { memberActions } from './member-actions.ts';
 import { Menu } from './menu.tsx';
+import { ReportForm } from './report-form.tsx';
 import { useStore } from './use-store.ts';
 
 export function SidePanel() {
@@ -27,16 +30,31 @@ function MembersPanel({ channelId }: { channelId: string }) {
   return (
     <ul id="members" class="members">
       {members.map((m) => (
-        <li key={m.user_id} data-user={m.user_id}>
-          <span class="member-name">
-            {m.name || m.user_id}
-            {m.user_id === store.me ? ' (you)' : ''}
-          </span>
-          <Menu label={`Actions for ${m.name || m.user_id}`} items={memberActions(store, m, channelId)} class="member-menu">
-            <span aria-hidden="true">⋯</span>
-          </Menu>
-        </li>
+        <MemberRow key={m.user_id} member={m} channelId={channelId} />
       ))}
     </ul>
+  );
+}
+
+function MemberRow({ member, channelId }: { member: User; channelId: string }) {
+  const store = useStore();
+  const [reporting, setReporting] = useState(false);
+  const name = store.nameOf(member);
+  const { moderation } = store;
+  return (
+    <li data-user={member.user_id}>
+      <span class="member-line">
+        <span class="member-name">
+          {name}
+          {member.user_id === store.me ? ' (you)' : ''}
+        </span>
+        {moderation.managers.has(member.user_id) ? <span class="tag">manager</span> : null}
+        {moderation.isMuted(member.user_id) ? <span class="tag">muted</span> : null}
+        <Menu label={`Actions for ${name}`} items={memberActions(store, member, channelId, { startReport: () => setReporting(true) })} class="member-menu">
+          <span aria-hidden="true">⋯</span>
+        </Menu>
+      </span>
+      {reporting ? <ReportForm what={name} report={{ target: 'user', user_id: member.user_id }} onClose={() => setReporting(false)} /> : null}
+    </li>
   );
 }
