@@ -53,6 +53,8 @@ const FIXED_INPUTS = [
   'packages/admin/package.json',
   // Its JSX settings decide how esbuild compiles the console.
   'packages/admin/tsconfig.json',
+  // Likewise for the demo page.
+  'packages/web/tsconfig.json',
 ];
 
 /**
