@@ -6,7 +6,7 @@
  * member-actions.ts).
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface MenuItem {
   /** The item's text. */
@@ -37,10 +37,16 @@ export function Menu({ label, children, items, class: className }: MenuProps) {
     if (refocus) button.current?.focus();
   };
 
-  useEffect(() => {
+  // A layout effect: the item has the focus as soon as the menu is drawn. A passive effect waits for the
+  // next frame, and a key pressed before it (Escape right after Enter) would reach the button instead.
+  useLayoutEffect(() => {
     if (!open) return;
     const all = itemsOf();
     (open === 'last' ? all[all.length - 1] : all[0])?.focus();
+  }, [open]);
+
+  useEffect(() => {
+    if (!open) return;
     const outside = (e: PointerEvent) => {
       const root = button.current?.parentElement;
       if (root && !root.contains(e.target as Node)) setOpen(false);
@@ -56,6 +62,9 @@ export function Menu({ label, children, items, class: className }: MenuProps) {
     } else if (e.key === 'ArrowUp') {
       e.preventDefault();
       setOpen('last');
+    } else if (e.key === 'Escape' && open) {
+      e.preventDefault();
+      close(true);
     }
   };
 
