@@ -71,6 +71,14 @@ describe.each(engines)('token lifetime, kinds and incarnation on $name', (engine
       expect((await as('alice', sdkToken)('alice', 'GET', '/users/me')).status).toBe(200);
     });
 
+    it('an expired token is answered 401 / 4002, a bad one 401 / 4001, so that a client knows to renew', async () => {
+      const session = await sessionToken('alice', 300);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await as('alice', session.token)('alice', 'GET', '/users/me')).toMatchObject({ status: 401, body: { code: 4002 } });
+      expect(await as('alice', `${session.token.slice(0, -2)}xx`)('alice', 'GET', '/users/me')).toMatchObject({ status: 401, body: { code: 4001 } });
+      await expect(connect('alice', session.token)).rejects.toMatchObject({ message: expect.stringMatching(/expired/) });
+    });
+
     it('a chat socket is disconnected when its token expires, saying why', async () => {
       const session = await sessionToken('bob', 1200);
       const sdkToken = String((await as('bob', session.token)('bob', 'POST', '/users/token')).body.token);

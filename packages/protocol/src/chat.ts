@@ -39,6 +39,7 @@ export type ChatTokenEndReason = (typeof CHAT_TOKEN_END_REASONS)[keyof typeof CH
 /** The `code` of a chat error body; statuses and meanings are in error-tables.ts. */
 export const CHAT_ERROR_CODES = {
   unauthorized: 4001,
+  tokenExpired: 4002,
   /** Reserved (the seed's code): Parley answers an unknown app like a wrong key or token, 4001, so app ids cannot be probed. */
   unknownApp: 4003,
   invalidParameter: 1001,

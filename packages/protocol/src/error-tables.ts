@@ -13,7 +13,8 @@ export interface ChatErrorEntry {
 
 /** Every chat error code by name (the `satisfies` makes a code without a row fail to compile). */
 export const CHAT_ERROR_TABLE = {
-  unauthorized: { status: 401, meaning: 'unauthorized: missing or wrong credentials, a bad, expired or revoked token, or an unknown app' },
+  unauthorized: { status: 401, meaning: 'unauthorized: missing or wrong credentials, a bad or revoked token, or an unknown app' },
+  tokenExpired: { status: 401, meaning: 'token expired (renew it: the SDK does by itself)' },
   unknownApp: { status: 401, meaning: 'unknown application (reserved: an unknown app is answered with 4001, so app ids cannot be probed)' },
   invalidParameter: { status: 400, meaning: 'invalid or missing parameter (the message names the field); also a malformed or too large body' },
   resourceNotFound: { status: 400, meaning: 'resource not found (404 for an unknown endpoint or file)' },

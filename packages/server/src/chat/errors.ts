@@ -41,5 +41,6 @@ export const muted = (user: string): ChatError => new ChatError(C.muted, 400, `u
 /** 1022: the other member of a 1:1 channel blocked the sender. */
 export const blocked = (): ChatError => new ChatError(C.blocked, 400, 'blocked by the recipient');
 export const unauthorized = (message: string): ChatError => new ChatError(C.unauthorized, 401, message);
+export const tokenExpired = (): ChatError => new ChatError(C.tokenExpired, 401, 'token expired');
 /** 3001: authenticated, but not allowed (also: a private channel the caller is not a member of). */
 export const noPermission = (message: string): ChatError => new ChatError(C.noPermission, 403, message);

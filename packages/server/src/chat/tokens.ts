@@ -21,7 +21,12 @@ export interface TokenClaims {
   inc: string;
 }
 
-export class TokenError extends Error {}
+export class TokenError extends Error {
+  /** True when the token was good but is past its expiry: answered 4002, not 4001, so a client knows to renew it. */
+  constructor(message: string, readonly expired = false) {
+    super(message);
+  }
+}
 
 const key = (app: App): Uint8Array => new TextEncoder().encode(app.tokenSecret);
 
@@ -52,6 +57,6 @@ export async function verifyToken(app: App, token: string, now: number): Promise
   if (typeof user_id !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || (kind !== 'session' && kind !== 'sdk') || typeof inc !== 'string') {
     throw new TokenError('invalid token claims');
   }
-  if (exp <= now) throw new TokenError('token expired');
+  if (exp <= now) throw new TokenError('token expired', true);
   return { user_id, iat, exp, kind, inc };
 }

@@ -3,7 +3,7 @@ import { CHAT_LIMITS, type ChatMeta, type ChatToken, type ChatUser, type ChatUse
 import type { App } from '../apps/app.service.ts';
 import { randomSecret } from '../secrets.ts';
 import { requireUser, type ChatContext } from './chat-context.ts';
-import { duplicate, invalid, noPermission, unauthorized, userNotFound } from './errors.ts';
+import { duplicate, invalid, noPermission, tokenExpired, unauthorized, userNotFound } from './errors.ts';
 import { toUser } from './presenter.ts';
 import { checkMeta, checkText, checkUserId, decodeCursor, mergeMeta, page, pageLimit, parseMeta, removeMetaKeys } from './rules.ts';
 import { issueToken, TokenError, verifyToken, type TokenClaims, type TokenKind } from './tokens.ts';
@@ -146,12 +146,13 @@ export class UserService {
     return { user_id: userId, revoked_at: at };
   }
 
-  /** Checks a session or sdk token presented by `userId` (socket.io handshake, SDK calls); throws 4001 with the reason. */
+  /** Checks a session or sdk token presented by `userId` (socket.io handshake, SDK calls); throws 4001 with the reason (4002 for an expired one). */
   async verifySession(app: App, userId: string, token: string): Promise<Session> {
     let claims;
     try {
       claims = await verifyToken(app, token, this.ctx.now());
     } catch (err) {
+      if (err instanceof TokenError && err.expired) throw tokenExpired();
       throw unauthorized(err instanceof TokenError ? err.message : 'invalid token');
     }
     if (claims.user_id !== userId) throw unauthorized('token was issued to another user');
