@@ -2,7 +2,8 @@
  * Moderation on the demo page in real Chromium: anyone reports a message from its menu or a person
  * from the members panel (the reports reach the server's list); a manager mutes a member from the
  * member's message, the muted member is told, keeps the refused draft, and sends it with a retry once
- * unmuted from the members panel. Members who do not manage see no mute.
+ * unmuted from the members panel. Members who do not manage see no mute. Anyone blocks a person from
+ * the members panel: their messages leave the conversation and new ones never arrive, until unblocked.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { launchChromium, skipBrowserTests } from './support/browser.ts';
 import { DEMO_SHOTS, message, send, signIn } from './support/demo-page.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
 
-describe.skipIf(skipBrowserTests())('demo chat page: reports and mutes', () => {
+describe.skipIf(skipBrowserTests())('demo chat page: reports, mutes and blocks', () => {
   let tp: TestParley;
   let browser: Browser;
   let alice: Page;
@@ -22,6 +23,12 @@ describe.skipIf(skipBrowserTests())('demo chat page: reports and mutes', () => {
     await page.locator('#channels li[data-channel="townhall"]').waitFor({ timeout: 10_000 });
     await page.click('#channels li[data-channel="townhall"] button');
     await page.locator('#channels li.active[data-channel="townhall"]').waitFor();
+  };
+
+  /** Shows the members panel (the Members button toggles it). */
+  const showMembers = async (page: Page) => {
+    if (!(await page.locator('#members').isVisible())) await page.click('.tools button:has-text("Members")');
+    await page.locator('#members li').first().waitFor();
   };
 
   /** Opens a message's menu and picks an item. */
@@ -98,5 +105,32 @@ describe.skipIf(skipBrowserTests())('demo chat page: reports and mutes', () => {
     await bob.click('.send-failure button.retry');
     await message(alice, 'sorry, everyone').waitFor({ timeout: 10_000 });
     await expect.poll(() => bob.inputValue('#composer-input')).toBe('');
+  });
+
+  it('carol blocks bob from the members panel: his messages go, new ones never come, until she unblocks him', async () => {
+    await showMembers(carol);
+    await carol.locator('#members li[data-user="bob"] .member-menu > button').click();
+    await carol.locator('[role=menuitem]', { hasText: 'Block bob' }).click();
+    await carol.locator('#notice', { hasText: 'You blocked bob' }).waitFor({ timeout: 10_000 });
+    await carol.locator('#members li[data-user="bob"] .tag', { hasText: 'blocked' }).waitFor();
+    await message(carol, 'sorry, everyone').waitFor({ state: 'detached', timeout: 10_000 });
+    await send(bob, 'can anyone hear me?');
+    await send(alice, 'alice is still here');
+    await message(carol, 'alice is still here').waitFor({ timeout: 10_000 });
+    await message(alice, 'can anyone hear me?').waitFor({ timeout: 10_000 });
+    expect(await message(carol, 'can anyone hear me?').count()).toBe(0);
+    // After a reload too: the history leaves him out.
+    await carol.reload();
+    await openTownhall(carol);
+    await message(carol, 'alice is still here').waitFor({ timeout: 10_000 });
+    expect(await message(carol, 'can anyone hear me?').count()).toBe(0);
+
+    await showMembers(carol);
+    await carol.locator('#members li[data-user="bob"] .member-menu > button').click();
+    await carol.locator('[role=menuitem]', { hasText: 'Unblock bob' }).click();
+    await carol.locator('#notice', { hasText: 'You unblocked bob' }).waitFor({ timeout: 10_000 });
+    await message(carol, 'can anyone hear me?').waitFor({ timeout: 10_000 });
+    await send(bob, 'thanks carol');
+    await message(carol, 'thanks carol').waitFor({ timeout: 10_000 });
   });
 });

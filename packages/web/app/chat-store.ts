@@ -382,6 +382,13 @@ export class ChatStore {
     if (entry && entry.unread > 0) void this.markRead().catch((err: unknown) => this.failed('Could not mark the channel read', err));
   }
 
+  /** Takes a blocked person's messages out of the open conversation (the server leaves them out of history). */
+  hideMessagesOf(userId: string): void {
+    const h = this.history;
+    if (h) this.history = { ...h, messages: h.messages.filter((m) => !sentBy(m, userId)) };
+    this.changed();
+  }
+
   private replaced(message: Message, channel: GroupChannel): void {
     this.channelChanged(channel);
     const h = this.history;

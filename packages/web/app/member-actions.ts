@@ -1,6 +1,6 @@
 /**
- * The entries of a member's menu in the members panel, in order: mention, report, then a manager's
- * mute. A feature that acts on a person adds its entry here (block, from issue 18, goes last).
+ * The entries of a member's menu in the members panel, in order: mention, report, a manager's mute,
+ * then block. A feature that acts on a person adds its entry here.
  */
 import type { User } from '@parley/sdk';
 import type { ChatStore } from './chat-store.ts';
@@ -33,5 +33,7 @@ export function memberActions(store: ChatStore, member: User, channelId: string,
     if (moderation.isMuted(member.user_id)) items.push({ label: `Unmute ${name}`, onSelect: () => void moderation.unmute(channelId, member) });
     else items.push({ label: `Mute ${name} for ${MUTE_SECONDS / 60} minutes`, onSelect: () => void moderation.mute(channelId, member) });
   }
+  if (moderation.isBlocked(member.user_id)) items.push({ label: `Unblock ${name}`, onSelect: () => void moderation.unblock(member) });
+  else items.push({ label: `Block ${name}`, danger: true, onSelect: () => void moderation.block(member) });
   return items;
 }

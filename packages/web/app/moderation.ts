@@ -1,7 +1,8 @@
 /**
  * Moderation on the demo page: who manages the open channel, who is muted in it (managers see the
- * list), whether I am muted, and the actions — mute and unmute (managers), report a message or a
- * person (anyone). The message and member menus offer them (message-actions.ts, member-actions.ts).
+ * list), whether I am muted, whom I blocked, and the actions — mute and unmute (managers), report a
+ * message or a person, block and unblock a person (anyone). The message and member menus offer them
+ * (message-actions.ts, member-actions.ts).
  */
 import type { Mute, ReportRequest, User } from '@parley/sdk';
 import type { ChatStore } from './chat-store.ts';
@@ -15,6 +16,8 @@ export class Moderation {
   managers = new Set<string>();
   /** Muted members of the open channel (known to managers, and from the events). */
   readonly muted = new Map<string, Mute>();
+  /** People I blocked: the server sends me nothing of theirs, live or in history. */
+  readonly blocked = new Set<string>();
   /** My own mutes, by channel: when they end (unix ms). */
   private readonly myMutes = new Map<string, number>();
 
@@ -34,6 +37,40 @@ export class Moderation {
       if (channel.channel_id !== this.store.activeId) return;
       this.managers.delete(user.user_id);
       this.store.changed();
+    });
+    void this.store.run('Could not load the people you blocked', () => this.loadBlocked());
+  }
+
+  private async loadBlocked(): Promise<void> {
+    const { users } = await this.store.client.user.getBlockedList({ limit: 100 });
+    this.blocked.clear();
+    for (const u of users) this.blocked.add(u.user_id);
+    this.store.changed();
+  }
+
+  isBlocked(userId: string): boolean {
+    return this.blocked.has(userId);
+  }
+
+  /** Their messages leave the open conversation at once; the server stops sending them. */
+  async block(user: User): Promise<void> {
+    const name = this.store.nameOf(user);
+    await this.store.run(`Could not block ${name}`, async () => {
+      await this.store.client.user.blockUser(user.user_id);
+      this.blocked.add(user.user_id);
+      this.store.hideMessagesOf(user.user_id);
+      this.store.tell(`You blocked ${name}: you will see nothing of theirs. Unblock them from their menu.`);
+    });
+  }
+
+  /** Their messages come back: the open conversation is loaded again. */
+  async unblock(user: User): Promise<void> {
+    const name = this.store.nameOf(user);
+    await this.store.run(`Could not unblock ${name}`, async () => {
+      await this.store.client.user.unblockUser(user.user_id);
+      this.blocked.delete(user.user_id);
+      await this.store.refresh();
+      this.store.tell(`You unblocked ${name}.`);
     });
   }
 

@@ -50,6 +50,7 @@ function MemberRow({ member, channelId }: { member: User; channelId: string }) {
         </span>
         {moderation.managers.has(member.user_id) ? <span class="tag">manager</span> : null}
         {moderation.isMuted(member.user_id) ? <span class="tag">muted</span> : null}
+        {moderation.isBlocked(member.user_id) ? <span class="tag">blocked</span> : null}
         <Menu label={`Actions for ${name}`} items={memberActions(store, member, channelId, { startReport: () => setReporting(true) })} class="member-menu">
           <span aria-hidden="true">⋯</span>
         </Menu>
