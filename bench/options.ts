@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ClientMode, TargetKind } from './lib/targets.ts';
 
-export const SCENARIOS = ['fanout', 'latency', 'connections', 'chat', 'cluster', 'churn', 'console', 'profile'] as const;
+export const SCENARIOS = ['fanout', 'latency', 'connections', 'memory', 'chat', 'cluster', 'churn', 'console', 'profile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Chat's storage engines: SQLite (the default server) and PostgreSQL (a fresh database per run). */
@@ -27,6 +27,8 @@ export interface BenchOptions {
   latency: { channels: number; subscribersPerChannel: number; rates: number[]; seconds: number };
   /** `settleMs`: the wait after each step before RSS is read. */
   connections: { max: number; step: number; settleMs: number };
+  /** Heap snapshots around `sessions` idle sessions added after `warmup` ones. */
+  memory: { sessions: number; warmup: number; settleMs: number };
   /** Closed-loop `senders` POST text messages into `channels` group channels of `membersPerChannel` connected members. */
   /** `steadyRate`: the open-loop send rate whose latency is reported next to the closed loop's capacity. */
   chat: { engines: ChatEngine[]; channels: number; membersPerChannel: number; senders: number; seconds: number; warmupSeconds: number; steadyRate: number; postgresAdminUrl: string };
@@ -110,6 +112,11 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       max: num(src, 'BENCH_CONNECTIONS_MAX', q(20_000, 2000)),
       step: num(src, 'BENCH_CONNECTIONS_STEP', q(2500, 1000)),
       settleMs: num(src, 'BENCH_CONNECTIONS_SETTLE_MS', 1500),
+    },
+    memory: {
+      sessions: Math.max(1, num(src, 'BENCH_MEMORY_SESSIONS', q(5000, 1000))),
+      warmup: Math.max(1, num(src, 'BENCH_MEMORY_WARMUP', 200)),
+      settleMs: num(src, 'BENCH_MEMORY_SETTLE_MS', 1500),
     },
     chat: {
       engines: list(src, 'BENCH_CHAT_ENGINES', CHAT_ENGINES, [...CHAT_ENGINES]),

@@ -5,13 +5,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LatencySummary } from './lib/histogram.ts';
-import type { TargetKind } from './lib/targets.ts';
+import { TARGET_LABELS, type TargetKind } from './lib/targets.ts';
 import type { BenchOptions } from './options.ts';
 import type { ChatResult } from './scenarios/chat.ts';
 import type { ChurnResult, ServerReading } from './scenarios/churn.ts';
 import type { ClusterResult } from './scenarios/cluster.ts';
 import type { ClusterSpreadResult, SpreadRun } from './scenarios/cluster-spread.ts';
 import type { ConnectionsResult } from './scenarios/connections.ts';
+import type { MemoryResult } from './scenarios/memory.ts';
 import { CONSOLE_TARGET_RATIO, type ConsoleResult } from './scenarios/console.ts';
 import type { FanoutResult } from './scenarios/fanout.ts';
 import type { LatencyResult } from './scenarios/latency.ts';
@@ -26,6 +27,7 @@ export interface BenchResults {
   fanout: FanoutResult[];
   latency: LatencyResult[];
   connections: ConnectionsResult[];
+  memory: MemoryResult[];
   chat: ChatResult[];
   cluster: ClusterResult[];
   clusterSpread: ClusterSpreadResult[];
@@ -62,10 +64,12 @@ const count = (v: number): string => v.toLocaleString('en-US');
 /** The chat target of the issue: ≥ 2,000 messages/s on SQLite with the send call's p99 ≤ 25 ms. */
 const CHAT_TARGET = { messagesPerSecond: 2000, p99Ms: 25 };
 
+/** One value per target. */
+const by = <T extends { target: TargetKind }>(list: T[], pick: (x: T) => number) =>
+  Object.fromEntries(list.map((x) => [x.target, pick(x)])) as Partial<Record<TargetKind, number>>;
+
 function rows(r: BenchResults): Row[] {
   const out: Row[] = [];
-  const by = <T extends { target: TargetKind }>(list: T[], pick: (x: T) => number) =>
-    Object.fromEntries(list.map((x) => [x.target, pick(x)])) as Partial<Record<TargetKind, number>>;
   const subsCounts = [...new Set(r.fanout.map((f) => f.subscribers))];
   for (const n of subsCounts) {
     const list = r.fanout.filter((f) => f.subscribers === n);
@@ -101,8 +105,27 @@ function rows(r: BenchResults): Row[] {
     const kib = by(r.connections, (c) => c.kibPerSession);
     out.push({ scenario: name, metric: 'RSS KiB / session', values: kib, lowerIsBetter: true, target: '≤ 20 KB', met: kib.parley === undefined ? undefined : kib.parley * 1.024 <= 20 });
   }
+  out.push(...memoryRows(r.memory ?? []));
   out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn), ...consoleRows(r.console ?? []));
   return out;
+}
+
+/** Heap and RSS per idle session; the target is the issue's 10 KiB RSS per idle socket.io session. */
+function memoryRows(list: MemoryResult[]): Row[] {
+  if (list.length === 0) return [];
+  const name = `memory: ${count(list[0]!.sessions)} idle subscribed sessions added after a warm-up (heap snapshots)`;
+  const rss = by(list, (m) => m.rssKibPerSession);
+  return [
+    { scenario: name, metric: 'V8 heap KiB / session', values: by(list, (m) => m.heapKibPerSession), lowerIsBetter: true },
+    { scenario: name, metric: 'RSS KiB / session', values: rss, lowerIsBetter: true, target: '≤ 10 KiB', met: rss.parley === undefined ? undefined : rss.parley <= 10 },
+  ];
+}
+
+/** Where each idle session's heap bytes go, per target: the largest holders (bench/lib/heap-snapshot.ts). */
+export function memoryBreakdown(list: MemoryResult[]): string {
+  return list
+    .map((m) => `${TARGET_LABELS[m.target]}, heap bytes per idle session (${count(m.sessions)} added): ${m.shares.map((s) => `${s.holder} ${s.bytesPerSession}`).join(', ')}`)
+    .join('\n');
 }
 
 function chatRows(list: ChatResult[]): Row[] {
@@ -265,6 +288,7 @@ export function markdownTable(r: BenchResults): string {
     '',
     `${r.startedAt.slice(0, 16).replace('T', ' ')} UTC · ${m.cpus} × ${m.cpuModel} · ${m.memGiB} GiB · Node ${m.node} · ${r.options.quick ? 'QUICK (scaled-down) run' : 'full run'} · client: ${r.options.client}, ${r.options.clientProcesses} load processes`,
     ...r.notes.map((n) => `- ${n}`),
+    ...(r.memory ?? []).length > 0 ? memoryBreakdown(r.memory).split('\n').map((line) => `- ${line}`) : [],
     ...r.skipped.map((s) => `- not measured: **${s.scenario}** — ${s.reason}`),
     ...r.errors.map((e) => `- error in ${e.scenario}${e.target ? ` (${e.target})` : ''}: ${e.message}`),
   ];

@@ -20,6 +20,7 @@ import { runChurn } from './scenarios/churn.ts';
 import { runCluster } from './scenarios/cluster.ts';
 import { runClusterSpread } from './scenarios/cluster-spread.ts';
 import { runConnections } from './scenarios/connections.ts';
+import { runMemory } from './scenarios/memory.ts';
 import { runConsole } from './scenarios/console.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
@@ -58,6 +59,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     fanout: [],
     latency: [],
     connections: [],
+    memory: [],
     chat: [],
     cluster: [],
     clusterSpread: [],
@@ -88,6 +90,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         r.connections.push(res);
         if (res.boundNote && !r.notes.some((n) => n.includes('RLIMIT_NOFILE'))) r.notes.push(`Connections ${res.boundNote}.`);
       }
+    }
+  if (has('memory'))
+    for (const t of opts.targets) {
+      const res = await attempt(r, `memory (${opts.memory.sessions} idle sessions, heap snapshots)`, t, () => runMemory(opts, t));
+      if (res) r.memory.push(res);
     }
   const postgres = has('chat') || has('cluster') ? await postgresProblem(opts.chat.postgresAdminUrl) : undefined;
   if (has('chat'))

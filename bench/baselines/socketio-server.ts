@@ -2,6 +2,7 @@
  * Baseline 1: a bare socket.io 4 server. `rtcs:channel` subscribe joins a room; a publish is one
  * `io.to(channels).emit(event, data)`, socket.io's own broadcast (encoded once, one frame per socket).
  */
+import '../targets/heap-snapshot-responder.ts';
 import { Server } from 'socket.io';
 import { createPublishServer, listenAndReport } from './publish-endpoint.ts';
 

@@ -3,6 +3,7 @@
  * `[event, data]` and its WebSocket frame header once, then writes that one buffer to each
  * subscriber's TCP socket: the floor for a JSON fan-out over WebSocket in Node.
  */
+import '../targets/heap-snapshot-responder.ts';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { createPublishServer, listenAndReport } from './publish-endpoint.ts';

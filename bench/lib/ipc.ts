@@ -65,3 +65,14 @@ export interface ReadyMessage {
   type: 'ready';
   port: number;
 }
+
+/** Harness → target: write a heap snapshot to `path` (targets/heap-snapshot-responder.ts). */
+export interface HeapSnapshotRequest {
+  type: 'heap-snapshot';
+  path: string;
+}
+
+export interface HeapSnapshotReply {
+  type: 'heap-snapshot-written';
+  file: string;
+}

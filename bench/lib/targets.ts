@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectSpec, ReadyMessage } from './ipc.ts';
 import { forkTs, freePort, nextMessage, stopChild } from './children.ts';
+import { heapSnapshotOf, type HeapSummary } from './heap-snapshot.ts';
 import { sleep } from './proc.ts';
 import { postJson } from './publisher.ts';
 
@@ -30,6 +31,8 @@ export interface Target {
   connectSpec(user: string, mode: ClientMode): Promise<ConnectSpec>;
   /** Connected clients as the server counts them (Parley: its `parley_connections` metric). */
   sessions(): Promise<number>;
+  /** A heap snapshot of the server process, summed by holder (lib/heap-snapshot.ts). */
+  heap(): Promise<HeapSummary>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +75,7 @@ async function startBaseline(kind: 'socketio' | 'ws', options: StartOptions): Pr
     pid: child.pid!,
     baseUrl,
     appId: BENCH_APP_ID,
+    heap: () => heapSnapshotOf(child),
     async sessions() {
       return ((await (await fetch(`${baseUrl}/sessions`)).json()) as { count: number }).count;
     },
@@ -111,6 +115,7 @@ export async function startParley(options: StartOptions = {}): Promise<Target> {
     pid: child.pid!,
     baseUrl,
     appId,
+    heap: () => heapSnapshotOf(child),
     sessions: async () => metricSum(await (await fetch(`${baseUrl}/metrics`)).text(), 'parley_connections'),
     async connectSpec(user, mode) {
       const res = await postJson(`${baseUrl}/v2/auth/${appId}/access`, { user, channels: [] }, { 'x-nhn-apikey': BENCH_API_KEY });
