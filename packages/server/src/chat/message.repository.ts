@@ -12,10 +12,13 @@
  * failure rolls the batch back and each of its sends is then tried in a transaction of its own. Every
  * send resolves only after its commit.
  */
+import type { ChatReaction } from '@parley/protocol';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
 import type { ChannelRow } from './channel.repository.ts';
+import { pinnedIds } from './pin.repository.ts';
+import { reactionKeyOf, reactionsOf } from './reaction.repository.ts';
 import type { Contains } from './text-search.ts';
 
 export type MessageRow = Selectable<ChatMessageTable>;
@@ -27,6 +30,8 @@ export type MessageWithUser = MessageRow & {
   user_meta: string | null;
   user_created_at: number | null;
   user_updated_at: number | null;
+  /** Its reactions, read with the message (none: a message just sent). */
+  reactions?: ChatReaction[];
 };
 
 export interface MessageListQuery {
@@ -205,7 +210,13 @@ export class MessageRepository {
 
   async get(appId: string, channelId: string, messageId: number): Promise<MessageWithUser | undefined> {
     const row = await this.query(appId, channelId).where('m.message_id', '=', messageId).executeTakeFirst();
-    return row && { ...row, message_id: Number(row.message_id) };
+    return row && (await this.withReactions(appId, [{ ...row, message_id: Number(row.message_id) }]))[0];
+  }
+
+  /** The rows with their reactions, read in one query for all of them. */
+  private async withReactions(appId: string, rows: MessageWithUser[]): Promise<MessageWithUser[]> {
+    const reactions = await reactionsOf(this.db, appId, rows);
+    return rows.map((r) => ({ ...r, reactions: reactions.get(reactionKeyOf(r)) ?? [] }));
   }
 
   async list(appId: string, channelId: string, query: MessageListQuery): Promise<MessageWithUser[]> {
@@ -222,7 +233,7 @@ export class MessageRepository {
       if (query.base !== undefined) q = q.where('m.message_id', '<', query.base);
       q = q.orderBy('m.message_id', 'desc');
     }
-    const rows = (await q.limit(query.limit).execute()).map((r) => ({ ...r, message_id: Number(r.message_id) }));
+    const rows = await this.withReactions(appId, (await q.limit(query.limit).execute()).map((r) => ({ ...r, message_id: Number(r.message_id) })));
     return query.mode === 'next' ? rows : rows.reverse();
   }
 
@@ -248,7 +259,7 @@ export class MessageRepository {
       .select(USER_COLUMNS)
       .where('m.app_id', '=', appId)
       .execute();
-    for (const r of rows) out.set(r.channel_id, { ...r, message_id: Number(r.message_id) });
+    for (const message of await this.withReactions(appId, rows.map((r) => ({ ...r, message_id: Number(r.message_id) })))) out.set(message.channel_id, message);
     return out;
   }
 
@@ -257,8 +268,8 @@ export class MessageRepository {
    * refuse) and stores the result in the same transaction, so that concurrent merges never lose each other's keys.
    * Answers the message as stored, or undefined when there is no such message.
    */
-  changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
-    return this.db.transaction().execute(async (tx) => {
+  async changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+    const changed = await this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
       const row = { ...found, message_id: Number(found.message_id) };
@@ -272,10 +283,33 @@ export class MessageRepository {
         .execute();
       return { ...row, meta, updated_at: now };
     });
+    return changed && (await this.withReactions(appId, [changed]))[0];
   }
 
-  /** Deletes the message and lowers the channel's counts; false when it did not exist. */
-  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<boolean> {
+  /**
+   * Replaces a message's content under its row lock: `change` sees the stored message and answers the
+   * new content (or throws to refuse). Answers the message as stored, or undefined when there is no such message.
+   */
+  async edit(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+    const edited = await this.db.transaction().execute(async (tx) => {
+      const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
+      if (!found) return undefined;
+      const row = { ...found, message_id: Number(found.message_id) };
+      const content = change(row);
+      await tx
+        .updateTable('chat_messages')
+        .set({ content, edited_at: now, updated_at: now })
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
+        .where('message_id', '=', messageId)
+        .execute();
+      return { ...row, content, edited_at: now, updated_at: now };
+    });
+    return edited && (await this.withReactions(appId, [edited]))[0];
+  }
+
+  /** Deletes the message (its reactions, its pin) and lowers the channel's counts; false when it did not exist. */
+  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<false | { unpinned: boolean }> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .deleteFrom('chat_messages')
@@ -284,13 +318,24 @@ export class MessageRepository {
         .where('message_id', '=', messageId)
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
-      await tx
+      await tx.deleteFrom('chat_reactions').where('app_id', '=', appId).where('channel_id', '=', channelId).where('message_id', '=', messageId).execute();
+      const channel = await tx
         .updateTable('chat_channels')
         .set((eb) => ({ total_message_count: eb('total_message_count', '-', 1), total_file_count: eb('total_file_count', '-', isFile ? 1 : 0) }))
         .where('app_id', '=', appId)
         .where('channel_id', '=', channelId)
+        .returning('pinned_message_ids')
+        .executeTakeFirst();
+      // Under the row lock the update took: a deleted message is unpinned (DESIGN.md, Pins).
+      const pins = pinnedIds(channel?.pinned_message_ids);
+      if (!pins.includes(messageId)) return { unpinned: false };
+      await tx
+        .updateTable('chat_channels')
+        .set({ pinned_message_ids: JSON.stringify(pins.filter((id) => id !== messageId)) })
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
         .execute();
-      return true;
+      return { unpinned: true };
     });
   }
 
