@@ -18,7 +18,7 @@ import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
 import type { ChannelRow } from './channel.repository.ts';
 import { pinnedIds } from './pin.repository.ts';
-import { reactionKeyOf, reactionsOf } from './reaction.repository.ts';
+import { reactionRowsFor, reactionsOf } from './reaction.repository.ts';
 import type { Contains } from './text-search.ts';
 
 export type MessageRow = Selectable<ChatMessageTable>;
@@ -77,14 +77,24 @@ interface PendingSend {
 /** Most sends in one SQLite transaction; more wait for the next one. */
 const GROUP_COMMIT_MAX = 256;
 
+/** A row of a message query (messages `m` with their sender and `reaction_rows`) as a MessageWithUser. */
+function fromQuery<R extends Omit<MessageWithUser, 'reactions'> & { reaction_rows: unknown }>(row: R): MessageWithUser {
+  const { reaction_rows, ...message } = row;
+  return { ...message, message_id: Number(row.message_id), reactions: reactionsOf(reaction_rows) };
+}
+
 export class MessageRepository {
   private pending: PendingSend[] = [];
+  /** Each message's reactions, read by the statement that reads the message. */
+  private readonly reactionRows: ReturnType<typeof reactionRowsFor>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly contains: Contains,
     private readonly engine: Engine,
-  ) {}
+  ) {
+    this.reactionRows = reactionRowsFor(db, engine);
+  }
 
   /** Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent. */
   async insert(row: NewMessageRow): Promise<SendOutcome> {
@@ -204,19 +214,14 @@ export class MessageRepository {
       .leftJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
       .selectAll('m')
       .select(USER_COLUMNS)
+      .select(this.reactionRows())
       .where('m.app_id', '=', appId)
       .where('m.channel_id', '=', channelId);
   }
 
   async get(appId: string, channelId: string, messageId: number): Promise<MessageWithUser | undefined> {
     const row = await this.query(appId, channelId).where('m.message_id', '=', messageId).executeTakeFirst();
-    return row && (await this.withReactions(appId, [{ ...row, message_id: Number(row.message_id) }]))[0];
-  }
-
-  /** The rows with their reactions, read in one query for all of them. */
-  private async withReactions(appId: string, rows: MessageWithUser[]): Promise<MessageWithUser[]> {
-    const reactions = await reactionsOf(this.db, appId, rows);
-    return rows.map((r) => ({ ...r, reactions: reactions.get(reactionKeyOf(r)) ?? [] }));
+    return row && fromQuery(row);
   }
 
   async list(appId: string, channelId: string, query: MessageListQuery): Promise<MessageWithUser[]> {
@@ -233,7 +238,7 @@ export class MessageRepository {
       if (query.base !== undefined) q = q.where('m.message_id', '<', query.base);
       q = q.orderBy('m.message_id', 'desc');
     }
-    const rows = await this.withReactions(appId, (await q.limit(query.limit).execute()).map((r) => ({ ...r, message_id: Number(r.message_id) })));
+    const rows = (await q.limit(query.limit).execute()).map(fromQuery);
     return query.mode === 'next' ? rows : rows.reverse();
   }
 
@@ -257,9 +262,10 @@ export class MessageRepository {
       .leftJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
       .selectAll('m')
       .select(USER_COLUMNS)
+      .select(this.reactionRows())
       .where('m.app_id', '=', appId)
       .execute();
-    for (const message of await this.withReactions(appId, rows.map((r) => ({ ...r, message_id: Number(r.message_id) })))) out.set(message.channel_id, message);
+    for (const r of rows) out.set(r.channel_id, fromQuery(r));
     return out;
   }
 
@@ -268,11 +274,11 @@ export class MessageRepository {
    * refuse) and stores the result in the same transaction, so that concurrent merges never lose each other's keys.
    * Answers the message as stored, or undefined when there is no such message.
    */
-  async changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
-    const changed = await this.db.transaction().execute(async (tx) => {
+  changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+    return this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
-      const row = { ...found, message_id: Number(found.message_id) };
+      const row = fromQuery(found);
       const meta = change(row);
       await tx
         .updateTable('chat_messages')
@@ -283,18 +289,17 @@ export class MessageRepository {
         .execute();
       return { ...row, meta, updated_at: now };
     });
-    return changed && (await this.withReactions(appId, [changed]))[0];
   }
 
   /**
    * Replaces a message's content under its row lock: `change` sees the stored message and answers the
    * new content (or throws to refuse). Answers the message as stored, or undefined when there is no such message.
    */
-  async edit(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
-    const edited = await this.db.transaction().execute(async (tx) => {
+  edit(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+    return this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
-      const row = { ...found, message_id: Number(found.message_id) };
+      const row = fromQuery(found);
       const content = change(row);
       await tx
         .updateTable('chat_messages')
@@ -305,7 +310,6 @@ export class MessageRepository {
         .execute();
       return { ...row, content, edited_at: now, updated_at: now };
     });
-    return edited && (await this.withReactions(appId, [edited]))[0];
   }
 
   /** Deletes the message (its reactions, its pin) and lowers the channel's counts; false when it did not exist. */

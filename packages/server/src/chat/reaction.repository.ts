@@ -1,18 +1,15 @@
 /**
  * Kysely queries of message reactions (DESIGN.md, Reactions): one row per message, key and user. A
- * page of messages reads the reactions of all its messages in one query (`reactionsOf`). An add runs
+ * message query reads its messages' reactions in the same statement (`reactionRowsFor`). An add runs
  * under the message's row lock, so that the distinct-key limit holds for concurrent adds on
  * PostgreSQL (SQLite runs one write transaction at a time).
  */
 import type { ChatReaction } from '@parley/protocol';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom as pgJsonArrayFrom } from 'kysely/helpers/postgres';
+import { jsonArrayFrom as sqliteJsonArrayFrom } from 'kysely/helpers/sqlite';
+import type { Engine } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
-
-/** A message a reaction is for. */
-export interface MessageKey {
-  channel_id: string;
-  message_id: number;
-}
 
 /** What an add or a removal did. */
 export type ReactionChange =
@@ -24,41 +21,48 @@ export type ReactionChange =
   | 'unchanged'
   | 'changed';
 
-const messageKeyOf = (channelId: string, messageId: number): string => `${channelId}\n${messageId}`;
-
 /**
- * The reactions of each listed message, by `channel_id\nmessage_id` (see `reactionKeyOf`): keys in the
- * order they were first used, users in the order they reacted. One query for any number of messages.
+ * The column `reaction_rows` of a message query whose messages are aliased `m`: its reactions as a JSON
+ * array of rows, in the order they were made, read by the same statement (one engine hook: SQLite's
+ * json_group_array or PostgreSQL's json_agg, through Kysely's helpers). `reactionsOf` reads it.
+ * @example db.selectFrom('chat_messages as m').selectAll('m').select(reactionRows())
  */
-export async function reactionsOf(db: Kysely<Database>, appId: string, messages: readonly MessageKey[]): Promise<Map<string, ChatReaction[]>> {
-  const out = new Map<string, ChatReaction[]>();
-  if (messages.length === 0) return out;
-  const byChannel = new Map<string, number[]>();
-  for (const m of messages) byChannel.set(m.channel_id, [...(byChannel.get(m.channel_id) ?? []), Number(m.message_id)]);
-  const rows = await db
-    .selectFrom('chat_reactions')
-    .select(['channel_id', 'message_id', 'reaction_key', 'user_id', 'updated_at'])
-    .where('app_id', '=', appId)
-    .where((eb) => eb.or([...byChannel].map(([channelId, ids]) => eb.and([eb('channel_id', '=', channelId), eb('message_id', 'in', ids)]))))
-    .orderBy('created_at')
-    .orderBy('user_id')
-    .execute();
-  const keys = new Map<string, Map<string, ChatReaction>>();
-  for (const r of rows) {
-    const message = messageKeyOf(r.channel_id, Number(r.message_id));
-    let ofMessage = keys.get(message);
-    if (!ofMessage) keys.set(message, (ofMessage = new Map()));
-    const reaction = ofMessage.get(r.reaction_key) ?? { key: r.reaction_key, user_ids: [], updated_at: 0 };
-    reaction.user_ids.push(r.user_id);
-    reaction.updated_at = Math.max(reaction.updated_at, Number(r.updated_at));
-    ofMessage.set(r.reaction_key, reaction);
-  }
-  for (const [message, ofMessage] of keys) out.set(message, [...ofMessage.values()]);
-  return out;
+export function reactionRowsFor(db: Kysely<Database>, engine: Engine) {
+  const jsonArrayFrom = engine === 'postgres' ? pgJsonArrayFrom : sqliteJsonArrayFrom;
+  return () =>
+    jsonArrayFrom(
+      db
+        .selectFrom('chat_reactions as r')
+        .select(['r.reaction_key', 'r.user_id', 'r.updated_at'])
+        .where('r.app_id', '=', sql.ref<string>('m.app_id'))
+        .where('r.channel_id', '=', sql.ref<string>('m.channel_id'))
+        .where('r.message_id', '=', sql.ref<number>('m.message_id'))
+        .orderBy('r.created_at')
+        .orderBy('r.user_id'),
+    ).as('reaction_rows');
 }
 
-/** The key of a message in `reactionsOf`'s answer. */
-export const reactionKeyOf = (m: MessageKey): string => messageKeyOf(m.channel_id, Number(m.message_id));
+interface ReactionRow {
+  reaction_key: string;
+  user_id: string;
+  updated_at: number;
+}
+
+/**
+ * A message's reactions from its `reaction_rows` (a JSON string on SQLite, parsed already on
+ * PostgreSQL): keys in the order they were first used, users in the order they reacted.
+ */
+export function reactionsOf(rows: unknown): ChatReaction[] {
+  const list = (typeof rows === 'string' ? JSON.parse(rows) : rows) as ReactionRow[] | null | undefined;
+  const byKey = new Map<string, ChatReaction>();
+  for (const r of list ?? []) {
+    const reaction = byKey.get(r.reaction_key) ?? { key: r.reaction_key, user_ids: [], updated_at: 0 };
+    reaction.user_ids.push(r.user_id);
+    reaction.updated_at = Math.max(reaction.updated_at, Number(r.updated_at));
+    byKey.set(r.reaction_key, reaction);
+  }
+  return [...byKey.values()];
+}
 
 export class ReactionRepository {
   constructor(private readonly db: Kysely<Database>) {}
