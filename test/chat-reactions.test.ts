@@ -81,6 +81,8 @@ describe.each(engines)('reactions on $name', (engine) => {
       expect((await list()).find((m) => m.message_id === id)?.reactions).toEqual(heart.body.reactions);
       const channel = await sdk<{ last_message: WireMessage }>('carol', 'GET', '/group/channels/lobby?show_last_message=true');
       expect(channel.body.last_message).toMatchObject({ message_id: id, reactions: heart.body.reactions });
+      expect((await sdk<WireMessage>('carol', 'GET', `/group/channels/lobby/messages/${id}`)).body).toMatchObject({ message_id: id, reactions: heart.body.reactions });
+      expect((await call<WireMessage>('GET', `/v1/group/channels/lobby/messages/${id}`)).body).toMatchObject({ message_id: id, reactions: heart.body.reactions });
       await expect.poll(() => reactionsHeard().length).toBe(3);
       const heard = reactionsHeard().map((e) => e.args);
       expect(heard.map((args) => args[2])).toEqual([
@@ -123,6 +125,16 @@ describe.each(engines)('reactions on $name', (engine) => {
       expect((await call('DELETE', '/v1/group/channels/lobby/messages/99999/reactions/x?user_id=bob')).body).toMatchObject({ status: 400, code: 1005 });
       expect((await call('PUT', `/v1/group/channels/nowhere/messages/${id}/reactions`, { key: 'x', user_id: 'bob' })).body).toMatchObject({ status: 400, code: 1003 });
       expect((await list()).find((m) => m.message_id === id)?.reactions).toEqual([]);
+    });
+
+    it('shows one message to members only, and not to one who blocked its sender', async () => {
+      const id = await send('view me');
+      expect((await sdk('eve', 'GET', `/group/channels/lobby/messages/${id}`)).body).toMatchObject({ status: 403, code: 3001 });
+      expect((await call('GET', '/v1/group/channels/lobby/messages/99999')).body).toMatchObject({ status: 400, code: 1005 });
+      expect((await sdk('carol', 'PUT', '/users/me/block', { user_id: 'alice' })).status).toBe(200);
+      expect((await sdk('carol', 'GET', `/group/channels/lobby/messages/${id}`)).body).toMatchObject({ status: 400, code: 1005 });
+      expect((await sdk('carol', 'DELETE', '/users/me/block/alice')).status).toBe(200);
+      expect((await sdk<WireMessage>('carol', 'GET', `/group/channels/lobby/messages/${id}`)).body).toMatchObject({ message_id: id, content: 'view me', reactions: [] });
     });
 
     it('takes keys of 1-32 characters (an emoji is one) and at most 20 distinct keys per message', async () => {

@@ -152,6 +152,11 @@ export class GroupChannelApi {
     return this.rest.delete(this.path(channelId, `/messages/${messageId}/meta`), keys ? { keys } : undefined);
   }
 
+  /** One message with its reactions (members). @example const message = await client.groupChannel.getMessage('room_1', 42); */
+  getMessage(channelId: string, messageId: number): Promise<Message> {
+    return this.rest.get(this.path(channelId, `/messages/${messageId}`));
+  }
+
   /**
    * Replaces the content of a text message the connected user sent (the rules and word filter of a
    * send; a frozen channel or a mute refuses it); sets `edited_at`, members see `group:message_update`.

@@ -1,8 +1,10 @@
 /**
- * What members do to a message once it is sent (DESIGN.md, "Chat beyond the seed"): edit its text,
- * react to it, pin it. Each call takes its caller (access.ts): the server API acts for the app (and,
- * for a reaction, for the member it names), the client API as the calling user.
+ * What members do with a message once it is sent (DESIGN.md, "Chat beyond the seed"): view it, edit
+ * its text, react to it, pin it. Each call takes its caller (access.ts): the server API acts for the
+ * app (and, for a reaction, for the member it names), the client API as the calling user.
  *
+ * - **View** (as Sendbird's "view a message"): one message as the list presents it; members only
+ *   through the client API, and a user who blocked its sender does not see it (1005), as in history.
  * - **Edit**: a text message's content, under the rules of a send and the app's word filter (block:
  *   1020, mask: stars). Through the client API only its sender, in a channel it may send to (not frozen,
  *   not muted); the backend may edit any. Sets `edited_at`; members hear `group:message_update`.
@@ -54,6 +56,17 @@ export class MessageActionService {
     private readonly reactions: ReactionRepository,
     private readonly pins: PinRepository,
   ) {}
+
+  /** One message, with its reactions. */
+  async get(caller: Caller, channelId: string, messageId: number): Promise<ChatMessage> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
+    const appId = appIdOf(caller);
+    const channel = await granted.channel();
+    const row = await this.ctx.messages.get(appId, channel.channel_id, messageId);
+    if (!row) throw messageNotFound(messageId);
+    if (granted.userId !== undefined && row.user_id !== granted.userId && (await this.ctx.blocks.blockedIdsOf(appId, granted.userId)).includes(row.user_id)) throw messageNotFound(messageId);
+    return this.present(appId, row);
+  }
 
   /** Replaces a text message's content (its sender, for a user caller); answers the edited message. */
   async edit(caller: Caller, channelId: string, messageId: number, input: EditInput): Promise<ChatMessage> {

@@ -1,5 +1,5 @@
 /**
- * `…/group/channels/{id}/messages/{mid}` (PUT: edit), `…/reactions`, `…/reactions/{key}` and `…/pin`
+ * `…/group/channels/{id}/messages/{mid}` (GET: view, PUT: edit), `…/reactions`, `…/reactions/{key}` and `…/pin`
  * (DESIGN.md, "Chat beyond the seed"), for both faces: the server API (acting for the app, and for the
  * member named by `user_id` when it reacts) and the client API (acting as the caller). One definition,
  * registered under each family's authentication.
@@ -19,6 +19,19 @@ export async function chatMessageActionRoutes(scope: FastifyInstance, chat: Chat
   const doc = platform ? { tags: ['chat messages'], security: SECURITY.platform } : { tags: ['chat sdk'], security: SECURITY.sdk };
   const callerOf = (req: FastifyRequest): Caller => (platform ? appOf(req).id : sessionOf(req));
   const actions = chat.messageActions;
+
+  app.get(
+    '/group/channels/:channel_id/messages/:message_id',
+    {
+      schema: {
+        ...doc,
+        summary: `One message with its reactions${platform ? '' : ' (members; not one whose sender the caller blocked)'}`,
+        params: MessageParams,
+        response: { 200: answer('ChatMessage', exampleReactedMessage), ...CHAT_ERRORS },
+      },
+    },
+    async (req) => actions.get(callerOf(req), req.params.channel_id, req.params.message_id),
+  );
 
   app.put(
     '/group/channels/:channel_id/messages/:message_id',
