@@ -127,6 +127,27 @@ describe.each(engines)('reactions on $name', (engine) => {
       expect((await list()).find((m) => m.message_id === id)?.reactions).toEqual([]);
     });
 
+    it('lets a muted member react, and in a frozen channel only managers through /v1/sdk; the backend always', async () => {
+      const id = await send('cold reactions');
+      expect((await call('POST', '/v1/group/channels/lobby/managers', { manager: 'alice' })).status).toBeLessThan(300);
+      expect((await call('POST', '/v1/group/channels/lobby/mute', { user_id: 'bob', seconds: 600 })).status).toBe(200);
+      expect((await sdk('bob', 'PUT', `/group/channels/lobby/messages/${id}/reactions`, { key: 'shh' })).status).toBe(200);
+      expect((await call('DELETE', '/v1/group/channels/lobby/mute/bob')).status).toBe(200);
+      expect((await call('PUT', '/v1/group/channels/lobby/freeze', { freeze: true })).status).toBe(200);
+      try {
+        expect((await sdk('carol', 'PUT', `/group/channels/lobby/messages/${id}/reactions`, { key: 'brr' })).body).toMatchObject({ status: 400, code: 1009 });
+        expect((await sdk('bob', 'DELETE', `/group/channels/lobby/messages/${id}/reactions/shh`)).body).toMatchObject({ status: 400, code: 1009 });
+        expect((await sdk('alice', 'PUT', `/group/channels/lobby/messages/${id}/reactions`, { key: 'brr' })).status).toBe(200);
+        expect((await call('PUT', `/v1/group/channels/lobby/messages/${id}/reactions`, { key: 'brr', user_id: 'carol' })).status).toBe(200);
+      } finally {
+        expect((await call('PUT', '/v1/group/channels/lobby/freeze', { freeze: false })).status).toBe(200);
+      }
+      expect((await list()).find((m) => m.message_id === id)?.reactions.map((r) => [r.key, r.user_ids])).toEqual([
+        ['shh', ['bob']],
+        ['brr', ['alice', 'carol']],
+      ]);
+    });
+
     it('shows one message to members only, and not to one who blocked its sender', async () => {
       const id = await send('view me');
       expect((await sdk('eve', 'GET', `/group/channels/lobby/messages/${id}`)).body).toMatchObject({ status: 403, code: 3001 });

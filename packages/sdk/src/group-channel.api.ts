@@ -173,8 +173,8 @@ export class GroupChannelApi {
   }
 
   /**
-   * Adds the connected user's reaction `key` (1-32 characters; at most 20 distinct keys per message);
-   * adding it twice changes nothing. Resolves with the message and its `reactions`; members see
+   * Adds the connected user's reaction `key` (1-32 characters; at most 20 distinct keys per message;
+   * in a frozen channel managers only); adding it twice changes nothing. Resolves with the message and its `reactions`; members see
    * `group:message_reaction (message, channel, {key, user_id, operation: 'add'})`.
    * @example const { reactions } = await client.groupChannel.addReaction('room_1', 42, '👍');
    */

@@ -10,14 +10,15 @@
  *   not muted); the backend may edit any. Sets `edited_at`; members hear `group:message_update`.
  * - **Reactions**: any member adds or takes back its own reaction `key` (1-32 characters), at most 20
  *   distinct keys per message; both idempotent, and only a change is heard, as
- *   `group:message_reaction (message, channel, {key, user_id, operation})`.
+ *   `group:message_reaction (message, channel, {key, user_id, operation})`. A muted member still
+ *   reacts (a mute stops its sends only); in a frozen channel, as for pins, only managers do.
  * - **Pins**: Sendbird lets operators pin, GitpleLive has no pins. Here any member may pin or unpin
  *   through the client API unless the channel is frozen, where only its managers may (as a frozen
  *   channel leaves only managers speaking); the backend always may. At most 10 pins, newest first;
  *   members hear `group:channel_update (channel)`.
  */
 import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatReactionEvent } from '@parley/protocol';
-import { actingFor, appIdOf, roleOf, type Caller } from './access.ts';
+import { actingFor, appIdOf, roleOf, type Caller, type ChannelAccess } from './access.ts';
 import { access, channelView, requireUser, type ChatContext } from './chat-context.ts';
 import { banned, channelNotFound, frozen, invalid, messageNotFound, noPermission, notJoined, wordFiltered } from './errors.ts';
 import type { MessageWithUser } from './message.repository.ts';
@@ -111,6 +112,7 @@ export class MessageActionService {
 
   private async react(caller: Caller, channelId: string, messageId: number, input: ReactionInput, operation: ChatReactionEvent['operation']): Promise<ChatMessage> {
     const granted = await access(this.ctx, caller, channelId, 'member');
+    refuseFrozen(granted, channelId);
     const appId = appIdOf(caller);
     const userId = checkUserId(actingFor(caller, input.user_id));
     const key = checkReactionKey(input.key);
@@ -151,7 +153,7 @@ export class MessageActionService {
 
   private async changePin(caller: Caller, channelId: string, messageId: number, pinned: boolean): Promise<ChatChannel> {
     const granted = await access(this.ctx, caller, channelId, 'member');
-    if (granted.role?.frozen && !granted.role.manager) throw frozen(channelId);
+    refuseFrozen(granted, channelId);
     const appId = appIdOf(caller);
     const channel = await granted.channel();
     const now = this.ctx.now();
@@ -170,4 +172,9 @@ export class MessageActionService {
   private async present(appId: string, row: MessageWithUser): Promise<ChatMessage> {
     return toMessage(row, await this.ctx.fileUrls.signer(appId));
   }
+}
+
+/** A frozen channel leaves reacting and pinning to its managers, for a user caller (the backend always may). */
+function refuseFrozen(granted: ChannelAccess, channelId: string): void {
+  if (granted.role?.frozen && !granted.role.manager) throw frozen(channelId);
 }
