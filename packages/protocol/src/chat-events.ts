@@ -5,12 +5,13 @@
  */
 import { Type, type Static, type TSchema, type TTuple } from '@sinclair/typebox';
 import { CHAT_TOKEN_END_REASONS, type ChatEventName } from './chat.ts';
-import { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from './chat-schemas.ts';
+import { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatUser } from './chat-schemas.ts';
 
 /** An event's arguments: their schemas in order, and their names (as the SDK's listeners call them). */
 const event = <T extends TSchema[]>(tuple: TTuple<T>, names: { [K in keyof T]: string }) => ({ tuple, names });
 
 const messageArgs = event(Type.Tuple([ChatMessage, ChatChannel]), ['message', 'channel']);
+const reactionArgs = event(Type.Tuple([ChatMessage, ChatChannel, ChatReactionEvent]), ['message', 'channel', 'reaction']);
 const channelArgs = event(Type.Tuple([ChatChannel]), ['channel']);
 const channelUserArgs = event(Type.Tuple([ChatChannel, ChatUser]), ['channel', 'user']);
 const banArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatBan]), ['channel', 'user', 'ban']);
@@ -22,6 +23,7 @@ export const CHAT_EVENT_ARGS = {
   'group:message_send': messageArgs,
   'group:message_update': messageArgs,
   'group:message_delete': messageArgs,
+  'group:message_reaction': reactionArgs,
   'group:channel_update': channelArgs,
   'group:channel_delete': channelArgs,
   'group:channel_freeze': channelArgs,

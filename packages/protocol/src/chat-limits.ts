@@ -18,6 +18,11 @@ export const CHAT_LIMITS = {
   metaKeyMaxBytes: 100,
   metaValueMaxBytes: 200,
   contentMaxBytes: 10_000,
+  /** A reaction key's length in characters, and the distinct keys one message may carry. */
+  reactionKeyMax: 32,
+  reactionKeysMax: 20,
+  /** Messages pinned in one channel. */
+  pinnedMessagesMax: 10,
   /** Page size of lists: default and maximum. */
   pageDefault: 20,
   pageMax: 100,

@@ -43,6 +43,22 @@ export const ChatFile = Type.Object({
 });
 export type ChatFile = Static<typeof ChatFile>;
 
+/** One reaction key of a message with the users who reacted with it (DESIGN.md, Reactions). */
+export const ChatReaction = Type.Object({
+  key: Type.String({ description: `1-${L.reactionKeyMax} characters, e.g. an emoji or a name such as "thumbs_up"` }),
+  user_ids: Type.Array(Type.String(), { description: 'who reacted with the key, in the order they did' }),
+  updated_at: Type.Integer({ description: 'unix ms of the key\'s last change (a user adding or taking back the reaction)' }),
+});
+export type ChatReaction = Static<typeof ChatReaction>;
+
+/** The third argument of `group:message_reaction`: what changed. */
+export const ChatReactionEvent = Type.Object({
+  key: Type.String(),
+  user_id: Type.String({ description: 'who added or took back the reaction' }),
+  operation: Type.Union([Type.Literal('add'), Type.Literal('delete')]),
+});
+export type ChatReactionEvent = Static<typeof ChatReactionEvent>;
+
 export const ChatMessage = Type.Object({
   message_id: Type.Integer({ description: 'per channel, starting at 1, increasing without gaps in send order' }),
   channel_id: Type.String(),
@@ -53,6 +69,8 @@ export const ChatMessage = Type.Object({
   user: ChatUser,
   created_at: Type.Integer({ description: 'unix ms' }),
   updated_at: Type.Integer({ description: 'unix ms' }),
+  edited_at: Type.Union([Type.Integer(), Type.Null()], { description: 'unix ms of the last edit of the content; null until edited' }),
+  reactions: Type.Array(ChatReaction, { description: `reaction keys (at most ${L.reactionKeysMax}) in the order they were first used` }),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 
@@ -73,6 +91,7 @@ export const ChatChannel = Type.Object({
   meta: ChatMeta,
   created_at: Type.Integer({ description: 'unix ms' }),
   updated_at: Type.Integer({ description: 'unix ms' }),
+  pinned_message_ids: Type.Array(Type.Integer(), { description: `ids of the pinned messages, newest pin first (at most ${L.pinnedMessagesMax})` }),
   members: optional(Type.Array(ChatUser, { description: 'with show_members / include_members, and always in create, join and leave answers' })),
   managers: optional(Type.Array(ChatUser, { description: 'with show_managers' })),
   read_receipt: optional(receiptMap("{user_id: ms} of each member's last read (0 = never)")),
@@ -172,6 +191,11 @@ export const MessageParams = Type.Object({
   channel_id: pathText(CHANNEL_ID_RULE),
   message_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
 });
+export const ReactionParams = Type.Object({
+  channel_id: pathText(CHANNEL_ID_RULE),
+  message_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+  key: pathText(`the reaction key, 1-${L.reactionKeyMax} characters (URL-encoded)`),
+});
 export const BanParams = Type.Object({ channel_id: pathText(CHANNEL_ID_RULE), user_id: pathText(USER_ID_RULE) });
 export const FileParams = Type.Object({ key: Type.String({ maxLength: 64 }) });
 
@@ -243,6 +267,16 @@ export const SdkUserUpdateBody = Type.Object({ name: optional(name(L.userNameMax
 export type SdkUserChanges = Static<typeof SdkUserUpdateBody>;
 
 export const MetaBody = Type.Object({ meta: ChatMeta });
+
+/** `PUT …/messages/{mid}`: the new content of a text message (the same rules and word filter as a send). */
+export const MessageEditBody = Type.Object({ content: Type.String({ description: `1-${L.contentMaxBytes} bytes` }) });
+const reactionKey = Type.String({ description: `1-${L.reactionKeyMax} characters; at most ${L.reactionKeysMax} distinct keys per message` });
+/** `PUT …/messages/{mid}/reactions` through the client API: the caller reacts. */
+export const ReactionBody = Type.Object({ key: reactionKey });
+/** Through the server API: `user_id`, a member, reacts. */
+export const PlatformReactionBody = Type.Object({ key: reactionKey, user_id: Type.String({ description: `the reacting member, ${USER_ID_RULE}` }) });
+/** `DELETE …/messages/{mid}/reactions/{key}` through the server API: whose reaction. */
+export const PlatformReactionQuery = Type.Object({ user_id: Type.String({ description: `the member whose reaction is taken back, ${USER_ID_RULE}` }) });
 export const MetaKeysBody = Type.Object({ keys: optional(Type.Array(Type.String(), { description: 'the keys to remove; all without keys' })) });
 
 export const TokenRequestBody = Type.Object({

@@ -21,6 +21,8 @@ export type {
   ChatMeta as Meta,
   ChatMute as Mute,
   ChatMutedList as MutedList,
+  ChatReaction as Reaction,
+  ChatReactionEvent as ReactionEvent,
   ChatReport as Report,
   ChatServerEvents,
   ChatToken,

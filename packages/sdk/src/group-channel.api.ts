@@ -152,6 +152,59 @@ export class GroupChannelApi {
     return this.rest.delete(this.path(channelId, `/messages/${messageId}/meta`), keys ? { keys } : undefined);
   }
 
+  /** One message with its reactions (members). @example const message = await client.groupChannel.getMessage('room_1', 42); */
+  getMessage(channelId: string, messageId: number): Promise<Message> {
+    return this.rest.get(this.path(channelId, `/messages/${messageId}`));
+  }
+
+  /**
+   * Replaces the content of a text message the connected user sent (the rules and word filter of a
+   * send; a frozen channel or a mute refuses it); sets `edited_at`, members see `group:message_update`.
+   * Another member's message is refused with 3001.
+   * @example const edited = await client.groupChannel.updateMessage('room_1', 42, 'hello, Bob'); // edited.edited_at
+   */
+  updateMessage(channelId: string, messageId: number, content: string): Promise<Message> {
+    return this.rest.put(this.path(channelId, `/messages/${messageId}`), { content });
+  }
+
+  /** The same as {@link updateMessage}. @example await client.groupChannel.editMessage('room_1', 42, 'fixed a typo'); */
+  editMessage(channelId: string, messageId: number, content: string): Promise<Message> {
+    return this.updateMessage(channelId, messageId, content);
+  }
+
+  /**
+   * Adds the connected user's reaction `key` (1-32 characters; at most 20 distinct keys per message;
+   * in a frozen channel managers only); adding it twice changes nothing. Resolves with the message and its `reactions`; members see
+   * `group:message_reaction (message, channel, {key, user_id, operation: 'add'})`.
+   * @example const { reactions } = await client.groupChannel.addReaction('room_1', 42, '👍');
+   */
+  addReaction(channelId: string, messageId: number, key: string): Promise<Message> {
+    return this.rest.put(this.path(channelId, `/messages/${messageId}/reactions`), { key });
+  }
+
+  /**
+   * Takes back the connected user's reaction `key` (nothing to take back changes nothing); members see
+   * `group:message_reaction` with `operation: 'delete'`.
+   * @example await client.groupChannel.removeReaction('room_1', 42, '👍');
+   */
+  removeReaction(channelId: string, messageId: number, key: string): Promise<Message> {
+    return this.rest.delete(this.path(channelId, `/messages/${messageId}/reactions/${encodeURIComponent(key)}`));
+  }
+
+  /**
+   * Pins a message first in the channel's `pinned_message_ids` (at most 10; any member, in a frozen
+   * channel only managers); resolves with the channel, members see `group:channel_update`.
+   * @example const { pinned_message_ids } = await client.groupChannel.pinMessage('room_1', 42);
+   */
+  pinMessage(channelId: string, messageId: number): Promise<GroupChannel> {
+    return this.rest.put(this.path(channelId, `/messages/${messageId}/pin`));
+  }
+
+  /** Unpins a message (as pinMessage: members, managers in a frozen channel). @example await client.groupChannel.unpinMessage('room_1', 42); */
+  unpinMessage(channelId: string, messageId: number): Promise<GroupChannel> {
+    return this.rest.delete(this.path(channelId, `/messages/${messageId}/pin`));
+  }
+
   /** Marks everything in the channel read by the connected user. @example await client.groupChannel.readMessage('room_1'); */
   readMessage(channelId: string): Promise<GroupChannel> {
     return this.rest.put(this.path(channelId, '/messages/read'));

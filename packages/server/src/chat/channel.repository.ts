@@ -167,7 +167,7 @@ export class ChannelRepository {
         .where('channel_id', '=', channelId)
         .where('file_key', 'is not', null)
         .execute();
-      for (const table of ['chat_messages', 'chat_members', 'chat_managers', 'chat_bans'] as const) {
+      for (const table of ['chat_messages', 'chat_reactions', 'chat_members', 'chat_managers', 'chat_bans'] as const) {
         await tx.deleteFrom(table).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
       }
       const result = await tx.deleteFrom('chat_channels').where('app_id', '=', appId).where('channel_id', '=', channelId).executeTakeFirst();

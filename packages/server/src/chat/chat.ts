@@ -20,8 +20,11 @@ import { MemberRepository } from './member.repository.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
 import { MessageService } from './message.service.ts';
+import { MessageActionService } from './message-actions.service.ts';
 import { MuteRepository } from './mute.repository.ts';
 import { MuteService } from './mute.service.ts';
+import { PinRepository } from './pin.repository.ts';
+import { ReactionRepository } from './reaction.repository.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
@@ -45,6 +48,8 @@ export interface Chat {
   channels: ChannelService;
   membership: MembershipService;
   messages: MessageService;
+  /** Edits, reactions and pins of sent messages. */
+  messageActions: MessageActionService;
   mutes: MuteService;
   reports: ReportService;
   blocks: BlockService;
@@ -94,6 +99,7 @@ export function createChat(deps: ChatDeps): Chat {
     channels: new ChannelService(ctx),
     membership: new MembershipService(ctx),
     messages: new MessageService(ctx),
+    messageActions: new MessageActionService(ctx, new ReactionRepository(db), new PinRepository(db)),
     mutes: new MuteService(ctx),
     reports: new ReportService(ctx),
     blocks: new BlockService(ctx),

@@ -3,7 +3,7 @@
  * services never touch sockets: one bridge (realtime-bridge.ts) turns these into deliveries.
  */
 import { EventEmitter } from 'node:events';
-import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from '@parley/protocol';
+import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatUser } from '@parley/protocol';
 
 interface Base {
   appId: string;
@@ -16,6 +16,8 @@ interface Base {
 export type ChatDomainEvent = Base &
   (
     | { type: 'message_send' | 'message_update' | 'message_delete'; channel: ChatChannel; message: ChatMessage }
+    /** A member added or took back a reaction; `message` carries the reactions as they stand after. */
+    | { type: 'message_reaction'; channel: ChatChannel; message: ChatMessage; reaction: ChatReactionEvent }
     | { type: 'channel_update' | 'channel_freeze' | 'channel_unfreeze'; channel: ChatChannel }
     | { type: 'channel_delete'; channel: ChatChannel; alsoNotify: string[] }
     /** `only`: these users hear it instead of every member (a member added at creation hears its own join). */

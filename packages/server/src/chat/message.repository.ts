@@ -12,10 +12,13 @@
  * failure rolls the batch back and each of its sends is then tried in a transaction of its own. Every
  * send resolves only after its commit.
  */
+import type { ChatReaction } from '@parley/protocol';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
 import type { ChannelRow } from './channel.repository.ts';
+import { pinnedIds } from './pin.repository.ts';
+import { reactionRowsFor, reactionsOf } from './reaction.repository.ts';
 import type { Contains } from './text-search.ts';
 
 export type MessageRow = Selectable<ChatMessageTable>;
@@ -27,6 +30,8 @@ export type MessageWithUser = MessageRow & {
   user_meta: string | null;
   user_created_at: number | null;
   user_updated_at: number | null;
+  /** Its reactions, read with the message (none: a message just sent). */
+  reactions?: ChatReaction[];
 };
 
 export interface MessageListQuery {
@@ -72,14 +77,24 @@ interface PendingSend {
 /** Most sends in one SQLite transaction; more wait for the next one. */
 const GROUP_COMMIT_MAX = 256;
 
+/** A row of a message query (messages `m` with their sender and `reaction_rows`) as a MessageWithUser. */
+function fromQuery<R extends Omit<MessageWithUser, 'reactions'> & { reaction_rows: unknown }>(row: R): MessageWithUser {
+  const { reaction_rows, ...message } = row;
+  return { ...message, message_id: Number(row.message_id), reactions: reactionsOf(reaction_rows) };
+}
+
 export class MessageRepository {
   private pending: PendingSend[] = [];
+  /** Each message's reactions, read by the statement that reads the message. */
+  private readonly reactionRows: ReturnType<typeof reactionRowsFor>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly contains: Contains,
     private readonly engine: Engine,
-  ) {}
+  ) {
+    this.reactionRows = reactionRowsFor(db, engine);
+  }
 
   /** Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent. */
   async insert(row: NewMessageRow): Promise<SendOutcome> {
@@ -199,13 +214,14 @@ export class MessageRepository {
       .leftJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
       .selectAll('m')
       .select(USER_COLUMNS)
+      .select(this.reactionRows())
       .where('m.app_id', '=', appId)
       .where('m.channel_id', '=', channelId);
   }
 
   async get(appId: string, channelId: string, messageId: number): Promise<MessageWithUser | undefined> {
     const row = await this.query(appId, channelId).where('m.message_id', '=', messageId).executeTakeFirst();
-    return row && { ...row, message_id: Number(row.message_id) };
+    return row && fromQuery(row);
   }
 
   async list(appId: string, channelId: string, query: MessageListQuery): Promise<MessageWithUser[]> {
@@ -222,7 +238,7 @@ export class MessageRepository {
       if (query.base !== undefined) q = q.where('m.message_id', '<', query.base);
       q = q.orderBy('m.message_id', 'desc');
     }
-    const rows = (await q.limit(query.limit).execute()).map((r) => ({ ...r, message_id: Number(r.message_id) }));
+    const rows = (await q.limit(query.limit).execute()).map(fromQuery);
     return query.mode === 'next' ? rows : rows.reverse();
   }
 
@@ -246,9 +262,10 @@ export class MessageRepository {
       .leftJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'm.app_id').onRef('u.user_id', '=', 'm.user_id'))
       .selectAll('m')
       .select(USER_COLUMNS)
+      .select(this.reactionRows())
       .where('m.app_id', '=', appId)
       .execute();
-    for (const r of rows) out.set(r.channel_id, { ...r, message_id: Number(r.message_id) });
+    for (const r of rows) out.set(r.channel_id, fromQuery(r));
     return out;
   }
 
@@ -261,7 +278,7 @@ export class MessageRepository {
     return this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
-      const row = { ...found, message_id: Number(found.message_id) };
+      const row = fromQuery(found);
       const meta = change(row);
       await tx
         .updateTable('chat_messages')
@@ -274,8 +291,29 @@ export class MessageRepository {
     });
   }
 
-  /** Deletes the message and lowers the channel's counts; false when it did not exist. */
-  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<boolean> {
+  /**
+   * Replaces a message's content under its row lock: `change` sees the stored message and answers the
+   * new content (or throws to refuse). Answers the message as stored, or undefined when there is no such message.
+   */
+  edit(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
+      if (!found) return undefined;
+      const row = fromQuery(found);
+      const content = change(row);
+      await tx
+        .updateTable('chat_messages')
+        .set({ content, edited_at: now, updated_at: now })
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
+        .where('message_id', '=', messageId)
+        .execute();
+      return { ...row, content, edited_at: now, updated_at: now };
+    });
+  }
+
+  /** Deletes the message (its reactions, its pin) and lowers the channel's counts; false when it did not exist. */
+  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<false | { unpinned: boolean }> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .deleteFrom('chat_messages')
@@ -284,13 +322,24 @@ export class MessageRepository {
         .where('message_id', '=', messageId)
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
-      await tx
+      await tx.deleteFrom('chat_reactions').where('app_id', '=', appId).where('channel_id', '=', channelId).where('message_id', '=', messageId).execute();
+      const channel = await tx
         .updateTable('chat_channels')
         .set((eb) => ({ total_message_count: eb('total_message_count', '-', 1), total_file_count: eb('total_file_count', '-', isFile ? 1 : 0) }))
         .where('app_id', '=', appId)
         .where('channel_id', '=', channelId)
+        .returning('pinned_message_ids')
+        .executeTakeFirst();
+      // Under the row lock the update took: a deleted message is unpinned (DESIGN.md, Pins).
+      const pins = pinnedIds(channel?.pinned_message_ids);
+      if (!pins.includes(messageId)) return { unpinned: false };
+      await tx
+        .updateTable('chat_channels')
+        .set({ pinned_message_ids: JSON.stringify(pins.filter((id) => id !== messageId)) })
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
         .execute();
-      return true;
+      return { unpinned: true };
     });
   }
 

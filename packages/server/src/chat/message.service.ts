@@ -155,6 +155,7 @@ export class MessageService {
       meta: JSON.stringify(body.meta),
       created_at: now,
       updated_at: now,
+      edited_at: null,
     };
     const sent = await this.insert(caller, row);
     const message = await this.present(appId, { ...row, message_id: sent.messageId, ...sent.sender });
@@ -216,11 +217,14 @@ export class MessageService {
     const appId = appIdOf(caller);
     const row = await this.require(granted, messageId);
     mayChange(granted, row);
-    if (!(await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file'))) throw messageNotFound(messageId);
+    const deleted = await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file');
+    if (!deleted) throw messageNotFound(messageId);
     if (row.file_key) await this.ctx.files.remove([row.file_key]);
     const message = await this.present(appId, row);
     const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, row.channel_id));
     this.ctx.bus.emit({ type: 'message_delete', appId, channel, message });
+    // Its pin went with it (DESIGN.md, Pins).
+    if (deleted.unpinned) this.ctx.bus.emit({ type: 'channel_update', appId, channel });
     return message;
   }
 

@@ -3,6 +3,7 @@ import type { ChatBan, ChatChannel, ChatMessage, ChatUser } from '@parley/protoc
 import type { BanRow } from './ban.repository.ts';
 import type { ChannelRow } from './channel.repository.ts';
 import type { MessageWithUser } from './message.repository.ts';
+import { pinnedIds } from './pin.repository.ts';
 import { parseMeta } from './rules.ts';
 import type { UserRow } from './user.repository.ts';
 
@@ -30,6 +31,7 @@ export function toChannel(row: ChannelRow): ChatChannel {
     meta: parseMeta(row.meta),
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
+    pinned_message_ids: pinnedIds(row.pinned_message_ids),
   };
 }
 
@@ -55,6 +57,8 @@ export function toMessage(row: MessageWithUser, fileUrl: (key: string) => string
     user,
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
+    edited_at: row.edited_at === null || row.edited_at === undefined ? null : Number(row.edited_at),
+    reactions: row.reactions ?? [],
   };
   if (row.type === 'file' && row.file_key) {
     message.file = { type: row.file_type ?? 'application/octet-stream', name: row.file_name ?? 'file', url: fileUrl(row.file_key), size: Number(row.file_size ?? 0) };

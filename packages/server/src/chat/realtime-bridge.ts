@@ -35,6 +35,8 @@ export function toDelivery(e: ChatDomainEvent): Delivery | undefined {
     case 'message_update':
     case 'message_delete':
       return { event: `group:${e.type}`, args: [e.message, e.channel] };
+    case 'message_reaction':
+      return { event: 'group:message_reaction', args: [e.message, e.channel, e.reaction] };
     case 'channel_update':
     case 'channel_delete':
     case 'channel_freeze':

@@ -2,7 +2,7 @@
  * One example per operation of the OpenAPI document, typed by the protocol's static types so that an
  * example that no longer fits its schema fails to compile.
  */
-import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatMute, ChatToken, ChatUser } from '@parley/protocol';
+import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatToken, ChatUser } from '@parley/protocol';
 
 const T = 1_767_225_600_000;
 
@@ -21,6 +21,7 @@ const bare = {
   meta: {},
   created_at: T,
   updated_at: T,
+  pinned_message_ids: [] as number[],
 } as const satisfies ChatChannel;
 export const exampleChannel: ChatChannel = { ...bare, members: [exampleUser, exampleBob] };
 export const exampleChannelReceipts: ChatChannel = {
@@ -30,7 +31,22 @@ export const exampleChannelReceipts: ChatChannel = {
   unread: { alice: 0, bob: 1 },
 };
 
-export const exampleMessage: ChatMessage = { message_id: 1, channel_id: 'alice_bob', type: 'text', content: 'hello', meta: {}, user: exampleUser, created_at: T + 1000, updated_at: T + 1000 };
+export const exampleMessage: ChatMessage = {
+  message_id: 1,
+  channel_id: 'alice_bob',
+  type: 'text',
+  content: 'hello',
+  meta: {},
+  user: exampleUser,
+  created_at: T + 1000,
+  updated_at: T + 1000,
+  edited_at: null,
+  reactions: [],
+};
+export const exampleEditedMessage: ChatMessage = { ...exampleMessage, content: 'hello, Bob', updated_at: T + 5000, edited_at: T + 5000 };
+export const exampleReactedMessage: ChatMessage = { ...exampleMessage, reactions: [{ key: '👍', user_ids: ['bob'], updated_at: T + 6000 }] };
+export const exampleReaction: ChatReactionEvent = { key: '👍', user_id: 'bob', operation: 'add' };
+export const examplePinnedChannel: ChatChannel = { ...exampleChannel, pinned_message_ids: [1], updated_at: T + 7000 };
 export const exampleChannelWithLast: ChatChannel = { ...bare, last_message: exampleMessage };
 
 export const exampleBan: ChatBan = { user_id: 'mallory', seconds: 600, reason: 'spam', created_at: T, expires_at: T + 600_000 };

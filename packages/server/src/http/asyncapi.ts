@@ -20,10 +20,12 @@ import {
 } from '@parley/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { COMPONENTS, componentNameOf } from './api-components.ts';
-import { exampleBan, exampleChannel, exampleMessage, exampleMute, exampleUser } from './api-examples.ts';
+import { exampleBan, exampleChannel, exampleMessage, exampleMute, exampleReactedMessage, exampleReaction, exampleUser } from './api-examples.ts';
 
 /** An example of each chat event argument, by its name. */
-const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan, mute: exampleMute };
+const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan, mute: exampleMute, reaction: exampleReaction };
+/** Where one event's example reads better with its own message (a reaction's message carries the reaction). */
+const EXAMPLE_OVERRIDES: Partial<Record<ChatEventName, Record<string, unknown>>> = { 'group:message_reaction': { message: exampleReactedMessage } };
 
 type Json = Record<string, unknown>;
 
@@ -97,7 +99,7 @@ export function buildAsyncApi(version: string): Json {
       title: event,
       summary: `socket.io event ${event} (${names.join(', ')})`,
       payload: argumentList(tuple.items ?? [], names),
-      examples: [{ payload: names.map((name) => EXAMPLE_ARGUMENTS[name]) }],
+      examples: [{ payload: names.map((name) => EXAMPLE_OVERRIDES[event]?.[name] ?? EXAMPLE_ARGUMENTS[name]) }],
     };
   }
 

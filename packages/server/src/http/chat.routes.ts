@@ -21,6 +21,7 @@ import { applicationSettingsRoutes } from './application-settings.routes.ts';
 import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatBlockRoutes } from './chat-blocks.routes.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
+import { chatMessageActionRoutes } from './chat-message-actions.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
 import { chatReportRoutes } from './chat-reports.routes.ts';
@@ -97,6 +98,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await applicationSettingsRoutes(platform, deps.apps);
       await chatMuteRoutes(platform, deps.chat, 'platform');
       await chatReportRoutes(platform, deps.chat, 'platform');
+      await chatMessageActionRoutes(platform, deps.chat, 'platform');
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
@@ -106,6 +108,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatMuteRoutes(sdk, deps.chat, 'sdk');
         await chatReportRoutes(sdk, deps.chat, 'sdk');
         await chatBlockRoutes(sdk, deps.chat);
+        await chatMessageActionRoutes(sdk, deps.chat, 'sdk');
       },
       { prefix: '/sdk' },
     );

@@ -207,6 +207,26 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('chat_blocks_by_blocked').on('chat_blocks').columns(['app_id', 'blocked_id']).execute();
     },
   },
+  '0012_message_actions': {
+    // Edits, reactions and pins (DESIGN.md, Chat beyond the seed). A message's edit time (null: never
+    // edited); a channel's pins as a JSON array of message ids, newest first (at most 10, so every channel
+    // presentation carries them without a query); reactions one row per (message, key, user), read per page.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('chat_messages').addColumn('edited_at', 'bigint').execute();
+      await db.schema.alterTable('chat_channels').addColumn('pinned_message_ids', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema
+        .createTable('chat_reactions')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'bigint', (c) => c.notNull())
+        .addColumn('reaction_key', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_reactions_pk', ['app_id', 'channel_id', 'message_id', 'reaction_key', 'user_id'])
+        .execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {

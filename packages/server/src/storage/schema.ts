@@ -55,6 +55,8 @@ export interface ChatChannelTable {
   reusable: Generated<number>;
   /** 1: any user of the app may see and join it; 0 (default): members only (migration 0003). */
   is_public: Generated<number>;
+  /** JSON array of pinned message ids, newest pin first, at most 10 (migration 0012_message_actions). */
+  pinned_message_ids: Generated<string>;
   created_at: number;
   updated_at: number;
 }
@@ -90,6 +92,8 @@ export interface ChatMessageTable {
   meta: string;
   created_at: number;
   updated_at: number;
+  /** When the content was last edited; null until then (migration 0012_message_actions). */
+  edited_at: number | null;
 }
 
 export interface ChatBanTable {
@@ -135,6 +139,18 @@ export interface ChatBlockTable {
   created_at: number;
 }
 
+/** Reactions (migration 0012_message_actions): one row per message, key and reacting user. */
+export interface ChatReactionTable {
+  app_id: string;
+  channel_id: string;
+  message_id: number;
+  reaction_key: string;
+  user_id: string;
+  created_at: number;
+  /** Bumped on every row of the key when one of its users takes the reaction back (the key's updated_at is their max). */
+  updated_at: number;
+}
+
 export interface AdminSecretTable {
   name: string;
   hash: string;
@@ -158,6 +174,7 @@ export interface Database {
   chat_mutes: ChatMuteTable;
   chat_reports: ChatReportTable;
   chat_blocks: ChatBlockTable;
+  chat_reactions: ChatReactionTable;
   chat_users: ChatUserTable;
   chat_channels: ChatChannelTable;
   chat_members: ChatMemberTable;
