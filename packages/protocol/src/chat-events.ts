@@ -11,6 +11,7 @@ import { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from './chat-sc
 const event = <T extends TSchema[]>(tuple: TTuple<T>, names: { [K in keyof T]: string }) => ({ tuple, names });
 
 const messageArgs = event(Type.Tuple([ChatMessage, ChatChannel]), ['message', 'channel']);
+const parentArgs = event(Type.Tuple([ChatMessage, ChatChannel]), ['parent_message', 'channel']);
 const channelArgs = event(Type.Tuple([ChatChannel]), ['channel']);
 const channelUserArgs = event(Type.Tuple([ChatChannel, ChatUser]), ['channel', 'user']);
 const banArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatBan]), ['channel', 'user', 'ban']);
@@ -22,6 +23,8 @@ export const CHAT_EVENT_ARGS = {
   'group:message_send': messageArgs,
   'group:message_update': messageArgs,
   'group:message_delete': messageArgs,
+  'group:message_mention': messageArgs,
+  'group:thread_update': parentArgs,
   'group:channel_update': channelArgs,
   'group:channel_delete': channelArgs,
   'group:channel_freeze': channelArgs,

@@ -228,8 +228,8 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
       const me = sessionOf(req);
       if (req.isMultipart()) return reply.code(201).send(await withUpload(req, (read) => chat.messages.sendFile(me, req.params.channel_id, read)));
       // A user sends as itself: a user_id in the body is not the client API's to give.
-      const { type, content, meta } = textInputOf(req.body);
-      return reply.code(201).send(await chat.messages.sendText(me, req.params.channel_id, { type, content, meta }));
+      const { type, content, meta, mentioned_user_ids, parent_message_id } = textInputOf(req.body);
+      return reply.code(201).send(await chat.messages.sendText(me, req.params.channel_id, { type, content, meta, mentioned_user_ids, parent_message_id }));
     },
   );
   app.get(
