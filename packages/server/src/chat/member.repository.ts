@@ -22,6 +22,8 @@ export interface Receipt {
   delivered_at: number;
   /** Messages after the member's last read that still exist. */
   unread: number;
+  /** Of those, the ones mentioning the member (migration 0013_threads_mentions). */
+  mentions: number;
 }
 
 const countIn = async (db: Kysely<Database>, table: 'chat_members' | 'chat_managers', appId: string, channelId: string): Promise<number> => {
@@ -212,6 +214,7 @@ export class MemberRepository {
         'm.user_id',
         'm.read_at',
         'm.delivered_at',
+        'm.unread_mention_count',
         eb
           .selectFrom('chat_messages as msg')
           .select(sql<number>`count(*)`.as('n'))
@@ -227,7 +230,7 @@ export class MemberRepository {
       .execute();
     return byChannel(
       channelIds,
-      rows.map((r) => ({ channel_id: r.channel_id, user_id: r.user_id, read_at: Number(r.read_at), delivered_at: Number(r.delivered_at), unread: Number(r.unread ?? 0) })),
+      rows.map((r) => ({ channel_id: r.channel_id, user_id: r.user_id, read_at: Number(r.read_at), delivered_at: Number(r.delivered_at), unread: Number(r.unread ?? 0), mentions: Number(r.unread_mention_count) })),
     );
   }
 }

@@ -13,6 +13,7 @@ import {
   ChannelParams,
   ChannelUpdateBody,
   FreezeBody,
+  JoinedChannelListQuery,
   ManagerBody,
   MessageListQuery,
   MessageParams,
@@ -112,7 +113,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
   );
   app.get(
     '/users/me/group/channels',
-    { schema: { ...doc, summary: 'Channels the connected user joined', querystring: ChannelListQuery, response: { 200: channelList, ...CHAT_ERRORS } } },
+    { schema: { ...doc, summary: 'Channels the connected user joined (order: latest_last_message, chronological, channel_name; default by channel_id)', querystring: JoinedChannelListQuery, response: { 200: channelList, ...CHAT_ERRORS } } },
     async (req) => {
       const me = sessionOf(req);
       return chat.channels.list(me, req.query, { joinedBy: me.userId });
