@@ -177,12 +177,13 @@ export class MemberRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Marks everything sent so far as read by the member; false when not a member. */
+  /** Marks everything sent so far as read by the member (its mentions too); false when not a member. */
   async markRead(appId: string, channelId: string, userId: string, now: number): Promise<boolean> {
     const result = await this.db
       .updateTable('chat_members')
       .set({
         read_at: now,
+        unread_mention_count: 0,
         read_message_id: (eb) =>
           eb.selectFrom('chat_channels as c').select('c.last_message_id').where('c.app_id', '=', appId).where('c.channel_id', '=', channelId),
       })
