@@ -128,6 +128,20 @@ describe.each(engines)('threads on $name', (engine) => {
       expect(parent.thread_info?.reply_count).toBe(1);
     });
 
+    it('deleting a reply shortens its thread, and members hear the thread update', async () => {
+      const top = (await post('alice', { content: 'shrinking' })).body;
+      const first = (await post('bob', { content: 'one', parent_message_id: top.message_id })).body;
+      expect((await post('dan', { content: 'two', parent_message_id: top.message_id })).status).toBe(201);
+      const heard = () => carolHears.filter((e) => e.event === 'group:thread_update' && (e.args[0] as Message).message_id === top.message_id).length;
+      await expect.poll(heard).toBe(2);
+      expect((await sdk('bob', 'DELETE', `/group/channels/forum/messages/${first.message_id}`)).status).toBe(200);
+      await expect.poll(heard).toBe(3);
+      const last = carolHears.filter((e) => e.event === 'group:thread_update').at(-1)!.args[0] as Message;
+      expect(last.thread_info?.reply_count).toBe(1);
+      const replies = await sdk<{ messages: Message[] }>('carol', 'GET', `/group/channels/forum/messages/${top.message_id}/replies`);
+      expect(replies.body.messages.map((m) => m.content)).toEqual(['two']);
+    });
+
     it('a refused reply fails alone among sends committed together', async () => {
       const top = (await post('alice', { content: 'group commit' })).body;
       const reply = (await post('bob', { content: 'only reply', parent_message_id: top.message_id })).body;

@@ -301,8 +301,8 @@ export class MessageRepository {
     });
   }
 
-  /** Deletes the message and lowers the channel's counts; false when it did not exist. */
-  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<boolean> {
+  /** Deletes the message and lowers the channel's counts (and a reply's thread count); false when it did not exist. */
+  async delete(appId: string, channelId: string, messageId: number, isFile: boolean, parentId: number | null = null): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .deleteFrom('chat_messages')
@@ -317,6 +317,16 @@ export class MessageRepository {
         .where('app_id', '=', appId)
         .where('channel_id', '=', channelId)
         .execute();
+      if (parentId !== null) {
+        await tx
+          .updateTable('chat_messages')
+          .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))
+          .where('app_id', '=', appId)
+          .where('channel_id', '=', channelId)
+          .where('message_id', '=', parentId)
+          .where('reply_count', '>', 0)
+          .execute();
+      }
       return true;
     });
   }

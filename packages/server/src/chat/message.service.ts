@@ -237,11 +237,15 @@ export class MessageService {
     const appId = appIdOf(caller);
     const row = await this.require(granted, messageId);
     mayChange(granted, row);
-    if (!(await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file'))) throw messageNotFound(messageId);
+    const parentId = row.parent_message_id === null ? null : Number(row.parent_message_id);
+    if (!(await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file', parentId))) throw messageNotFound(messageId);
     if (row.file_key) await this.ctx.files.remove([row.file_key]);
     const message = await this.present(appId, row);
     const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, row.channel_id));
     this.ctx.bus.emit({ type: 'message_delete', appId, channel, message });
+    // A deleted reply leaves its thread one shorter (its repliers stay as they were).
+    const parent = parentId === null ? undefined : await this.ctx.messages.get(appId, row.channel_id, parentId);
+    if (parent) this.ctx.bus.emit({ type: 'thread_update', appId, channel, message: await this.present(appId, parent) });
     return message;
   }
 
