@@ -12,6 +12,7 @@ const event = <T extends TSchema[]>(tuple: TTuple<T>, names: { [K in keyof T]: s
 
 const messageArgs = event(Type.Tuple([ChatMessage, ChatChannel]), ['message', 'channel']);
 const reactionArgs = event(Type.Tuple([ChatMessage, ChatChannel, ChatReactionEvent]), ['message', 'channel', 'reaction']);
+const parentArgs = event(Type.Tuple([ChatMessage, ChatChannel]), ['parent_message', 'channel']);
 const channelArgs = event(Type.Tuple([ChatChannel]), ['channel']);
 const channelUserArgs = event(Type.Tuple([ChatChannel, ChatUser]), ['channel', 'user']);
 const banArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatBan]), ['channel', 'user', 'ban']);
@@ -24,6 +25,8 @@ export const CHAT_EVENT_ARGS = {
   'group:message_update': messageArgs,
   'group:message_delete': messageArgs,
   'group:message_reaction': reactionArgs,
+  'group:message_mention': messageArgs,
+  'group:thread_update': parentArgs,
   'group:channel_update': channelArgs,
   'group:channel_delete': channelArgs,
   'group:channel_freeze': channelArgs,

@@ -30,6 +30,12 @@ export const CHAT_LIMITS = {
   fileMaxBytes: 25 * 1024 * 1024,
   banSecondsMax: 10 * 365 * 86_400,
   banReasonMax: 500,
+  /** Users one message may mention. */
+  mentionsMax: 10,
+  /** Recent repliers a thread's info names. */
+  threadRepliersMax: 5,
+  /** Channels one `PUT /v1/sdk/users/me/read` may mark. */
+  readChannelsMax: 100,
   /** Longest path parameter (ids are shorter; longer ones are refused before routing). */
   pathParamMax: 256,
   /** A session token's lifetime when `expires_at` is not given, and the longest one may ask for. */

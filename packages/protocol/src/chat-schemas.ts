@@ -58,6 +58,13 @@ export const ChatReactionEvent = Type.Object({
   operation: Type.Union([Type.Literal('add'), Type.Literal('delete')]),
 });
 export type ChatReactionEvent = Static<typeof ChatReactionEvent>;
+/** The thread under a top-level message, once it has replies. */
+export const ChatThreadInfo = Type.Object({
+  reply_count: Type.Integer({ description: 'replies in the thread' }),
+  last_replied_at: Type.Integer({ description: 'unix ms of the newest reply' }),
+  reply_user_ids: Type.Array(Type.String(), { description: `the most recent repliers, newest first (at most ${L.threadRepliersMax})` }),
+});
+export type ChatThreadInfo = Static<typeof ChatThreadInfo>;
 
 export const ChatMessage = Type.Object({
   message_id: Type.Integer({ description: 'per channel, starting at 1, increasing without gaps in send order' }),
@@ -71,6 +78,9 @@ export const ChatMessage = Type.Object({
   updated_at: Type.Integer({ description: 'unix ms' }),
   edited_at: Type.Union([Type.Integer(), Type.Null()], { description: 'unix ms of the last edit of the content; null until edited' }),
   reactions: Type.Array(ChatReaction, { description: `reaction keys (at most ${L.reactionKeysMax}) in the order they were first used` }),
+  mentioned_user_ids: optional(Type.Array(Type.String(), { description: `the members the message mentions (at most ${L.mentionsMax}); absent when none` })),
+  parent_message_id: optional(Type.Integer({ description: 'a reply: the top-level message of its thread; absent on top-level messages' })),
+  thread_info: optional(ChatThreadInfo),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 
@@ -98,6 +108,7 @@ export const ChatChannel = Type.Object({
   delivery_receipt: optional(receiptMap("{user_id: ms} of each member's last delivery (0 = never)")),
   unread: optional(receiptMap("{user_id: n} messages after each member's last read")),
   last_message: optional(Type.Union([ChatMessage, Type.Null()], { description: 'with show_last_message: the newest message, or null' })),
+  unread_mention_count: optional(Type.Integer({ description: "with show_unread: messages mentioning the viewing member (the caller; the listed user of /v1/users/{id}/channels) since its last read" })),
 });
 export type ChatChannel = Static<typeof ChatChannel>;
 
@@ -218,6 +229,20 @@ export const ChannelListQuery = Type.Object({
 });
 export type ChannelListParams = Static<typeof ChannelListQuery>;
 
+export const JOINED_CHANNEL_ORDERS = ['latest_last_message', 'chronological', 'channel_name'] as const;
+export type JoinedChannelOrder = (typeof JOINED_CHANNEL_ORDERS)[number];
+/** A user's joined channels: a channel list that may also be ordered. */
+export const JoinedChannelListQuery = Type.Object({
+  ...ChannelListQuery.properties,
+  order: optional(
+    Type.Union(
+      JOINED_CHANNEL_ORDERS.map((o) => Type.Literal(o)),
+      { description: 'latest_last_message: newest last message first (channels without one by creation); chronological: newest channel first; channel_name: by name; default: by channel_id' },
+    ),
+  ),
+});
+export type JoinedChannelListParams = Static<typeof JoinedChannelListQuery>;
+
 export const ShowQuery = Type.Object({
   show_members: optional(Type.Boolean()),
   show_managers: optional(Type.Boolean()),
@@ -235,8 +260,32 @@ export const MessageListQuery = Type.Object({
   limit: optional(Type.Integer({ description: PAGE_RULE })),
   type: optional(Type.Union([Type.Literal('text'), Type.Literal('file')])),
   content: optional(Type.String({ description: 'substring of the text (case-sensitive)' })),
+  include_replies: optional(Type.Boolean({ default: false, description: 'also list thread replies (left out by default)' })),
 });
 export type MessageListParams = Static<typeof MessageListQuery>;
+
+/** A thread's replies, paged as the message list. */
+export const ReplyListQuery = Type.Object({
+  base_message_id: MessageListQuery.properties.base_message_id,
+  mode: MessageListQuery.properties.mode,
+  limit: MessageListQuery.properties.limit,
+});
+export type ReplyListParams = Static<typeof ReplyListQuery>;
+
+/** A user's unread totals over all its channels. */
+export const ChatUnreadCount = Type.Object({
+  unread_message_count: Type.Integer({ description: 'messages after the last read, summed over the user’s channels' }),
+  unread_channel_count: Type.Integer({ description: 'channels with at least one unread message' }),
+  unread_mention_count: Type.Integer({ description: 'unread messages mentioning the user, summed over its channels' }),
+});
+export type ChatUnreadCount = Static<typeof ChatUnreadCount>;
+
+export const ReadChannelsBody = Type.Object({
+  channel_ids: Type.Array(Type.String({ description: CHANNEL_ID_RULE }), { description: `1-${L.readChannelsMax} channels the caller belongs to` }),
+});
+/** The channels a read-all (or a read of several) marked read. */
+export const ChatReadChannels = Type.Object({ channel_ids: Type.Array(Type.String(), { description: 'each got its group:channel_message_read_event' }) });
+export type ChatReadChannels = Static<typeof ChatReadChannels>;
 
 // Strings, not integers: a malformed signature is refused like a wrong one (403), not as a bad parameter.
 export const FileQuery = Type.Object({
@@ -367,6 +416,8 @@ export const TextMessageBody = Type.Object({
   user_id: optional(Type.String({ description: `server API only: the sender, ${USER_ID_RULE}` })),
   content: Type.String({ description: `1-${L.contentMaxBytes} bytes` }),
   meta: optional(ChatMeta),
+  mentioned_user_ids: optional(Type.Array(Type.String(), { description: `at most ${L.mentionsMax} members of the channel; each gets group:message_mention` })),
+  parent_message_id: optional(Type.Integer({ description: 'reply in the thread of this top-level message of the channel' })),
 });
 
 /** A file send (multipart/form-data, fields before the file). Documentation only, as TextMessageBody. */
@@ -375,6 +426,8 @@ export const FileMessageForm = Type.Object({
   user_id: optional(Type.String({ description: 'server API only: the sender' })),
   content: optional(Type.String({ description: `an optional caption, at most ${L.contentMaxBytes} bytes` })),
   meta: optional(Type.String({ description: `a JSON object: ${META_RULE}` })),
+  mentioned_user_ids: optional(Type.String({ description: `a JSON array of at most ${L.mentionsMax} members of the channel` })),
+  parent_message_id: optional(Type.String({ description: 'reply in the thread of this top-level message (its id)' })),
   file: Type.String({ format: 'binary', description: `the file, at most FILE_MAX_BYTES (default ${L.fileMaxBytes} bytes)` }),
 });
 

@@ -10,6 +10,8 @@ export const CHAT_EVENT_NAMES = [
   'group:message_update',
   'group:message_delete',
   'group:message_reaction',
+  'group:message_mention',
+  'group:thread_update',
   'group:channel_update',
   'group:channel_delete',
   'group:channel_freeze',

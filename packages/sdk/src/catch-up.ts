@@ -29,7 +29,8 @@ export async function messagesAfter(api: GroupChannelApi, channelId: string, aft
   const messages: Message[] = [];
   let base = after;
   for (let page = 0; page < MAX_MESSAGE_PAGES; page++) {
-    const list = await api.getMessageList(channelId, { mode: 'next', base_message_id: base, limit: PAGE });
+    // Replies too: they are messages of the channel (group:message_send), left out of its list by default.
+    const list = await api.getMessageList(channelId, { mode: 'next', base_message_id: base, limit: PAGE, include_replies: true });
     const fresh = list.messages.filter((m) => m.message_id > base).sort((a, b) => a.message_id - b.message_id);
     messages.push(...fresh);
     if (fresh.length === 0 || list.messages.length < PAGE) break;

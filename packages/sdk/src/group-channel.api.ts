@@ -18,15 +18,26 @@ import type {
   MutedList,
   MuteRequest,
   PageParams,
+  JoinedChannelListParams,
+  ReadChannels,
+  ReplyListParams,
+  UnreadCount,
 } from './chat-types.ts';
 import type { Query, RestClient } from './rest.ts';
 
-export interface TextMessage {
+/** What a text or a file send may add: mentions, and the thread it replies in. */
+export interface SendOptions {
+  /** At most 10 members of the channel; each hears `group:message_mention`. */
+  mentionedUserIds?: string[];
+  /** Reply in the thread of this top-level message of the channel; members hear `group:thread_update`. */
+  parentMessageId?: number;
+}
+export interface TextMessage extends SendOptions {
   type?: 'text';
   content: string;
   meta?: Meta;
 }
-export interface FileMessage {
+export interface FileMessage extends SendOptions {
   type: 'file';
   /** A browser File/Blob (or a Node Blob). */
   file: Blob;
@@ -54,8 +65,14 @@ export class GroupChannelApi {
     return this.rest.get('/group/channels', q(params));
   }
 
-  /** @example const { channels } = await client.groupChannel.getJoinedChannelList({ show_last_message: true }); */
-  getJoinedChannelList(params?: ChannelListParams): Promise<ChannelList> {
+  /**
+   * The channels the connected user belongs to; `order` sorts them by latest last message, creation
+   * (newest first) or name, `show_unread` adds each member's unread count and the user's own
+   * `unread_mention_count`.
+   * @example const { channels } = await client.groupChannel.getJoinedChannelList({ show_last_message: true });
+   * @example const { channels, next } = await client.groupChannel.getJoinedChannelList({ order: 'latest_last_message', show_unread: true, show_last_message: true });
+   */
+  getJoinedChannelList(params?: JoinedChannelListParams): Promise<ChannelList> {
     return this.rest.get('/users/me/group/channels', q(params));
   }
 
@@ -118,15 +135,23 @@ export class GroupChannelApi {
   }
 
   /**
-   * Sends a text or a file message as the connected user.
+   * Sends a text or a file message as the connected user, optionally mentioning members or replying
+   * in a thread.
    * @example await client.groupChannel.sendMessage('room_1', { content: 'hello' });
    * @example await client.groupChannel.sendMessage('room_1', { type: 'file', file: input.files[0] });
+   * @example await client.groupChannel.sendMessage('room_1', { content: '@bob look', mentionedUserIds: ['bob'] });
+   * @example await client.groupChannel.sendMessage('room_1', { content: 'agreed', parentMessageId: 42 });
    */
   sendMessage(channelId: string, message: TextMessage | FileMessage): Promise<Message> {
-    if (message.type !== 'file') return this.rest.post(this.path(channelId, '/messages'), { type: 'text', content: message.content, meta: message.meta });
+    const { mentionedUserIds, parentMessageId } = message;
+    if (message.type !== 'file') {
+      return this.rest.post(this.path(channelId, '/messages'), { type: 'text', content: message.content, meta: message.meta, mentioned_user_ids: mentionedUserIds, parent_message_id: parentMessageId });
+    }
     const form = new FormData();
     form.set('type', 'file');
     if (message.meta) form.set('meta', JSON.stringify(message.meta));
+    if (mentionedUserIds) form.set('mentioned_user_ids', JSON.stringify(mentionedUserIds));
+    if (parentMessageId !== undefined) form.set('parent_message_id', String(parentMessageId));
     const name = message.name ?? (message.file as Blob & { name?: string }).name ?? 'file';
     form.set('file', message.file, name);
     return this.rest.post(this.path(channelId, '/messages'), form);
@@ -135,6 +160,16 @@ export class GroupChannelApi {
   /** Newest first page, then older ones. @example const { messages } = await client.groupChannel.getMessageList('room_1', { mode: 'prev', base_message_id: 40, limit: 20 }); */
   getMessageList(channelId: string, params?: MessageListParams): Promise<MessageList> {
     return this.rest.get(this.path(channelId, '/messages'), q(params));
+  }
+
+  /**
+   * The replies in the thread of a top-level message, oldest first, paged as getMessageList (the
+   * channel's list leaves replies out unless `include_replies`).
+   * @example const { messages } = await client.groupChannel.getReplies('room_1', 42, { limit: 20 });
+   * @example const older = await client.groupChannel.getReplies('room_1', 42, { mode: 'prev', base_message_id: messages[0].message_id });
+   */
+  getReplies(channelId: string, parentMessageId: number, params?: ReplyListParams): Promise<MessageList> {
+    return this.rest.get(this.path(channelId, `/messages/${parentMessageId}/replies`), q(params));
   }
 
   /** The sender or a manager. @example await client.groupChannel.deleteMessage('room_1', 42); */
@@ -228,6 +263,31 @@ export class GroupChannelApi {
   /** `{user_id: n}` unread counts of the members. @example const unread = await client.groupChannel.getUnreadCount('room_1'); */
   async getUnreadCount(channelId: string): Promise<Record<string, number>> {
     return (await this.getChannel(channelId, { show_unread: true })).unread ?? {};
+  }
+
+  /**
+   * The connected user's unread totals over all its channels: messages, channels holding any, mentions.
+   * @example const { unread_message_count, unread_mention_count } = await client.groupChannel.getTotalUnread();
+   */
+  getTotalUnread(): Promise<UnreadCount> {
+    return this.rest.get('/users/me/unread');
+  }
+
+  /**
+   * Marks every channel of the connected user read; each one's members hear
+   * `group:channel_message_read_event`. Answers the channels marked.
+   * @example await client.groupChannel.markAllRead();
+   */
+  markAllRead(): Promise<ReadChannels> {
+    return this.rest.put('/users/me/read_all');
+  }
+
+  /**
+   * Marks up to 100 of the connected user's channels read (one it does not belong to: 1008, none marked).
+   * @example await client.groupChannel.markRead(['room_1', 'room_2']);
+   */
+  markRead(channelIds: string[]): Promise<ReadChannels> {
+    return this.rest.put('/users/me/read', { channel_ids: channelIds });
   }
 
   /** Managers only; a frozen channel refuses sends (1009). @example await client.groupChannel.freeze('room_1'); */

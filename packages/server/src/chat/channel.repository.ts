@@ -1,6 +1,8 @@
 /** Kysely queries of group channels (the channel row, a user's role in it, its creation with members, lists, deletion). */
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { ChatChannelTable, Database } from '../storage/schema.ts';
+import type { JoinedChannelOrder } from '@parley/protocol';
+import { ordered } from './channel-order.ts';
 import type { Contains } from './text-search.ts';
 
 export type ChannelRow = Selectable<ChatChannelTable>;
@@ -20,6 +22,8 @@ export interface ChannelListQuery {
   visibleTo?: string;
   /** Only public (true) or only private (false) channels. */
   isPublic?: boolean;
+  /** A joined list's order (channel-order.ts); `after` is then that order's cursor key. Default: by channel id. */
+  order?: JoinedChannelOrder;
 }
 
 type ChannelAlias = ExpressionBuilder<Database & { c: ChatChannelTable }, 'c'>;
@@ -139,9 +143,8 @@ export class ChannelRepository {
     if (memberId !== undefined) q = q.where((eb) => hasMember(eb, memberId));
     if (visibleTo !== undefined) q = q.where((eb) => eb.or([eb('c.is_public', '=', 1), hasMember(eb, visibleTo)]));
     if (query.isPublic !== undefined) q = q.where('c.is_public', '=', query.isPublic ? 1 : 0);
-    if (query.after !== undefined) q = q.where('c.channel_id', '>', query.after);
     if (query.name !== undefined && query.name !== '') q = q.where(this.contains('c.name', query.name));
-    return q.orderBy('c.channel_id').limit(query.limit).execute();
+    return ordered(q, query.order, query.after).limit(query.limit).execute();
   }
 
   /** The channel as the update left it; undefined when there is no such channel. */

@@ -4,7 +4,8 @@
  * member and changes a channel only as its manager.
  */
 import { randomBytes } from 'node:crypto';
-import { CHAT_LIMITS, type ChannelListParams, type ChatChannel, type ChatChannelList } from '@parley/protocol';
+import { CHAT_LIMITS, type ChannelListParams, type ChatChannel, type ChatChannelList, type JoinedChannelOrder } from '@parley/protocol';
+import { orderKey } from './channel-order.ts';
 import { appIdOf, userOf, type Caller } from './access.ts';
 import { access, channelView, channelViews, requireChannel, requireUser, showFor, type ChannelShow, type ChatContext } from './chat-context.ts';
 import type { ChannelRow } from './channel.repository.ts';
@@ -107,11 +108,11 @@ export class ChannelService {
   async get(caller: Caller, channelId: string, show: ChannelShow): Promise<ChatChannel> {
     const granted = await access(this.ctx, caller, channelId, 'visible');
     const row = await granted.channel();
-    return channelView(this.ctx, appIdOf(caller), row, granted.role ? showFor(show, granted.role.member) : show);
+    return channelView(this.ctx, appIdOf(caller), row, granted.role ? { ...showFor(show, granted.role.member), viewer: granted.userId } : show);
   }
 
   /** The channels of `scope`, in channel id order, with their extras in a constant number of queries. */
-  async list(caller: Caller, params: ChannelListParams, scope: ChannelScope = {}): Promise<ChatChannelList> {
+  async list(caller: Caller, params: ChannelListParams & { order?: JoinedChannelOrder }, scope: ChannelScope = {}): Promise<ChatChannelList> {
     const appId = appIdOf(caller);
     const viewer = userOf(caller);
     const { joinedBy } = scope;
@@ -130,9 +131,11 @@ export class ChannelService {
       memberId: joinedBy,
       visibleTo,
       isPublic: params.public,
+      // Only a user's joined list is ordered otherwise than by channel id.
+      order: joinedBy === undefined ? undefined : params.order,
     });
-    const { items, next } = page(rows, limit, (r) => r.channel_id);
-    const wanted: ChannelShow = { members: params.include_members, lastMessage: params.show_last_message, unread: params.show_unread };
+    const { items, next } = page(rows, limit, (r) => orderKey(r, joinedBy === undefined ? undefined : params.order));
+    const wanted: ChannelShow = { members: params.include_members, lastMessage: params.show_last_message, unread: params.show_unread, viewer: joinedBy ?? viewer };
     // Among the channels a user may see, the extras only of those it belongs to.
     const mine = visibleTo === undefined ? undefined : await this.ctx.members.memberOf(appId, visibleTo, items.map((r) => r.channel_id));
     const channels = await channelViews(this.ctx, appId, items, (row) => showFor(wanted, mine?.has(row.channel_id) ?? true));

@@ -59,6 +59,8 @@ export interface ChannelShow {
   deliveryReceipt?: boolean;
   unread?: boolean;
   lastMessage?: boolean;
+  /** With `unread`: whose own unread mention count the view shows (a member's view of its channel). */
+  viewer?: string;
 }
 
 /**
@@ -119,6 +121,8 @@ export async function channelViews(ctx: ChatContext, appId: string, rows: readon
       if (show.readReceipt) channel.read_receipt = Object.fromEntries(list.map((r) => [r.user_id, r.read_at]));
       if (show.deliveryReceipt) channel.delivery_receipt = Object.fromEntries(list.map((r) => [r.user_id, r.delivered_at]));
       if (show.unread) channel.unread = Object.fromEntries(list.map((r) => [r.user_id, r.unread]));
+      const mine = show.unread && show.viewer !== undefined ? list.find((r) => r.user_id === show.viewer) : undefined;
+      if (mine) channel.unread_mention_count = mine.mentions;
     }
     if (show.lastMessage) {
       const message = last.get(id);

@@ -30,6 +30,9 @@ import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
 import { containsFor } from './text-search.ts';
 import { UserRepository } from './user.repository.ts';
+import { ThreadService } from './thread.service.ts';
+import { UnreadRepository } from './unread.repository.ts';
+import { UnreadService } from './unread.service.ts';
 import { UserService } from './user.service.ts';
 import { CHAT_LIMITS } from '@parley/protocol';
 
@@ -53,6 +56,8 @@ export interface Chat {
   mutes: MuteService;
   reports: ReportService;
   blocks: BlockService;
+  threads: ThreadService;
+  unread: UnreadService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -103,6 +108,8 @@ export function createChat(deps: ChatDeps): Chat {
     mutes: new MuteService(ctx),
     reports: new ReportService(ctx),
     blocks: new BlockService(ctx),
+    threads: new ThreadService(ctx),
+    unread: new UnreadService(ctx, new UnreadRepository(db)),
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,

@@ -18,6 +18,10 @@ export type ChatDomainEvent = Base &
     | { type: 'message_send' | 'message_update' | 'message_delete'; channel: ChatChannel; message: ChatMessage }
     /** A member added or took back a reaction; `message` carries the reactions as they stand after. */
     | { type: 'message_reaction'; channel: ChatChannel; message: ChatMessage; reaction: ChatReactionEvent }
+    /** A thread's parent as a reply left it (to the channel's members). */
+    | { type: 'thread_update'; channel: ChatChannel; message: ChatMessage }
+    /** To the mentioned members only, on their own channels (the sender aside). */
+    | { type: 'message_mention'; channel: ChatChannel; message: ChatMessage; userIds: string[] }
     | { type: 'channel_update' | 'channel_freeze' | 'channel_unfreeze'; channel: ChatChannel }
     | { type: 'channel_delete'; channel: ChatChannel; alsoNotify: string[] }
     /** `only`: these users hear it instead of every member (a member added at creation hears its own join). */

@@ -22,6 +22,8 @@ export interface Receipt {
   delivered_at: number;
   /** Messages after the member's last read that still exist. */
   unread: number;
+  /** Of those, the ones mentioning the member (migration 0013_threads_mentions). */
+  mentions: number;
 }
 
 const countIn = async (db: Kysely<Database>, table: 'chat_members' | 'chat_managers', appId: string, channelId: string): Promise<number> => {
@@ -175,12 +177,13 @@ export class MemberRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Marks everything sent so far as read by the member; false when not a member. */
+  /** Marks everything sent so far as read by the member (its mentions too); false when not a member. */
   async markRead(appId: string, channelId: string, userId: string, now: number): Promise<boolean> {
     const result = await this.db
       .updateTable('chat_members')
       .set({
         read_at: now,
+        unread_mention_count: 0,
         read_message_id: (eb) =>
           eb.selectFrom('chat_channels as c').select('c.last_message_id').where('c.app_id', '=', appId).where('c.channel_id', '=', channelId),
       })
@@ -212,6 +215,7 @@ export class MemberRepository {
         'm.user_id',
         'm.read_at',
         'm.delivered_at',
+        'm.unread_mention_count',
         eb
           .selectFrom('chat_messages as msg')
           .select(sql<number>`count(*)`.as('n'))
@@ -227,7 +231,7 @@ export class MemberRepository {
       .execute();
     return byChannel(
       channelIds,
-      rows.map((r) => ({ channel_id: r.channel_id, user_id: r.user_id, read_at: Number(r.read_at), delivered_at: Number(r.delivered_at), unread: Number(r.unread ?? 0) })),
+      rows.map((r) => ({ channel_id: r.channel_id, user_id: r.user_id, read_at: Number(r.read_at), delivered_at: Number(r.delivered_at), unread: Number(r.unread ?? 0), mentions: Number(r.unread_mention_count) })),
     );
   }
 }

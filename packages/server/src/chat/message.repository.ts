@@ -20,9 +20,11 @@ import type { ChannelRow } from './channel.repository.ts';
 import { pinnedIds } from './pin.repository.ts';
 import { reactionRowsFor, reactionsOf } from './reaction.repository.ts';
 import type { Contains } from './text-search.ts';
+import { mentionedIn, raiseMentions, threadConditions, updateThread } from './thread.repository.ts';
 
 export type MessageRow = Selectable<ChatMessageTable>;
-export type NewMessageRow = Omit<MessageRow, 'message_id'>;
+/** A message to store: a thread's counters start at their defaults and change only as replies arrive. */
+export type NewMessageRow = Omit<MessageRow, 'message_id' | 'reply_count' | 'last_replied_at' | 'reply_user_ids'>;
 /** A message with its sender's current profile (null columns when the sender was deleted). */
 export type MessageWithUser = MessageRow & {
   user_name: string | null;
@@ -43,6 +45,10 @@ export interface MessageListQuery {
   content?: string;
   /** Leave out the messages of users this user blocked (a user caller's view). */
   viewer?: string;
+  /** Top-level messages only (false), or replies too (true); ignored with `parent`. */
+  includeReplies?: boolean;
+  /** Only the replies of this top-level message. */
+  parent?: number;
 }
 
 /**
@@ -66,6 +72,10 @@ export interface SendOutcome {
   messageId: number;
   channel: ChannelRow;
   sender: SenderProfile;
+  /** A reply's parent as the reply left its thread. */
+  parent?: MessageWithUser;
+  /** The mentioned members (the sender aside) whose unread mention count the send raised. */
+  mentioned: string[];
 }
 
 interface PendingSend {
@@ -142,18 +152,23 @@ export class MessageRepository {
   private async insertIn(tx: Transaction<Database>, row: NewMessageRow): Promise<SendOutcome> {
     const isFile = row.type === 'file' ? 1 : 0;
     const { app_id: appId, channel_id: channelId, user_id: userId } = row;
+    const parentId = row.parent_message_id ?? undefined;
+    const mentioned = mentionedIn(row);
     const counter = await tx
       .updateTable('chat_channels')
       .set((eb) => ({
         last_message_id: eb('last_message_id', '+', 1),
         total_message_count: eb('total_message_count', '+', 1),
         total_file_count: eb('total_file_count', '+', isFile),
+        last_message_at: row.created_at,
       }))
       .where('app_id', '=', appId)
       .where('channel_id', '=', channelId)
       .where('freeze', '=', 0)
       .where((eb) =>
         eb.and([
+          // A reply's parent and the mentioned users are checked by this statement too (thread-rules.ts).
+          ...threadConditions(eb, appId, channelId, parentId, mentioned),
           eb.exists(eb.selectFrom('chat_members as m').select('m.user_id').where('m.app_id', '=', appId).where('m.channel_id', '=', channelId).where('m.user_id', '=', userId)),
           // A muted member reads but may not send: refused by the same statement, like a frozen channel.
           eb.not(
@@ -190,7 +205,7 @@ export class MessageRepository {
     const user = tx.selectFrom('chat_users as u').where('u.app_id', '=', appId).where('u.user_id', '=', userId);
     const sender = await tx
       .updateTable('chat_members')
-      .set({ read_message_id: messageId, read_at: row.created_at })
+      .set({ read_message_id: messageId, read_at: row.created_at, unread_mention_count: 0 })
       .where('app_id', '=', appId)
       .where('channel_id', '=', channelId)
       .where('user_id', '=', userId)
@@ -204,7 +219,16 @@ export class MessageRepository {
       .executeTakeFirst();
     if (!sender) throw new SendRefused(true);
     await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
-    return { messageId, channel: counter, sender };
+    // One statement more for a reply, one for a mention, in this transaction.
+    let parent: MessageWithUser | undefined;
+    if (parentId !== undefined) {
+      parent = await updateThread(tx, appId, channelId, parentId, userId, row.created_at);
+      // Deleted between the check and here (PostgreSQL): the whole send is undone.
+      if (!parent) throw new SendRefused(true);
+    }
+    const others = mentioned.filter((id) => id !== userId);
+    const raised = others.length === 0 ? [] : await raiseMentions(tx, appId, channelId, others);
+    return { messageId, channel: counter, sender, parent, mentioned: raised };
   }
 
   /** Messages of one channel joined with their sender's current profile. */
@@ -226,6 +250,9 @@ export class MessageRepository {
 
   async list(appId: string, channelId: string, query: MessageListQuery): Promise<MessageWithUser[]> {
     let q = this.query(appId, channelId);
+    const { parent } = query;
+    if (parent !== undefined) q = q.where('m.parent_message_id', '=', parent);
+    else if (!query.includeReplies) q = q.where('m.parent_message_id', 'is', null);
     if (query.type) q = q.where('m.type', '=', query.type);
     if (query.content !== undefined && query.content !== '') q = q.where(this.contains('m.content', query.content));
     const viewer = query.viewer;
@@ -312,8 +339,8 @@ export class MessageRepository {
     });
   }
 
-  /** Deletes the message (its reactions, its pin) and lowers the channel's counts; false when it did not exist. */
-  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<false | { unpinned: boolean }> {
+  /** Deletes the message (its reactions, its pin) and lowers the channel's counts (and a reply's thread count); false when it did not exist. */
+  async delete(appId: string, channelId: string, messageId: number, isFile: boolean, parentId: number | null = null): Promise<false | { unpinned: boolean }> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .deleteFrom('chat_messages')
@@ -323,6 +350,16 @@ export class MessageRepository {
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
       await tx.deleteFrom('chat_reactions').where('app_id', '=', appId).where('channel_id', '=', channelId).where('message_id', '=', messageId).execute();
+      if (parentId !== null) {
+        await tx
+          .updateTable('chat_messages')
+          .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))
+          .where('app_id', '=', appId)
+          .where('channel_id', '=', channelId)
+          .where('message_id', '=', parentId)
+          .where('reply_count', '>', 0)
+          .execute();
+      }
       const channel = await tx
         .updateTable('chat_channels')
         .set((eb) => ({ total_message_count: eb('total_message_count', '-', 1), total_file_count: eb('total_file_count', '-', isFile ? 1 : 0) }))

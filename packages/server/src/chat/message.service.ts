@@ -13,6 +13,7 @@ import { FileTooLargeError } from './file-store.ts';
 import type { ChannelWithRole } from './channel.repository.ts';
 import { SendRefused, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
 import { toMessage } from './presenter.ts';
+import { checkThreadInput, NO_THREAD, threadRefusal, type ThreadInput } from './thread-rules.ts';
 import { applyWordFilter } from './word-filter.ts';
 import { checkChannelId, checkMeta, checkUserId, mergeMeta, pageLimit, parseMeta, removeMetaKeys } from './rules.ts';
 
@@ -23,6 +24,10 @@ export interface TextInput {
   user_id?: unknown;
   content?: unknown;
   meta?: unknown;
+  /** Members to mention (thread-rules.ts). */
+  mentioned_user_ids?: unknown;
+  /** Reply in this top-level message's thread. */
+  parent_message_id?: unknown;
 }
 
 export interface FileInput {
@@ -31,6 +36,9 @@ export interface FileInput {
   meta?: unknown;
   /** Optional caption. */
   content?: string;
+  /** Members to mention, and the thread to reply in, as the upload's fields gave them (thread-rules.ts). */
+  mentioned_user_ids?: unknown;
+  parent_message_id?: unknown;
   filename: string;
   mimetype: string;
   stream: Readable;
@@ -55,20 +63,21 @@ export class MessageService {
   constructor(private readonly ctx: ChatContext) {}
 
   async sendText(caller: Caller, channelId: string, input: TextInput): Promise<ChatMessage> {
-    let checked: { content: string; meta: ChatMeta; sender: string };
+    let checked: { content: string; meta: ChatMeta; sender: string; thread: ThreadInput };
     try {
       const { content } = input;
       if (input.type !== undefined && input.type !== 'text') throw invalid('type must be "text" (files are sent as multipart/form-data)');
       if (typeof content !== 'string' || content === '' || bytes(content) > CHAT_LIMITS.contentMaxBytes) throw invalid(`content must be 1-${CHAT_LIMITS.contentMaxBytes} bytes`);
       const meta = checkMeta(input.meta);
       checkChannelId(channelId);
-      checked = { content, meta, sender: checkUserId(actingFor(caller, input.user_id)) };
+      const thread = checkThreadInput(input);
+      checked = { content, meta, sender: checkUserId(actingFor(caller, input.user_id)), thread };
     } catch (err) {
       // A user without the right to send learns that, not what else was wrong with its request.
       if (userOf(caller) !== undefined) await access(this.ctx, caller, channelId, 'sender');
       throw err;
     }
-    return this.store(caller, channelId, checked.sender, { type: 'text', content: checked.content, meta: checked.meta, file: undefined });
+    return this.store(caller, channelId, checked.sender, { type: 'text', content: checked.content, meta: checked.meta, file: undefined, thread: checked.thread });
   }
 
   /**
@@ -81,6 +90,7 @@ export class MessageService {
     const meta = checkMeta(input.meta);
     if (input.content !== undefined && bytes(input.content) > CHAT_LIMITS.contentMaxBytes) throw invalid(`content must be at most ${CHAT_LIMITS.contentMaxBytes} bytes`);
     checkChannelId(channelId);
+    const thread = checkThreadInput(input);
     const sender = checkUserId(actingFor(caller, input.user_id));
     if (userOf(caller) === undefined) {
       // Refused before the upload is stored, not only at the write; a ban is named first, as ever.
@@ -104,7 +114,7 @@ export class MessageService {
       type: SAFE_MIME.test(input.mimetype) ? input.mimetype.toLowerCase() : 'application/octet-stream',
     };
     try {
-      return await this.store(caller, channelId, sender, { type: 'file', content: input.content, meta, file });
+      return await this.store(caller, channelId, sender, { type: 'file', content: input.content, meta, file, thread });
     } catch (err) {
       await this.ctx.files.remove([saved.key]);
       throw err;
@@ -138,7 +148,12 @@ export class MessageService {
     }
   }
 
-  private async store(caller: Caller, channelId: string, sender: string, body: { type: 'text' | 'file'; content: string | undefined; meta: ChatMeta; file: StoredFile | undefined }): Promise<ChatMessage> {
+  private async store(
+    caller: Caller,
+    channelId: string,
+    sender: string,
+    body: { type: 'text' | 'file'; content: string | undefined; meta: ChatMeta; file: StoredFile | undefined; thread: ThreadInput },
+  ): Promise<ChatMessage> {
     const appId = appIdOf(caller);
     const content = body.content === undefined ? undefined : await this.filtered(caller, channelId, sender, body.content);
     const now = this.ctx.now();
@@ -156,12 +171,17 @@ export class MessageService {
       created_at: now,
       updated_at: now,
       edited_at: null,
+      parent_message_id: body.thread.parentId ?? null,
+      mentioned_user_ids: JSON.stringify(body.thread.mentioned),
     };
     const sent = await this.insert(caller, row);
-    const message = await this.present(appId, { ...row, message_id: sent.messageId, ...sent.sender });
+    const url = await this.ctx.fileUrls.signer(appId);
+    const message = toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, url);
     // The channel as this send left it: its counters count this message, not later ones.
     const channel = await channelView(this.ctx, appId, sent.channel);
     this.ctx.bus.emit({ type: 'message_send', appId, channel, message });
+    if (sent.parent) this.ctx.bus.emit({ type: 'thread_update', appId, channel, message: toMessage(sent.parent, url) });
+    if (sent.mentioned.length > 0) this.ctx.bus.emit({ type: 'message_mention', appId, channel, message, userIds: sent.mentioned });
     return message;
   }
 
@@ -183,7 +203,7 @@ export class MessageService {
         return await this.ctx.messages.insert(row);
       } catch (err) {
         if (!(err instanceof SendRefused)) throw err;
-        const why = await this.refusal(caller, row.channel_id, row.user_id);
+        const why = (await this.refusal(caller, row.channel_id, row.user_id)) ?? (await threadRefusal(this.ctx, row));
         if (why) throw why;
         if (attempt >= SEND_RETRIES) throw notJoined(row.user_id);
       }
@@ -206,6 +226,7 @@ export class MessageService {
       type: params.type,
       content: params.content,
       viewer: userOf(caller),
+      includeReplies: params.include_replies === true,
     });
     const url = await this.ctx.fileUrls.signer(appId);
     return { messages: rows.map((r) => toMessage(r, url)) };
@@ -217,7 +238,8 @@ export class MessageService {
     const appId = appIdOf(caller);
     const row = await this.require(granted, messageId);
     mayChange(granted, row);
-    const deleted = await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file');
+    const parentId = row.parent_message_id === null ? null : Number(row.parent_message_id);
+    const deleted = await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file', parentId);
     if (!deleted) throw messageNotFound(messageId);
     if (row.file_key) await this.ctx.files.remove([row.file_key]);
     const message = await this.present(appId, row);
@@ -225,6 +247,9 @@ export class MessageService {
     this.ctx.bus.emit({ type: 'message_delete', appId, channel, message });
     // Its pin went with it (DESIGN.md, Pins).
     if (deleted.unpinned) this.ctx.bus.emit({ type: 'channel_update', appId, channel });
+    // A deleted reply leaves its thread one shorter (its repliers stay as they were).
+    const parent = parentId === null ? undefined : await this.ctx.messages.get(appId, row.channel_id, parentId);
+    if (parent) this.ctx.bus.emit({ type: 'thread_update', appId, channel, message: await this.present(appId, parent) });
     return message;
   }
 

@@ -5,6 +5,7 @@ import type { ChannelRow } from './channel.repository.ts';
 import type { MessageWithUser } from './message.repository.ts';
 import { pinnedIds } from './pin.repository.ts';
 import { parseMeta } from './rules.ts';
+import { mentionedIn, repliersOf } from './thread.repository.ts';
 import type { UserRow } from './user.repository.ts';
 
 export function toUser(row: UserRow): ChatUser {
@@ -65,6 +66,12 @@ export function toMessage(row: MessageWithUser, fileUrl: (key: string) => string
     if (row.content !== null) message.content = row.content;
   } else {
     message.content = row.content ?? '';
+  }
+  const mentioned = mentionedIn(row);
+  if (mentioned.length > 0) message.mentioned_user_ids = mentioned;
+  if (row.parent_message_id !== null) message.parent_message_id = Number(row.parent_message_id);
+  else if (Number(row.reply_count) > 0) {
+    message.thread_info = { reply_count: Number(row.reply_count), last_replied_at: Number(row.last_replied_at), reply_user_ids: repliersOf(row.reply_user_ids) };
   }
   return message;
 }

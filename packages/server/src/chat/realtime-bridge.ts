@@ -34,6 +34,8 @@ export function toDelivery(e: ChatDomainEvent): Delivery | undefined {
     case 'message_send':
     case 'message_update':
     case 'message_delete':
+    case 'message_mention':
+    case 'thread_update':
       return { event: `group:${e.type}`, args: [e.message, e.channel] };
     case 'message_reaction':
       return { event: 'group:message_reaction', args: [e.message, e.channel, e.reaction] };
@@ -156,6 +158,8 @@ export class RealtimeBridge implements OnlineUsers {
         return [userChannel(event.user.user_id), ...(await this.members.channelIdsOf(event.appId, event.user.user_id)).map(groupChannel)];
       case 'user_delete':
         return users(event.alsoNotify);
+      case 'message_mention':
+        return users(event.userIds);
       case 'tokens_revoked':
       case 'user_block':
       case 'user_unblock':

@@ -77,7 +77,7 @@ export function encodeCursor(key: string): string {
 
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw invalid('next must be a cursor returned by a previous page');
+  if (!/^[A-Za-z0-9_-]{1,1200}$/.test(cursor)) throw invalid('next must be a cursor returned by a previous page');
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   // Never produced by a page (keys are ids); PostgreSQL cannot even compare text holding U+0000.
   if (key.includes('\u0000')) throw invalid('next must be a cursor returned by a previous page');

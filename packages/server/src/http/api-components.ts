@@ -6,6 +6,9 @@
  */
 import {
   AccessResponse,
+  ChatReadChannels,
+  ChatThreadInfo,
+  ChatUnreadCount,
   ApplicationSettings,
   chatErrorCodeTable,
   ChatBan,
@@ -85,6 +88,9 @@ export const COMPONENTS = {
   RtcsError,
   AdminError,
   ApplicationSettings,
+  ChatThreadInfo,
+  ChatUnreadCount,
+  ChatReadChannels,
 } as const satisfies Record<string, TSchema>;
 export type ComponentName = keyof typeof COMPONENTS;
 

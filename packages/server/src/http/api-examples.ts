@@ -2,7 +2,7 @@
  * One example per operation of the OpenAPI document, typed by the protocol's static types so that an
  * example that no longer fits its schema fails to compile.
  */
-import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatToken, ChatUser } from '@parley/protocol';
+import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatReadChannels, ChatToken, ChatUnreadCount, ChatUser } from '@parley/protocol';
 
 const T = 1_767_225_600_000;
 
@@ -48,6 +48,11 @@ export const exampleReactedMessage: ChatMessage = { ...exampleMessage, reactions
 export const exampleReaction: ChatReactionEvent = { key: '👍', user_id: 'bob', operation: 'add' };
 export const examplePinnedChannel: ChatChannel = { ...exampleChannel, pinned_message_ids: [1], updated_at: T + 7000 };
 export const exampleChannelWithLast: ChatChannel = { ...bare, last_message: exampleMessage };
+/** A reply mentioning its thread's starter, and that starter as the reply left its thread. */
+export const exampleReply: ChatMessage = { ...exampleMessage, message_id: 2, content: 'agreed, @alice', user: exampleBob, mentioned_user_ids: ['alice'], parent_message_id: 1, created_at: T + 2000, updated_at: T + 2000 };
+export const exampleThreadParent: ChatMessage = { ...exampleMessage, thread_info: { reply_count: 1, last_replied_at: T + 2000, reply_user_ids: ['bob'] } };
+export const exampleUnreadCount: ChatUnreadCount = { unread_message_count: 3, unread_channel_count: 2, unread_mention_count: 1 };
+export const exampleReadChannels: ChatReadChannels = { channel_ids: ['alice_bob', 'lobby'] };
 
 export const exampleBan: ChatBan = { user_id: 'mallory', seconds: 600, reason: 'spam', created_at: T, expires_at: T + 600_000 };
 export const exampleMute: ChatMute = { user_id: 'mallory', seconds: 600, description: 'cool down', created_at: T, expires_at: T + 600_000 };

@@ -20,12 +20,17 @@ import {
 } from '@parley/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { COMPONENTS, componentNameOf } from './api-components.ts';
-import { exampleBan, exampleChannel, exampleMessage, exampleMute, exampleReactedMessage, exampleReaction, exampleUser } from './api-examples.ts';
+import { exampleBan, exampleChannel, exampleMessage, exampleMute, exampleReactedMessage, exampleReaction, exampleReply, exampleThreadParent, exampleUser } from './api-examples.ts';
 
 /** An example of each chat event argument, by its name. */
-const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan, mute: exampleMute, reaction: exampleReaction };
+const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan, mute: exampleMute, reaction: exampleReaction, parent_message: exampleThreadParent };
 /** Where one event's example reads better with its own message (a reaction's message carries the reaction). */
 const EXAMPLE_OVERRIDES: Partial<Record<ChatEventName, Record<string, unknown>>> = { 'group:message_reaction': { message: exampleReactedMessage } };
+/** Events whose example and summary say more than their arguments' names do. */
+const EVENT_DETAILS: Partial<Record<ChatEventName, { summary: string; example: unknown[] }>> = {
+  'group:message_mention': { summary: 'to each mentioned member (the sender aside), on its own connection, besides the group:message_send every member gets', example: [exampleReply, exampleChannel] },
+  'group:thread_update': { summary: "to the channel's members when a reply changed its parent's thread_info (they also get the reply's group:message_send)", example: [exampleThreadParent, exampleChannel] },
+};
 
 type Json = Record<string, unknown>;
 
@@ -97,9 +102,9 @@ export function buildAsyncApi(version: string): Json {
     messages[messageKey(event)] = {
       name: event,
       title: event,
-      summary: `socket.io event ${event} (${names.join(', ')})`,
+      summary: `socket.io event ${event} (${names.join(', ')})${EVENT_DETAILS[event] ? `: ${EVENT_DETAILS[event].summary}` : ''}`,
       payload: argumentList(tuple.items ?? [], names),
-      examples: [{ payload: names.map((name) => EXAMPLE_OVERRIDES[event]?.[name] ?? EXAMPLE_ARGUMENTS[name]) }],
+      examples: [{ payload: EVENT_DETAILS[event]?.example ?? names.map((name) => EXAMPLE_OVERRIDES[event]?.[name] ?? EXAMPLE_ARGUMENTS[name]) }],
     };
   }
 

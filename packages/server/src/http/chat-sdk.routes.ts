@@ -13,6 +13,7 @@ import {
   ChannelParams,
   ChannelUpdateBody,
   FreezeBody,
+  JoinedChannelListQuery,
   ManagerBody,
   MessageListQuery,
   MessageParams,
@@ -112,7 +113,7 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
   );
   app.get(
     '/users/me/group/channels',
-    { schema: { ...doc, summary: 'Channels the connected user joined', querystring: ChannelListQuery, response: { 200: channelList, ...CHAT_ERRORS } } },
+    { schema: { ...doc, summary: 'Channels the connected user joined (order: latest_last_message, chronological, channel_name; default by channel_id)', querystring: JoinedChannelListQuery, response: { 200: channelList, ...CHAT_ERRORS } } },
     async (req) => {
       const me = sessionOf(req);
       return chat.channels.list(me, req.query, { joinedBy: me.userId });
@@ -228,8 +229,8 @@ export async function chatSdkRoutes(scope: FastifyInstance, chat: Chat): Promise
       const me = sessionOf(req);
       if (req.isMultipart()) return reply.code(201).send(await withUpload(req, (read) => chat.messages.sendFile(me, req.params.channel_id, read)));
       // A user sends as itself: a user_id in the body is not the client API's to give.
-      const { type, content, meta } = textInputOf(req.body);
-      return reply.code(201).send(await chat.messages.sendText(me, req.params.channel_id, { type, content, meta }));
+      const { type, content, meta, mentioned_user_ids, parent_message_id } = textInputOf(req.body);
+      return reply.code(201).send(await chat.messages.sendText(me, req.params.channel_id, { type, content, meta, mentioned_user_ids, parent_message_id }));
     },
   );
   app.get(

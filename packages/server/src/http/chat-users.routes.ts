@@ -1,6 +1,6 @@
 /** `/v1/users…`: users, their meta, session tokens and joined channels. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ChannelListQuery, MetaBody, MetaKeysBody, NewUserBody, PageQuery, TokenRequestBody, UserParams, UserUpdateBody } from '@parley/protocol';
+import { JoinedChannelListQuery, MetaBody, MetaKeysBody, NewUserBody, PageQuery, TokenRequestBody, UserParams, UserUpdateBody } from '@parley/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Chat } from '../chat/chat.ts';
 import { withExample, answer, CHAT_ERRORS, SECURITY } from './api-components.ts';
@@ -117,9 +117,9 @@ export async function chatUserRoutes(scope: FastifyInstance, chat: Chat): Promis
     {
       schema: {
         ...doc,
-        summary: 'Group channels the user has joined',
+        summary: 'Group channels the user has joined (order: latest_last_message, chronological, channel_name; default by channel_id)',
         params: UserParams,
-        querystring: ChannelListQuery,
+        querystring: JoinedChannelListQuery,
         response: { 200: answer('ChatChannelList', { channels: [exampleChannel], next: null }), ...CHAT_ERRORS },
       },
     },

@@ -26,6 +26,8 @@ import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
 import { chatReportRoutes } from './chat-reports.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
+import { chatThreadRoutes } from './chat-threads.routes.ts';
+import { chatUnreadRoutes } from './chat-unread.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { multipartLimitError, multipartOptions } from './multipart-input.ts';
 import { describeValidation, refuseNul } from './validation.ts';
@@ -99,6 +101,8 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await chatMuteRoutes(platform, deps.chat, 'platform');
       await chatReportRoutes(platform, deps.chat, 'platform');
       await chatMessageActionRoutes(platform, deps.chat, 'platform');
+      await chatThreadRoutes(platform, deps.chat, 'platform');
+      await chatUnreadRoutes(platform, deps.chat, 'platform');
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
@@ -109,6 +113,8 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatReportRoutes(sdk, deps.chat, 'sdk');
         await chatBlockRoutes(sdk, deps.chat);
         await chatMessageActionRoutes(sdk, deps.chat, 'sdk');
+        await chatThreadRoutes(sdk, deps.chat, 'sdk');
+        await chatUnreadRoutes(sdk, deps.chat, 'sdk');
       },
       { prefix: '/sdk' },
     );

@@ -69,11 +69,28 @@ async function fileInput(req: FastifyRequest): Promise<FileInput> {
     user_id: field('user_id') ?? '',
     content: field('content'),
     meta,
+    mentioned_user_ids: jsonField(field('mentioned_user_ids'), 'mentioned_user_ids must be a JSON array of user ids'),
+    parent_message_id: numberField(field('parent_message_id')),
     filename: part.filename,
     mimetype: part.mimetype,
     stream: part.file,
     truncated: () => part.file.truncated,
   };
+}
+
+/** A JSON field of the form (checked further by the service). */
+function jsonField(raw: string | undefined, refusal: string): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw invalid(refusal);
+  }
+}
+
+/** An integer field of the form; anything else is handed on as text, for the service to refuse by name. */
+function numberField(raw: string | undefined): unknown {
+  return raw !== undefined && /^[0-9]{1,16}$/.test(raw) ? Number(raw) : raw;
 }
 
 /**

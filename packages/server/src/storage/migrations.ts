@@ -2,7 +2,7 @@
  * Schema migrations, applied in name order at start by Kysely's Migrator. One list for both engines:
  * column types are chosen so that SQLite and PostgreSQL read the same values back.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /** Every migration by name (exported so that a test can build a database as an older version left it). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -225,6 +225,21 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('chat_reactions_pk', ['app_id', 'channel_id', 'message_id', 'reaction_key', 'user_id'])
         .execute();
+    },
+  },
+  '0013_threads_mentions': {
+    // Threads (a reply names its top-level parent, which keeps its thread's counters), mentions (a member's
+    // unread mentions), and the time of a channel's last message (joined lists ordered by it).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('chat_messages').addColumn('parent_message_id', 'bigint').execute();
+      await db.schema.alterTable('chat_messages').addColumn('mentioned_user_ids', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.alterTable('chat_messages').addColumn('reply_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('chat_messages').addColumn('last_replied_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('chat_messages').addColumn('reply_user_ids', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.createIndex('chat_messages_by_parent').on('chat_messages').columns(['app_id', 'channel_id', 'parent_message_id', 'message_id']).execute();
+      await db.schema.alterTable('chat_members').addColumn('unread_mention_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('chat_channels').addColumn('last_message_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await sql`update chat_channels set last_message_at = coalesce((select max(m.created_at) from chat_messages m where m.app_id = chat_channels.app_id and m.channel_id = chat_channels.channel_id), 0)`.execute(db);
     },
   },
 };

@@ -57,6 +57,8 @@ export interface ChatChannelTable {
   is_public: Generated<number>;
   /** JSON array of pinned message ids, newest pin first, at most 10 (migration 0012_message_actions). */
   pinned_message_ids: Generated<string>;
+  /** When its last message was sent, 0 before any (migration 0013_threads_mentions). */
+  last_message_at: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -69,6 +71,8 @@ export interface ChatMemberTable {
   read_message_id: Generated<number>;
   read_at: Generated<number>;
   delivered_at: Generated<number>;
+  /** Messages mentioning the member since its last read (migration 0013_threads_mentions). */
+  unread_mention_count: Generated<number>;
 }
 
 export interface ChatManagerTable {
@@ -94,6 +98,14 @@ export interface ChatMessageTable {
   updated_at: number;
   /** When the content was last edited; null until then (migration 0012_message_actions). */
   edited_at: number | null;
+  /** Threads and mentions (migration 0013_threads_mentions): a reply's top-level parent, null for a top-level message. */
+  parent_message_id: number | null;
+  /** JSON array of the mentioned user ids. */
+  mentioned_user_ids: Generated<string>;
+  /** A top-level message's thread: its replies, the last one's time, and its most recent repliers ('\n'-terminated ids, newest first). */
+  reply_count: Generated<number>;
+  last_replied_at: Generated<number>;
+  reply_user_ids: Generated<string>;
 }
 
 export interface ChatBanTable {
