@@ -85,6 +85,12 @@ describe.each(engines)('pins on $name', (engine) => {
       expect(pinned).toEqual(ids.slice(0, CHAT_LIMITS.pinnedMessagesMax).reverse());
       await call('DELETE', `/v1/group/channels/board/messages/${ids[0]}/pin`);
       expect((await sdk<WireChannel>('bob', 'PUT', `/group/channels/board/messages/${eleventh}/pin`)).body.pinned_message_ids).toEqual([eleventh, ...pinned.slice(0, -1)]);
+      // Concurrent pins never pass the limit: one freed slot, several takers.
+      await call('DELETE', `/v1/group/channels/board/messages/${eleventh}/pin`);
+      const takers = [await send('board', 'a'), await send('board', 'b'), await send('board', 'c')];
+      const racers = await Promise.all(takers.map((id) => sdk('alice', 'PUT', `/group/channels/board/messages/${id}/pin`)));
+      expect(racers.map((r) => r.status).sort()).toEqual([200, 400, 400]);
+      expect((await call<WireChannel>('GET', '/v1/group/channels/board')).body.pinned_message_ids).toHaveLength(CHAT_LIMITS.pinnedMessagesMax);
     });
 
     it('unpins a message when it is deleted, and members hear the channel change', async () => {
