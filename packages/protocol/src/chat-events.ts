@@ -16,6 +16,7 @@ const channelUserArgs = event(Type.Tuple([ChatChannel, ChatUser]), ['channel', '
 const banArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatBan]), ['channel', 'user', 'ban']);
 const muteArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatMute]), ['channel', 'user', 'mute']);
 const userArgs = event(Type.Tuple([ChatUser]), ['user']);
+const typingArgs = event(Type.Tuple([ChatChannel, Type.Array(Type.String(), { description: 'members typing now, in user id order' })]), ['channel', 'typing_user_ids']);
 
 /** Every event of CHAT_EVENT_NAMES with its arguments (the `satisfies` makes a missing or extra event fail to compile). */
 export const CHAT_EVENT_ARGS = {
@@ -36,6 +37,7 @@ export const CHAT_EVENT_ARGS = {
   'group:channel_unmute': muteArgs,
   'group:channel_message_read_event': channelArgs,
   'group:channel_message_delivered_event': channelArgs,
+  'group:channel_typing': typingArgs,
   user_update: userArgs,
   user_delete: userArgs,
 } as const satisfies { [K in ChatEventName]: { tuple: TTuple; names: readonly string[] } };

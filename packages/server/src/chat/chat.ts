@@ -17,6 +17,7 @@ import { ChatEventBus } from './events.ts';
 import { FileStore } from './file-store.ts';
 import { FILE_URL_TTL_MS, FileUrls } from './file-urls.ts';
 import { MemberRepository } from './member.repository.ts';
+import { MemoryTypingStore } from './memory-typing-store.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
 import { MessageService } from './message.service.ts';
@@ -26,6 +27,8 @@ import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
 import { containsFor } from './text-search.ts';
+import { DEFAULT_TYPING_TIMING, TypingService, type TypingTiming } from './typing.service.ts';
+import type { TypingStore } from './typing-store.ts';
 import { UserRepository } from './user.repository.ts';
 import { UserService } from './user.service.ts';
 import { CHAT_LIMITS } from '@parley/protocol';
@@ -38,6 +41,10 @@ export interface ChatDeps {
   /** Base URL of file links; read at each use because the port is known only after listen. */
   publicUrl(): string;
   limits?: Partial<ChatLimits>;
+  /** Where typing states live: in memory unless cluster mode gives the Redis one. */
+  typingStore?: TypingStore;
+  /** Overrides of the typing timing (tests use short ones). */
+  typingTiming?: Partial<TypingTiming>;
 }
 
 export interface Chat {
@@ -48,6 +55,7 @@ export interface Chat {
   mutes: MuteService;
   reports: ReportService;
   blocks: BlockService;
+  typing: TypingService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -59,6 +67,8 @@ export interface Chat {
   attachRealtime(realtime: ChatRealtime): ConnectionHandler;
   /** Resolves once every event emitted so far has been published. */
   idle(): Promise<void>;
+  /** Stops the chat's timers (typing expiry); call before the stores close. */
+  close(): void;
   /** Removes uploaded files older than `minAgeMs` that no message refers to; answers how many. */
   sweepOrphanFiles(minAgeMs: number): Promise<number>;
 }
@@ -89,6 +99,7 @@ export function createChat(deps: ChatDeps): Chat {
     now: () => Date.now(),
   };
   const users = new UserService(ctx);
+  const typing = new TypingService(ctx, deps.typingStore ?? new MemoryTypingStore(), deps.log, { ...DEFAULT_TYPING_TIMING, ...deps.typingTiming });
   return {
     users,
     channels: new ChannelService(ctx),
@@ -97,6 +108,7 @@ export function createChat(deps: ChatDeps): Chat {
     mutes: new MuteService(ctx),
     reports: new ReportService(ctx),
     blocks: new BlockService(ctx),
+    typing,
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,
@@ -105,9 +117,14 @@ export function createChat(deps: ChatDeps): Chat {
     attachRealtime(realtime) {
       bridge = new RealtimeBridge(realtime, ctx.members, deps.log);
       bridge.listen(ctx.bus);
-      return chatConnectionHandler(deps.apps, users, ctx.members, ctx.blocks);
+      typing.start(ctx.bus);
+      return chatConnectionHandler(deps.apps, users, ctx.members, ctx.blocks, typing, deps.log);
     },
-    idle: () => bridge?.idle() ?? Promise.resolve(),
+    idle: async () => {
+      await typing.idle();
+      await bridge?.idle();
+    },
+    close: () => typing.close(),
     sweepOrphanFiles: (minAgeMs) => ctx.files.sweepOrphans(async (key) => (await messageRepo.fileByKey(key)) !== undefined, minAgeMs),
   };
 }
