@@ -9,6 +9,7 @@ import type { Storage } from '../storage/database.ts';
 import { BanRepository } from './ban.repository.ts';
 import { BlockRepository } from './block.repository.ts';
 import { BlockService } from './block.service.ts';
+import { ChannelMetaService } from './channel-meta.service.ts';
 import { ChannelRepository } from './channel.repository.ts';
 import { ChannelService } from './channel.service.ts';
 import type { ChatContext, ChatLimits, OnlineUsers } from './chat-context.ts';
@@ -50,6 +51,7 @@ export interface ChatDeps {
 export interface Chat {
   users: UserService;
   channels: ChannelService;
+  channelMeta: ChannelMetaService;
   membership: MembershipService;
   messages: MessageService;
   mutes: MuteService;
@@ -103,6 +105,7 @@ export function createChat(deps: ChatDeps): Chat {
   return {
     users,
     channels: new ChannelService(ctx),
+    channelMeta: new ChannelMetaService(ctx),
     membership: new MembershipService(ctx),
     messages: new MessageService(ctx),
     mutes: new MuteService(ctx),
