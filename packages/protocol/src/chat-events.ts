@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema, type TTuple } from '@sinclair/typebox';
 import { CHAT_TOKEN_END_REASONS, type ChatEventName } from './chat.ts';
 import { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from './chat-schemas.ts';
+import { ChatTypingUserIds } from './chat-typing.ts';
 
 /** An event's arguments: their schemas in order, and their names (as the SDK's listeners call them). */
 const event = <T extends TSchema[]>(tuple: TTuple<T>, names: { [K in keyof T]: string }) => ({ tuple, names });
@@ -16,7 +17,7 @@ const channelUserArgs = event(Type.Tuple([ChatChannel, ChatUser]), ['channel', '
 const banArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatBan]), ['channel', 'user', 'ban']);
 const muteArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatMute]), ['channel', 'user', 'mute']);
 const userArgs = event(Type.Tuple([ChatUser]), ['user']);
-const typingArgs = event(Type.Tuple([ChatChannel, Type.Array(Type.String(), { description: 'members typing now, in user id order' })]), ['channel', 'typing_user_ids']);
+const typingArgs = event(Type.Tuple([ChatChannel, ChatTypingUserIds]), ['channel', 'typing_user_ids']);
 
 /** Every event of CHAT_EVENT_NAMES with its arguments (the `satisfies` makes a missing or extra event fail to compile). */
 export const CHAT_EVENT_ARGS = {

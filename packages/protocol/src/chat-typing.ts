@@ -26,11 +26,12 @@ export const ChatTypingEvent = Type.Object({
 });
 export type ChatTypingEvent = Static<typeof ChatTypingEvent>;
 
-/** Who is typing in a channel now (the REST answer; the event carries the list as its second argument). */
-export const ChatTypingState = Type.Object({
-  channel_id: Type.String(),
-  typing_user_ids: Type.Array(Type.String(), { description: 'members typing now, in user id order' }),
-});
+/** The members typing in a channel now: the second argument of `group:channel_typing`. */
+export const ChatTypingUserIds = Type.Array(Type.String(), { description: 'members typing now, in user id order' });
+export type ChatTypingUserIds = Static<typeof ChatTypingUserIds>;
+
+/** Who is typing in a channel now (the REST answer). */
+export const ChatTypingState = Type.Object({ channel_id: Type.String(), typing_user_ids: ChatTypingUserIds });
 export type ChatTypingState = Static<typeof ChatTypingState>;
 
 /** What a `typing` socket event is answered with when the client asks for an acknowledgement. */

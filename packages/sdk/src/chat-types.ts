@@ -23,8 +23,10 @@ export type {
   ChatMutedList as MutedList,
   ChatReport as Report,
   ChatServerEvents,
+  ChatManagerList as ManagerList,
   ChatToken,
   ChatTokenEndReason,
+  ChatTypingState as TypingState,
   ChatUser as User,
   ChatUserList as UserList,
   MessageListParams,
@@ -33,4 +35,4 @@ export type {
   PageParams,
   SdkUserChanges as UserUpdate,
 } from '@parley/protocol';
-export { CHAT_EVENT_NAMES, CHAT_TOKEN_END_REASONS } from '@parley/protocol';
+export { CHAT_EVENT_NAMES, CHAT_TOKEN_END_REASONS, CHAT_TYPING } from '@parley/protocol';
