@@ -4,7 +4,7 @@
  * socket event `typing {channel_id, typing}`; the channel's other members (never the typer) get
  * `group:channel_typing (channel, typing_user_ids)`, at most once a second per user and channel
  * (refreshes absorbed, a stop never lost); a state ends by itself 5 s after its last refresh, when the
- * typer sends a message, and when its last connection closes. Socket typing events pass the flood gate.
+ * typer sends a message or leaves, and when its last connection closes. Socket typing events pass the flood gate.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -49,7 +49,7 @@ describe.each(engines)('typing on $name', (engine) => {
       tp = await engine.start({ realtimeLimits: { eventsPerSecond: 20, eventsBurst: 40, floodDisconnectAfter: 40 } });
       ({ tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, {
         users: ['alice', 'bob', 'carol', 'dave', 'eve'],
-        channels: { lobby: ['alice', 'bob', 'carol'], side: ['alice', 'bob'], quiet: ['dave', 'bob'], flood: ['eve', 'bob'] },
+        channels: { lobby: ['alice', 'bob', 'carol'], side: ['alice', 'bob'], quiet: ['dave', 'bob'], flood: ['eve', 'bob'], brief: ['carol', 'bob'] },
       }));
       sdk = sdkCaller(tp.url, tp.appId, tokens);
     }, 30_000);
@@ -149,6 +149,17 @@ describe.each(engines)('typing on $name', (engine) => {
       await expect.poll(() => lastIds(bobSeen), { timeout: 3_000 }).toEqual([]);
       const names = bob.received.map((e) => e.event).filter((e) => e === 'group:message_send' || e === 'group:channel_typing');
       expect(names.slice(-2)).toEqual(['group:message_send', 'group:channel_typing']);
+    });
+
+    it('ends when the typer leaves the channel', async () => {
+      const bob = await open('bob');
+      const bobSeen = typingSeen(bob.socket);
+      await sdk('carol', 'PUT', '/group/channels/brief/typing', { typing: true });
+      await expect.poll(() => lastIds(bobSeen, 'brief')).toEqual(['carol']);
+      expect((await sdk('carol', 'PUT', '/group/channels/brief/leave')).status).toBe(200);
+      await expect.poll(() => lastIds(bobSeen, 'brief'), { timeout: 3_000 }).toEqual([]);
+      // Well before the 5 s expiry.
+      expect(bobSeen.filter((t) => t.channel === 'brief').at(-1)!.at - bobSeen.filter((t) => t.channel === 'brief')[0]!.at).toBeLessThan(2_000);
     });
 
     it("ends when the user's last connection closes, not before", async () => {

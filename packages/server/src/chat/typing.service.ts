@@ -37,6 +37,8 @@ export class TypingService {
   private readonly chains = new Map<string, Promise<void>>();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
+  /** The last sweep failed (Redis down): logged once until one succeeds again. */
+  private sweepFailing = false;
   private closed = false;
 
   constructor(
@@ -46,10 +48,14 @@ export class TypingService {
     private readonly timing: TypingTiming = DEFAULT_TYPING_TIMING,
   ) {}
 
-  /** Starts the sweep for states that ran out, and ends a sender's typing state when its message is sent. */
+  /**
+   * Starts the sweep for states that ran out, and ends a typing state when its user sends a message,
+   * leaves the channel or is banned from it.
+   */
   start(bus: ChatEventBus): void {
     bus.on((event) => {
       if (event.type === 'message_send') this.end({ appId: event.appId, channelId: event.channel.channel_id, userId: event.message.user.user_id });
+      else if (event.type === 'channel_leave' || event.type === 'channel_ban') this.end({ appId: event.appId, channelId: event.channel.channel_id, userId: event.user.user_id });
     });
     this.sweeper = setInterval(() => void this.sweep(), this.timing.sweepMs);
     this.sweeper.unref();
@@ -110,8 +116,11 @@ export class TypingService {
     this.sweeping = true;
     try {
       for (const entry of await this.store.takeExpired(this.ctx.now(), SWEEP_BATCH)) void this.announce(entry);
+      if (this.sweepFailing) this.log.info('typing expiry sweep works again');
+      this.sweepFailing = false;
     } catch (err) {
-      this.log.warn({ err }, 'typing expiry sweep failed');
+      if (!this.sweepFailing) this.log.warn({ err }, 'typing expiry sweep failed; retrying');
+      this.sweepFailing = true;
     } finally {
       this.sweeping = false;
     }
