@@ -4,7 +4,7 @@
  * and the event names a chat webhook may carry.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { CHAT_EVENT_NAMES } from './chat.ts';
+import { CHAT_EVENT_NAMES, type ChatEventName } from './chat.ts';
 
 export const WORD_FILTER_MODES = ['block', 'mask'] as const;
 export type WordFilterMode = (typeof WORD_FILTER_MODES)[number];
@@ -16,11 +16,15 @@ export const APP_SETTINGS_LIMITS = {
   webhookUrlMax: 2048,
 } as const;
 
+/** Chat events that are never stored, so never sent through the webhooks' durable outbox either. */
+type EphemeralChatEvent = 'group:channel_typing';
+const isStoredEvent = (name: ChatEventName): name is Exclude<ChatEventName, EphemeralChatEvent> => name !== 'group:channel_typing';
+
 /**
- * Events a chat webhook can be sent for: every chat event, plus `push` (the push hand-off: members with
- * no live connection, DESIGN.md "Push hand-off").
+ * Events a chat webhook can be sent for: every chat event but typing, plus `push` (the push hand-off:
+ * members with no live connection, DESIGN.md "Push hand-off").
  */
-export const CHAT_WEBHOOK_EVENTS = [...CHAT_EVENT_NAMES, 'push'] as const;
+export const CHAT_WEBHOOK_EVENTS = [...CHAT_EVENT_NAMES.filter(isStoredEvent), 'push' as const];
 export type ChatWebhookEvent = (typeof CHAT_WEBHOOK_EVENTS)[number];
 
 const L = APP_SETTINGS_LIMITS;

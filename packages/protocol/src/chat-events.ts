@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema, type TTuple } from '@sinclair/typebox';
 import { CHAT_TOKEN_END_REASONS, type ChatEventName } from './chat.ts';
 import { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatUser } from './chat-schemas.ts';
+import { ChatTypingUserIds } from './chat-typing.ts';
 
 /** An event's arguments: their schemas in order, and their names (as the SDK's listeners call them). */
 const event = <T extends TSchema[]>(tuple: TTuple<T>, names: { [K in keyof T]: string }) => ({ tuple, names });
@@ -18,6 +19,7 @@ const channelUserArgs = event(Type.Tuple([ChatChannel, ChatUser]), ['channel', '
 const banArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatBan]), ['channel', 'user', 'ban']);
 const muteArgs = event(Type.Tuple([ChatChannel, ChatUser, ChatMute]), ['channel', 'user', 'mute']);
 const userArgs = event(Type.Tuple([ChatUser]), ['user']);
+const typingArgs = event(Type.Tuple([ChatChannel, ChatTypingUserIds]), ['channel', 'typing_user_ids']);
 
 /** Every event of CHAT_EVENT_NAMES with its arguments (the `satisfies` makes a missing or extra event fail to compile). */
 export const CHAT_EVENT_ARGS = {
@@ -41,6 +43,7 @@ export const CHAT_EVENT_ARGS = {
   'group:channel_unmute': muteArgs,
   'group:channel_message_read_event': channelArgs,
   'group:channel_message_delivered_event': channelArgs,
+  'group:channel_typing': typingArgs,
   user_update: userArgs,
   user_delete: userArgs,
 } as const satisfies { [K in ChatEventName]: { tuple: TTuple; names: readonly string[] } };

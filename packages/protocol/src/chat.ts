@@ -26,6 +26,7 @@ export const CHAT_EVENT_NAMES = [
   'group:channel_unmute',
   'group:channel_message_read_event',
   'group:channel_message_delivered_event',
+  'group:channel_typing',
   'user_update',
   'user_delete',
 ] as const;

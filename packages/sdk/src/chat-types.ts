@@ -31,8 +31,10 @@ export type {
   ChatReactionEvent as ReactionEvent,
   ChatReport as Report,
   ChatServerEvents,
+  ChatManagerList as ManagerList,
   ChatToken,
   ChatTokenEndReason,
+  ChatTypingState as TypingState,
   ChatUser as User,
   ChatUserList as UserList,
   MessageListParams,
@@ -41,4 +43,4 @@ export type {
   PageParams,
   SdkUserChanges as UserUpdate,
 } from '@parley/protocol';
-export { CHAT_EVENT_NAMES, CHAT_TOKEN_END_REASONS } from '@parley/protocol';
+export { CHAT_EVENT_NAMES, CHAT_TOKEN_END_REASONS, CHAT_TYPING } from '@parley/protocol';

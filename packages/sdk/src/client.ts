@@ -6,8 +6,9 @@
  * again — and when that one has expired too, asks the app for a new one (`refreshSessionToken`).
  */
 import { catchUp, joinedChannels, recordFloors } from './catch-up.ts';
-import { CHAT_EVENT_NAMES, type ChatServerEvents, type ChatToken, type ChatTokenEndReason, type GroupChannel, type Message, type User } from './chat-types.ts';
+import { CHAT_EVENT_NAMES, CHAT_TYPING, type ChatServerEvents, type ChatToken, type ChatTokenEndReason, type GroupChannel, type Message, type User } from './chat-types.ts';
 import { RealtimeConnection, type ReconnectOptions } from './connection.ts';
+import { ConnectionEmitter } from './connection-events.ts';
 import { TypedEmitter } from './emitter.ts';
 import { GroupChannelApi } from './group-channel.api.ts';
 import { MessageSequencer } from './message-sequencer.ts';
@@ -55,6 +56,13 @@ export type ClientEvents = ConnectionEvents & ChatServerEvents;
 
 const CHAT_EVENTS: ReadonlySet<string> = new Set(CHAT_EVENT_NAMES);
 
+/** The client's connection events that `client.connection` repeats under GitpleLive SDK 1.1's names. */
+const ALIASES = { connected: 'connected', reconnectSucceed: 'reconnect_success', reconnectFailed: 'reconnect_failed', disconnected: 'disconnected' } as const;
+
+/** How long a typing event waits for the server's acknowledgement. */
+const TYPING_ACK_TIMEOUT_MS = 10_000;
+const TYPING_EVENT = CHAT_TYPING.socketEvent;
+
 const toSdkError = (err: unknown): SdkError =>
   err instanceof SdkError ? err : new SdkError(NETWORK_ERROR_CODE, err instanceof Error ? err.message : String(err));
 
@@ -63,26 +71,36 @@ export class Client extends TypedEmitter<ClientEvents> {
   readonly user: UserApi;
   /** Group channel calls as the connected user. */
   readonly groupChannel: GroupChannelApi;
+  /**
+   * The connection events under GitpleLive SDK 1.1's names (`connected`, `reconnect_start`,
+   * `reconnect_success`, `reconnect_failed`, `disconnected`).
+   * @example client.connection.on('reconnect_failed', () => client.connectUser({ user_id, session_token }));
+   */
+  readonly connection = new ConnectionEmitter();
   private readonly rest: RestClient;
   private readonly url: string;
   private readonly sequencer = new MessageSequencer<Message, GroupChannel>((m, c) => this.emit('group:message_send', m, c));
-  private connection: RealtimeConnection | undefined;
+  private realtime: RealtimeConnection | undefined;
   private state: ConnectionState = 'disconnected';
   private userId = '';
   private sessionToken: string;
   private sdkToken = '';
   private refreshing: Promise<boolean> | undefined;
 
-  constructor(private readonly config: ClientConfig) {
+  /** `options.sessionTokenAtConnect`: the session token comes with connectUser (ChatClient). */
+  constructor(
+    private readonly config: ClientConfig,
+    options: { sessionTokenAtConnect?: boolean } = {},
+  ) {
     super();
-    for (const key of ['app_id', 'url', 'session_token'] as const) {
+    for (const key of options.sessionTokenAtConnect ? (['app_id', 'url'] as const) : (['app_id', 'url', 'session_token'] as const)) {
       if (typeof config?.[key] !== 'string' || config[key] === '') throw new SdkError(1001, `${key} is required`);
     }
     this.url = config.url.replace(/\/+$/, '');
     this.sessionToken = config.session_token;
     this.rest = new RestClient(this.url, () => ({ appId: config.app_id, userId: this.userId, token: this.sdkToken || this.sessionToken }), () => this.refreshToken());
     this.user = new UserApi(this.rest);
-    this.groupChannel = new GroupChannelApi(this.rest);
+    this.groupChannel = new GroupChannelApi(this.rest, (channelId, typing) => this.sendTyping(channelId, typing));
   }
 
   /** `disconnected`, `connecting`, `connected` or `reconnecting`. */
@@ -96,12 +114,17 @@ export class Client extends TypedEmitter<ClientEvents> {
   }
 
   /**
-   * Connects as the user the session token was issued to; resolves with that user.
+   * Connects as the user the session token was issued to; resolves with that user. `session_token`
+   * replaces the one of the constructor (ChatClient takes it only here).
    * @example const me = await client.connectUser({ user_id: 'alice' });
+   * @example const me = await chatClient.connectUser({ user_id: 'alice', session_token });
    */
-  async connectUser({ user_id }: { user_id: string }): Promise<User> {
+  async connectUser({ user_id, session_token }: { user_id: string; session_token?: string }): Promise<User> {
     if (typeof user_id !== 'string' || user_id === '') throw new SdkError(1001, 'user_id is required');
+    if (session_token !== undefined && (typeof session_token !== 'string' || session_token === '')) throw new SdkError(1001, 'session_token must be a token');
+    if (session_token === undefined && this.sessionToken === '') throw new SdkError(1001, 'session_token is required');
     if (this.state !== 'disconnected') throw new SdkError(1001, 'already connected: call disconnectUser() first');
+    if (session_token !== undefined) this.sessionToken = session_token;
     this.userId = user_id;
     this.state = 'connecting';
     try {
@@ -109,10 +132,10 @@ export class Client extends TypedEmitter<ClientEvents> {
       await this.renewToken();
       const me = await this.user.me();
       const connection = new RealtimeConnection(this.url, this.callbacks(), this.config.reconnect);
-      this.connection = connection;
+      this.realtime = connection;
       await connection.open();
       recordFloors(this.sequencer, await joinedChannels(this.groupChannel));
-      if (this.connection !== connection) throw new SdkError(NETWORK_ERROR_CODE, 'disconnected while connecting');
+      if (this.realtime !== connection) throw new SdkError(NETWORK_ERROR_CODE, 'disconnected while connecting');
       this.state = 'connected';
       this.emit('connected');
       return me;
@@ -132,9 +155,32 @@ export class Client extends TypedEmitter<ClientEvents> {
     this.emit('disconnected', 'client disconnect');
   }
 
+  /** Repeats the connection events on `client.connection` under their SDK 1.1 names. */
+  protected override emit<E extends keyof ClientEvents>(event: E, ...args: Parameters<ClientEvents[E]>): void {
+    super.emit(event, ...args);
+    const alias: 'connected' | 'reconnect_success' | 'reconnect_failed' | 'disconnected' | undefined = (ALIASES as Partial<Record<string, (typeof ALIASES)[keyof typeof ALIASES]>>)[event];
+    if (alias === 'disconnected') this.connection.relay(alias, args[0] as string);
+    else if (alias !== undefined) this.connection.relay(alias);
+  }
+
+  /** A live connection dropped: the state becomes `reconnecting`, announced once per drop. */
+  private reconnecting(): void {
+    if (this.state === 'connected') this.connection.relay('reconnect_start');
+    this.state = 'reconnecting';
+  }
+
+  /** The typing event over the socket when connected (acknowledged); undefined to use REST instead. */
+  private sendTyping(channelId: string, typing: boolean): Promise<void> | undefined {
+    const answer = this.realtime?.request(TYPING_EVENT, { channel_id: channelId, typing }, TYPING_ACK_TIMEOUT_MS);
+    return answer?.then((ack) => {
+      const error = (ack as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      if (error) throw new SdkError(typeof error.code === 'number' ? error.code : 0, String(error.message));
+    });
+  }
+
   private teardown(): void {
-    this.connection?.close();
-    this.connection = undefined;
+    this.realtime?.close();
+    this.realtime = undefined;
     this.sequencer.reset();
     this.state = 'disconnected';
     this.sdkToken = '';
@@ -189,9 +235,7 @@ export class Client extends TypedEmitter<ClientEvents> {
           },
         );
       },
-      lost: () => {
-        this.state = 'reconnecting';
-      },
+      lost: () => this.reconnecting(),
       attempt: (n) => {
         this.state = 'reconnecting';
         this.emit('reconnectTry', n);
@@ -207,7 +251,7 @@ export class Client extends TypedEmitter<ClientEvents> {
         this.emit('disconnected', reason);
       },
       tokenEnded: (reason) => {
-        this.state = 'reconnecting';
+        this.reconnecting();
         this.emit('tokenExpired', reason);
       },
       event: (name, args) => this.dispatch(name, args),
@@ -215,7 +259,7 @@ export class Client extends TypedEmitter<ClientEvents> {
   }
 
   private reconnected(): void {
-    if (!this.connection?.connected) return;
+    if (!this.realtime?.connected) return;
     this.state = 'connected';
     this.emit('reconnectSucceed');
   }

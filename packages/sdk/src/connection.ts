@@ -126,6 +126,16 @@ export class RealtimeConnection {
     return this.socket?.connected ?? false;
   }
 
+  /**
+   * Sends a client event and resolves with the server's acknowledgement (rejects after `timeoutMs`);
+   * undefined while not connected, so that the caller takes another way.
+   */
+  request(event: string, payload: unknown, timeoutMs: number): Promise<unknown> | undefined {
+    const socket = this.socket;
+    if (!socket?.connected) return undefined;
+    return socket.timeout(timeoutMs).emitWithAck(event, payload);
+  }
+
   close(): void {
     const socket = this.socket;
     this.socket = undefined;

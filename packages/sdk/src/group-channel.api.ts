@@ -9,6 +9,7 @@ import type {
   ChannelShowParams,
   ChannelUpdate,
   GroupChannel,
+  ManagerList,
   MemberList,
   Message,
   MessageList,
@@ -48,8 +49,14 @@ export interface FileMessage extends SendOptions {
 
 const q = (params: object | undefined): Query => (params ?? {}) as Query;
 
+/** Sends a typing event over the live connection; undefined when there is none (REST is used then). */
+export type TypingSender = (channelId: string, typing: boolean) => Promise<void> | undefined;
+
 export class GroupChannelApi {
-  constructor(private readonly rest: RestClient) {}
+  constructor(
+    private readonly rest: RestClient,
+    private readonly typingSocket: TypingSender = () => undefined,
+  ) {}
 
   private path(channelId: string, rest = ''): string {
     return `/group/channels/${encodeURIComponent(channelId)}${rest}`;
@@ -132,6 +139,45 @@ export class GroupChannelApi {
   /** Managers only. @example await client.groupChannel.removeManager('room_1', 'bob'); */
   removeManager(channelId: string, userId: string): Promise<GroupChannel> {
     return this.rest.delete(this.path(channelId, '/managers'), { manager: userId });
+  }
+
+  /** Managers only (GitpleLive SDK 1.1's name of addManager). @example await client.groupChannel.registerManager('room_1', 'bob'); */
+  registerManager(channelId: string, userId: string): Promise<GroupChannel> {
+    return this.addManager(channelId, userId);
+  }
+
+  /** Managers only (GitpleLive SDK 1.1's name of removeManager). @example await client.groupChannel.deleteManager('room_1', 'bob'); */
+  deleteManager(channelId: string, userId: string): Promise<GroupChannel> {
+    return this.removeManager(channelId, userId);
+  }
+
+  /** The channel's managers, in user id order. @example const { managers, next } = await client.groupChannel.getManagerList('room_1'); */
+  getManagerList(channelId: string, params?: PageParams): Promise<ManagerList> {
+    return this.rest.get(this.path(channelId, '/managers'), q(params));
+  }
+
+  /**
+   * Tells the channel's other members the connected user is typing (`group:channel_typing`). Call it
+   * again while typing goes on: the state ends by itself 5 s after the last call. Over the live
+   * connection when there is one, else through the client API.
+   * @example input.addEventListener('input', () => client.groupChannel.startTyping('room_1'));
+   */
+  startTyping(channelId: string): Promise<void> {
+    return this.typing(channelId, true);
+  }
+
+  /**
+   * Ends the connected user's typing state at once (sending a message ends it too).
+   * @example input.addEventListener('blur', () => client.groupChannel.endTyping('room_1'));
+   */
+  endTyping(channelId: string): Promise<void> {
+    return this.typing(channelId, false);
+  }
+
+  private async typing(channelId: string, typing: boolean): Promise<void> {
+    const sent = this.typingSocket(channelId, typing);
+    if (sent) return sent;
+    await this.rest.put(this.path(channelId, '/typing'), { typing });
   }
 
   /**

@@ -17,6 +17,7 @@ import type { RedisPresenceOptions } from './cluster/redis-presence.ts';
 import { bootstrapApp, type BootstrapResult } from './apps/bootstrap.ts';
 import { createChat, type Chat } from './chat/chat.ts';
 import type { ChatLimits } from './chat/chat-context.ts';
+import type { TypingTiming } from './chat/typing.service.ts';
 import type { Config } from './config.ts';
 import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
@@ -46,6 +47,8 @@ export interface ParleyOptions {
   legacy09?: Partial<Legacy09Options>;
   /** Overrides of the chat limits (tests use a small upload size). */
   chatLimits?: Partial<ChatLimits>;
+  /** Overrides of the typing timing (tests use short ones). */
+  typingTiming?: Partial<TypingTiming>;
 }
 
 export interface Parley {
@@ -133,7 +136,17 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     activity,
   });
 
-  const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits } });
+  const chat = createChat({
+    storage,
+    apps,
+    dataDir: config.dataDir,
+    log,
+    publicUrl: () => publicUrl,
+    limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits },
+    // Typing states: in memory on one node, in Redis across a cluster (like the broker and presence).
+    typingStore: cluster?.typing,
+    typingTiming: options.typingTiming,
+  });
 
   // The HTTP server is built after the console (it mounts the console's routes); publishes wait for it.
   const serviceApi: { http?: FastifyInstance } = {};
@@ -265,6 +278,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     clearTimeout(deadline);
     await hooks.close();
     admin.close();
+    chat.close();
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.
     await chat.idle();

@@ -158,6 +158,20 @@ export class ChannelRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Reads, changes and stores the channel's meta under its row lock, so that concurrent changes never
+   * undo one another; undefined when there is no such channel. `change` may throw (a limit).
+   */
+  changeMeta(appId: string, channelId: string, change: (meta: string) => string, now: number): Promise<ChannelRow | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await lockChannel(tx, appId, channelId);
+      if (!row) return undefined;
+      const meta = change(row.meta);
+      await tx.updateTable('chat_channels').set({ meta, updated_at: now }).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
+      return { ...row, meta, updated_at: now };
+    });
+  }
+
   /** Deletes the channel and everything in it; returns the keys of its stored files (to remove from disk). */
   async delete(appId: string, channelId: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
     return this.db.transaction().execute(async (tx) => {

@@ -9,6 +9,7 @@ import type { Storage } from '../storage/database.ts';
 import { BanRepository } from './ban.repository.ts';
 import { BlockRepository } from './block.repository.ts';
 import { BlockService } from './block.service.ts';
+import { ChannelMetaService } from './channel-meta.service.ts';
 import { ChannelRepository } from './channel.repository.ts';
 import { ChannelService } from './channel.service.ts';
 import type { ChatContext, ChatLimits, OnlineUsers } from './chat-context.ts';
@@ -17,6 +18,7 @@ import { ChatEventBus } from './events.ts';
 import { FileStore } from './file-store.ts';
 import { FILE_URL_TTL_MS, FileUrls } from './file-urls.ts';
 import { MemberRepository } from './member.repository.ts';
+import { MemoryTypingStore } from './memory-typing-store.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
 import { MessageService } from './message.service.ts';
@@ -29,6 +31,8 @@ import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
 import { containsFor } from './text-search.ts';
+import { DEFAULT_TYPING_TIMING, TypingService, type TypingTiming } from './typing.service.ts';
+import type { TypingStore } from './typing-store.ts';
 import { UserRepository } from './user.repository.ts';
 import { ThreadService } from './thread.service.ts';
 import { UnreadRepository } from './unread.repository.ts';
@@ -44,11 +48,16 @@ export interface ChatDeps {
   /** Base URL of file links; read at each use because the port is known only after listen. */
   publicUrl(): string;
   limits?: Partial<ChatLimits>;
+  /** Where typing states live: in memory unless cluster mode gives the Redis one. */
+  typingStore?: TypingStore;
+  /** Overrides of the typing timing (tests use short ones). */
+  typingTiming?: Partial<TypingTiming>;
 }
 
 export interface Chat {
   users: UserService;
   channels: ChannelService;
+  channelMeta: ChannelMetaService;
   membership: MembershipService;
   messages: MessageService;
   /** Edits, reactions and pins of sent messages. */
@@ -58,6 +67,7 @@ export interface Chat {
   blocks: BlockService;
   threads: ThreadService;
   unread: UnreadService;
+  typing: TypingService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -69,6 +79,8 @@ export interface Chat {
   attachRealtime(realtime: ChatRealtime): ConnectionHandler;
   /** Resolves once every event emitted so far has been published. */
   idle(): Promise<void>;
+  /** Stops the chat's timers (typing expiry); call before the stores close. */
+  close(): void;
   /** Removes uploaded files older than `minAgeMs` that no message refers to; answers how many. */
   sweepOrphanFiles(minAgeMs: number): Promise<number>;
 }
@@ -99,9 +111,11 @@ export function createChat(deps: ChatDeps): Chat {
     now: () => Date.now(),
   };
   const users = new UserService(ctx);
+  const typing = new TypingService(ctx, deps.typingStore ?? new MemoryTypingStore(), deps.log, { ...DEFAULT_TYPING_TIMING, ...deps.typingTiming });
   return {
     users,
     channels: new ChannelService(ctx),
+    channelMeta: new ChannelMetaService(ctx),
     membership: new MembershipService(ctx),
     messages: new MessageService(ctx),
     messageActions: new MessageActionService(ctx, new ReactionRepository(db), new PinRepository(db)),
@@ -110,6 +124,7 @@ export function createChat(deps: ChatDeps): Chat {
     blocks: new BlockService(ctx),
     threads: new ThreadService(ctx),
     unread: new UnreadService(ctx, new UnreadRepository(db)),
+    typing,
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,
@@ -118,9 +133,14 @@ export function createChat(deps: ChatDeps): Chat {
     attachRealtime(realtime) {
       bridge = new RealtimeBridge(realtime, ctx.members, deps.log);
       bridge.listen(ctx.bus);
-      return chatConnectionHandler(deps.apps, users, ctx.members, ctx.blocks);
+      typing.start(ctx.bus);
+      return chatConnectionHandler(deps.apps, users, ctx.members, ctx.blocks, typing, deps.log);
     },
-    idle: () => bridge?.idle() ?? Promise.resolve(),
+    idle: async () => {
+      await typing.idle();
+      await bridge?.idle();
+    },
+    close: () => typing.close(),
     sweepOrphanFiles: (minAgeMs) => ctx.files.sweepOrphans(async (key) => (await messageRepo.fileByKey(key)) !== undefined, minAgeMs),
   };
 }

@@ -31,6 +31,8 @@ export type ChatDomainEvent = Base &
     | { type: 'channel_ban' | 'channel_unban'; channel: ChatChannel; user: ChatUser; ban: ChatBan; alsoNotify: string[] }
     | { type: 'channel_mute' | 'channel_unmute'; channel: ChatChannel; user: ChatUser; mute: ChatMute }
     | { type: 'channel_message_read' | 'channel_message_delivered'; channel: ChatChannel }
+    /** `user` started or ended typing: the channel's other members hear who types now (never stored). */
+    | { type: 'channel_typing'; channel: ChatChannel; user: string; typingUserIds: string[] }
     /** To the user and everyone sharing a channel with them (`alsoNotify` when memberships are gone). */
     | { type: 'user_update'; user: ChatUser }
     | { type: 'user_delete'; user: ChatUser; alsoNotify: string[] }

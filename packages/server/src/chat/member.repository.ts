@@ -116,6 +116,18 @@ export class MemberRepository {
     return q.orderBy('m.user_id').limit(limit).execute();
   }
 
+  /** Managers' user rows in id order, after `after` (GET …/managers). */
+  managers(appId: string, channelId: string, after: string | undefined, limit: number): Promise<UserRow[]> {
+    let q = this.db
+      .selectFrom('chat_managers as g')
+      .innerJoin('chat_users as u', (j) => j.onRef('u.app_id', '=', 'g.app_id').onRef('u.user_id', '=', 'g.user_id'))
+      .selectAll('u')
+      .where('g.app_id', '=', appId)
+      .where('g.channel_id', '=', channelId);
+    if (after !== undefined) q = q.where('g.user_id', '>', after);
+    return q.orderBy('g.user_id').limit(limit).execute();
+  }
+
   /** The members of each of `channelIds`, in one query, in user id order. */
   async membersOf(appId: string, channelIds: readonly string[]): Promise<Map<string, UserRow[]>> {
     if (channelIds.length === 0) return new Map();

@@ -3,7 +3,7 @@
  * its caller (access.ts): the backend, or a user who joins visible channels as itself, lists the
  * members of its own channels, and moderates only as a manager.
  */
-import { CHAT_LIMITS, type ChatBan, type ChatBannedList, type ChatChannel, type ChatMemberList } from '@parley/protocol';
+import { CHAT_LIMITS, type ChatBan, type ChatBannedList, type ChatChannel, type ChatManagerList, type ChatMemberList } from '@parley/protocol';
 import { actingFor, appIdOf, type Caller } from './access.ts';
 import { access, channelView, requireUser, type ChatContext } from './chat-context.ts';
 import {
@@ -70,6 +70,16 @@ export class MembershipService {
     const rows = await this.ctx.members.members(appIdOf(caller), row.channel_id, decodeCursor(next), n + 1);
     const { items, next: cursor } = page(rows, n, (r) => r.user_id);
     return { members: items.map(toUser), next: cursor };
+  }
+
+  /** The channel's managers, paged like its members (a user caller: a member). */
+  async managers(caller: Caller, channelId: string, limit: number | undefined, next: string | undefined): Promise<ChatManagerList> {
+    const granted = await access(this.ctx, caller, channelId, 'member');
+    const n = pageLimit(limit);
+    const row = await granted.channel();
+    const rows = await this.ctx.members.managers(appIdOf(caller), row.channel_id, decodeCursor(next), n + 1);
+    const { items, next: cursor } = page(rows, n, (r) => r.user_id);
+    return { managers: items.map(toUser), next: cursor };
   }
 
   /** Members with a live chat connection, in id order. */

@@ -20,8 +20,11 @@ import type { MemberRepository } from './member.repository.ts';
 
 /** What the bridge needs of the realtime core (RealtimeNode). */
 export interface ChatRealtime {
-  /** `from`: the chat user the event comes from (sessions that blocked it do not receive it). */
-  publishInternal(appId: string, channels: string[], event: string, args: unknown[], from?: string): Promise<void>;
+  /**
+   * `from`: the chat user the event comes from (sessions that blocked it do not receive it);
+   * `exceptUser`: a user whose sessions do not receive it (the typer).
+   */
+  publishInternal(appId: string, channels: string[], event: string, args: unknown[], from?: string, exceptUser?: string): Promise<void>;
   control(appId: string, channel: string, control: Control): Promise<void>;
   online(appId: string, userIds: readonly string[]): Promise<string[]>;
 }
@@ -58,6 +61,8 @@ export function toDelivery(e: ChatDomainEvent): Delivery | undefined {
     case 'channel_message_read':
     case 'channel_message_delivered':
       return { event: `group:${e.type}_event`, args: [e.channel] };
+    case 'channel_typing':
+      return { event: 'group:channel_typing', args: [e.channel, e.typingUserIds] };
     case 'user_update':
     case 'user_delete':
       return { event: e.type, args: [e.user] };
@@ -173,8 +178,10 @@ export class RealtimeBridge implements OnlineUsers {
     const delivery = toDelivery(event);
     if (!delivery) return;
     const channels = await this.channels(event);
-    const from = 'message' in event ? event.message.user.user_id : undefined;
-    if (channels.length > 0) await this.realtime.publishInternal(event.appId, channels, delivery.event, delivery.args, from);
+    // A typing event comes from its typer, who does not hear it.
+    const typer = event.type === 'channel_typing' ? event.user : undefined;
+    const from = 'message' in event ? event.message.user.user_id : typer;
+    if (channels.length > 0) await this.realtime.publishInternal(event.appId, channels, delivery.event, delivery.args, from, typer);
     // A deleted channel's connected members leave its internal channel once they heard of it.
     if (event.type === 'channel_delete') await this.realtime.control(event.appId, groupChannel(event.channel.channel_id), { op: 'drop' });
   }

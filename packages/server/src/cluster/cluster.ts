@@ -10,10 +10,13 @@ import { addressOf, StartupError } from '../startup-error.ts';
 import { RedisBroker } from './redis-broker.ts';
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { DEFAULT_PRESENCE_TIMING, RedisPresence, type RedisPresenceOptions } from './redis-presence.ts';
+import { RedisTypingStore } from './redis-typing-store.ts';
 
 export interface Cluster {
   broker: RedisBroker;
   presence: RedisPresence;
+  /** Chat typing states, cluster-wide. */
+  typing: RedisTypingStore;
   /** A command connection for shared counters (rate limits). */
   redis: Redis;
   /** This cluster's key names (REDIS_PREFIX). */
@@ -71,6 +74,8 @@ export async function openCluster(redisUrl: string, prefix: string, hub: Hub, lo
   return {
     broker,
     presence,
+    // The per-channel and per-user sets outlive any typing state (CHAT_TYPING.ttlMs) by far.
+    typing: new RedisTypingStore(pub, keys, 60_000),
     redis: pub,
     keys,
     async ping() {

@@ -20,6 +20,14 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     moves: (appId: string, channel: string) => `${prefix}:app:${appId}:moves:${channel}`,
     /** Sorted set: holder → expiry (ms) of the places taken in a slot (sessions of one access URL, of one user). */
     slot: (appId: string, slot: string) => `${prefix}:app:${appId}:slot:${slot}`,
+    /** Sorted set: user → expiry (ms) of its typing state in a chat channel. */
+    typingChannel: (appId: string, channelId: string) => `${prefix}:app:${appId}:typing:ch:${channelId}`,
+    /** Sorted set: chat channel → expiry (ms) of a user's typing state there. */
+    typingUser: (appId: string, userId: string) => `${prefix}:app:${appId}:typing:user:${userId}`,
+    /** Per user and channel: set while a typing event was sent within the last interval. */
+    typingEmit: (appId: string, channelId: string, userId: string) => `${prefix}:app:${appId}:typing:emit:${channelId}:${userId}`,
+    /** Sorted set of every app's typing states (`app\nchannel\nuser`) → expiry (ms): what any node may expire. */
+    typingDue: `${prefix}:typing:due`,
     /** Prefix of the REST rate limiters' counters. */
     rateLimit: `${prefix}:ratelimit:`,
   };

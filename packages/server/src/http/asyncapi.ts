@@ -12,6 +12,8 @@ import {
   ChannelResult,
   ChatConnectionAuth,
   ChatTokenEnd,
+  ChatTypingAck,
+  CHAT_TYPING,
   PresenceNotice,
   PublishData,
   RTCS_CHANNEL_EVENT,
@@ -23,7 +25,7 @@ import { COMPONENTS, componentNameOf } from './api-components.ts';
 import { exampleBan, exampleChannel, exampleMessage, exampleMute, exampleReactedMessage, exampleReaction, exampleReply, exampleThreadParent, exampleUser } from './api-examples.ts';
 
 /** An example of each chat event argument, by its name. */
-const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan, mute: exampleMute, reaction: exampleReaction, parent_message: exampleThreadParent };
+const EXAMPLE_ARGUMENTS: Record<string, unknown> = { message: exampleMessage, channel: exampleChannel, user: exampleUser, ban: exampleBan, mute: exampleMute, reaction: exampleReaction, parent_message: exampleThreadParent, typing_user_ids: ['bob'] };
 /** Where one event's example reads better with its own message (a reaction's message carries the reaction). */
 const EXAMPLE_OVERRIDES: Partial<Record<ChatEventName, Record<string, unknown>>> = { 'group:message_reaction': { message: exampleReactedMessage } };
 /** Events whose example and summary say more than their arguments' names do. */
@@ -97,6 +99,21 @@ export function buildAsyncApi(version: string): Json {
       payload: schemaRef('ChatTokenEnd'),
       examples: [{ payload: CHAT_TOKEN_END_REASONS.expired }],
     },
+    chatTyping: {
+      name: CHAT_TYPING.socketEvent,
+      title: 'Typing',
+      summary:
+        "A member starts (or refreshes) or ends its typing state, as PUT /v1/sdk/group/channels/{id}/typing does: the channel's other members get group:channel_typing, at most once a second per user and channel; a state ends by itself 5 s after its last refresh. With an acknowledgement the client gets {ok: true} or {error: {code, message}}. Counted by the connection's flood limits like every client packet.",
+      payload: schemaRef('ChatTypingEvent'),
+      examples: [{ payload: { channel_id: 'alice_bob', typing: true } }],
+    },
+    chatTypingAck: {
+      name: `${CHAT_TYPING.socketEvent} (acknowledgement)`,
+      title: 'Typing acknowledgement',
+      summary: 'The answer to a typing event sent with an acknowledgement callback.',
+      payload: schemaRef('ChatTypingAck'),
+      examples: [{ payload: { ok: true } }, { payload: { error: { code: 1008, message: 'user carol is not a member of the channel' } } }],
+    },
   };
   for (const [event, { tuple, names }] of Object.entries(CHAT_EVENT_ARGS) as Array<[ChatEventName, (typeof CHAT_EVENT_ARGS)[ChatEventName]]>) {
     messages[messageKey(event)] = {
@@ -118,6 +135,7 @@ export function buildAsyncApi(version: string): Json {
     AccessUrlQuery: json(AccessUrlQuery),
     ChatConnectionAuth: json(ChatConnectionAuth),
     ChatTokenEnd: json(ChatTokenEnd),
+    ChatTypingAck: json(ChatTypingAck),
   });
 
   const ref = (channel: string, message: string): Json => ({ $ref: `#/channels/${channel}/messages/${message}` });
@@ -161,6 +179,8 @@ export function buildAsyncApi(version: string): Json {
         messages: {
           ...Object.fromEntries(chatEvents.map((key) => [key, { $ref: `#/components/messages/${key}` }])),
           tokenEnd: { $ref: '#/components/messages/chatTokenEnd' },
+          typing: { $ref: '#/components/messages/chatTyping' },
+          typingAck: { $ref: '#/components/messages/chatTypingAck' },
         },
         bindings: { ws: { bindingVersion: '0.1.0', query: schemaRef('ChatConnectionAuth') } },
       },
@@ -175,6 +195,13 @@ export function buildAsyncApi(version: string): Json {
       },
       sendPublication: { action: 'send', title: 'The server delivers a publication', channel: { $ref: '#/channels/rtcs' }, messages: [ref('rtcs', 'publication')] },
       sendChatEvent: { action: 'send', title: 'The server delivers a chat event', channel: { $ref: '#/channels/chat' }, messages: chatEvents.map((key) => ref('chat', key)) },
+      receiveChatTyping: {
+        action: 'receive',
+        title: 'A chat client starts or ends typing',
+        channel: { $ref: '#/channels/chat' },
+        messages: [ref('chat', 'typing')],
+        reply: { channel: { $ref: '#/channels/chat' }, messages: [ref('chat', 'typingAck')] },
+      },
       sendTokenEnd: { action: 'send', title: 'The server ends a connection whose token ended', channel: { $ref: '#/channels/chat' }, messages: [ref('chat', 'tokenEnd')] },
     },
     components: { schemas, messages },

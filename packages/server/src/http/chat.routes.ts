@@ -24,10 +24,12 @@ import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageActionRoutes } from './chat-message-actions.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
+import { chatParityRoutes } from './chat-parity.routes.ts';
 import { chatReportRoutes } from './chat-reports.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatThreadRoutes } from './chat-threads.routes.ts';
 import { chatUnreadRoutes } from './chat-unread.routes.ts';
+import { chatTypingRoutes } from './chat-typing.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { multipartLimitError, multipartOptions } from './multipart-input.ts';
 import { describeValidation, refuseNul } from './validation.ts';
@@ -103,6 +105,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await chatMessageActionRoutes(platform, deps.chat, 'platform');
       await chatThreadRoutes(platform, deps.chat, 'platform');
       await chatUnreadRoutes(platform, deps.chat, 'platform');
+      await chatParityRoutes(platform, deps.chat, 'platform');
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
@@ -115,6 +118,8 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatMessageActionRoutes(sdk, deps.chat, 'sdk');
         await chatThreadRoutes(sdk, deps.chat, 'sdk');
         await chatUnreadRoutes(sdk, deps.chat, 'sdk');
+        await chatParityRoutes(sdk, deps.chat, 'sdk');
+        await chatTypingRoutes(sdk, deps.chat);
       },
       { prefix: '/sdk' },
     );

@@ -20,6 +20,8 @@ export interface Publication {
   exceptSession?: string;
   /** The chat user it comes from: sessions whose user blocked that user do not receive it. */
   from?: string;
+  /** A chat user whose sessions must not receive it (the typer of a typing event). */
+  exceptUser?: string;
 }
 
 /**

@@ -87,31 +87,31 @@ export class Hub {
 
   /**
    * Delivers `event(...payload)` to every local session of `appId` subscribed to any of `channels`,
-   * except `exceptSession`. Returns the number of sessions written to.
+   * except `exceptSession` and the sessions of `exceptUser`. Returns the number of sessions written to.
    */
-  deliver(appId: string, channels: readonly string[], event: string, payload: Payload, exceptSession?: string, from?: string): number {
+  deliver(appId: string, channels: readonly string[], event: string, payload: Payload, exceptSession?: string, from?: string, exceptUser?: string): number {
     const byChannel = this.apps.get(appId);
     if (!byChannel) return 0;
     if (channels.length === 1) {
       const subs = byChannel.get(channels[0]!);
       if (!subs) return 0;
-      return this.write(subs.values(), subs.size, event, payload, exceptSession, from);
+      return this.write(subs.values(), subs.size, event, payload, exceptSession, from, exceptUser);
     }
     const targets = new Map<string, Session>();
     for (const channel of channels) {
       const subs = byChannel.get(channel);
       if (subs) for (const [id, s] of subs) targets.set(id, s);
     }
-    return this.write(targets.values(), targets.size, event, payload, exceptSession, from);
+    return this.write(targets.values(), targets.size, event, payload, exceptSession, from, exceptUser);
   }
 
-  private write(sessions: Iterable<Session>, size: number, event: string, payload: Payload, except?: string, from?: string): number {
+  private write(sessions: Iterable<Session>, size: number, event: string, payload: Payload, except?: string, from?: string, exceptUser?: string): number {
     if (size === 0) return 0;
     // Most publications go to sessions of one transport; group only when they do not.
     const groups = new Map<SessionWriter, Session[]>();
     let n = 0;
     for (const s of sessions) {
-      if (s.id === except || s.closed || (from !== undefined && s.blocks?.has(from))) continue;
+      if (s.id === except || s.closed || (from !== undefined && s.blocks?.has(from)) || (exceptUser !== undefined && s.user === exceptUser)) continue;
       let group = groups.get(s.writer);
       if (!group) groups.set(s.writer, (group = []));
       group.push(s);

@@ -76,6 +76,8 @@ export interface RealtimeNodeDeps {
 interface SessionState {
   app: App;
   pending: Map<string, Promise<void>>;
+  /** InternalSessionSpec.closed of a chat session. */
+  onClosed?: () => void;
 }
 
 /** A client whose access URL checked out. */
@@ -96,6 +98,8 @@ export interface InternalSessionSpec {
   channels(): Promise<string[]>;
   /** Users whose publications this session must not receive (chat blocks), read at the same point. */
   blocked?(): Promise<string[]>;
+  /** Called once the session is gone, its presence removed (the chat ends the user's typing states). */
+  closed?(): void;
 }
 
 export class RealtimeNode {
@@ -115,7 +119,7 @@ export class RealtimeNode {
     deps.broker.onMessage((m) => {
       if (isControl(m)) this.apply(m);
       else if (m.appId === ADMIN_BUS) activity.received(m);
-      else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.payload, m.exceptSession, m.from));
+      else observer.delivered(deps.hub.deliver(m.appId, m.channels, m.event, m.payload, m.exceptSession, m.from, m.exceptUser));
     });
   }
 
@@ -146,7 +150,7 @@ export class RealtimeNode {
    */
   async openInternal(spec: InternalSessionSpec, init: OpenSessionInit): Promise<Session> {
     const session = new Session({ ...init, kind: 'chat', id: newPublicSessionId(), appId: spec.app.id, user: spec.user, via: 'chat', granted: [] });
-    this.state.set(session, { app: spec.app, pending: new Map() });
+    this.state.set(session, { app: spec.app, pending: new Map(), onClosed: spec.closed });
     this.deps.hub.add(session);
     this.activity.session('connect', session);
     try {
@@ -284,6 +288,7 @@ export class RealtimeNode {
       }
     }
     if (session.kind === 'rtcs') this.deps.webhooks.notify(st.app, 'disconnect', session);
+    st.onClosed?.();
   }
 
   /**
@@ -300,11 +305,20 @@ export class RealtimeNode {
 
   /**
    * Publishes `event(...args)` on internal channels (a chat event); each session receives it once, also
-   * one moved into a listed channel a moment ago whose node may not have subscribed yet.
+   * one moved into a listed channel a moment ago whose node may not have subscribed yet. `exceptUser`:
+   * a chat user whose sessions must not receive it.
    */
-  async publishInternal(appId: string, channels: string[], event: string, args: unknown[], from?: string): Promise<void> {
+  async publishInternal(appId: string, channels: string[], event: string, args: unknown[], from?: string, exceptUser?: string): Promise<void> {
     const moved = await this.deps.presence.recentMoves(appId, channels);
-    await this.deps.broker.publish({ id: newMessageId(), appId, channels: moved.length > 0 ? [...new Set([...channels, ...moved])] : channels, event, payload: Payload.of(args), ...(from === undefined ? {} : { from }) });
+    await this.deps.broker.publish({
+      id: newMessageId(),
+      appId,
+      channels: moved.length > 0 ? [...new Set([...channels, ...moved])] : channels,
+      event,
+      payload: Payload.of(args),
+      ...(from === undefined ? {} : { from }),
+      ...(exceptUser === undefined ? {} : { exceptUser }),
+    });
   }
 
   /** Acts on every session subscribed to `channel`, on every node, after what was published there before. */

@@ -23,6 +23,12 @@ export interface InternalConnection {
   spec: InternalSessionSpec;
   /** Unix ms at which the session is closed with `reason` (a chat token's expiry). */
   endsAt?: { at: number; reason: string };
+  /**
+   * Client events the connection may send (the chat's `typing`), by name: each gets the
+   * session, the event's first argument and the acknowledgement callback when the client asked for one.
+   * They pass the connection's inbound flood gate like every packet (socketio-connections.ts).
+   */
+  events?: Readonly<Record<string, (session: Session, payload: unknown, ack?: (answer: unknown) => void) => void>>;
 }
 
 /** Extra connection kinds (the chat SDK's) plug in here; a handler returns false to pass. */
@@ -221,6 +227,9 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
         const pending = connecting.get(socket.id);
         connecting.delete(socket.id);
         for (const [event, payload] of pending?.queue ?? []) socket.emit(event, ...payload.args);
+        for (const [event, handle] of Object.entries(verified.connection.events ?? {})) {
+          socket.on(event, (payload: unknown, ack?: unknown) => withSession((session) => handle(session, payload, typeof ack === 'function' ? (ack as (answer: unknown) => void) : undefined)));
+        }
         withSession((session) => {
           if (pending?.closed !== undefined) session.close(pending.closed, 'kick');
           const ends = verified.connection.endsAt;
