@@ -9,3 +9,5 @@ export * from './chat-events.ts';
 export * from './error-tables.ts';
 export * from './admin.ts';
 export * from './app-settings.ts';
+export * from './message-search.ts';
+export * from './exports.ts';

@@ -19,13 +19,15 @@ import { FILE_URL_TTL_MS, FileUrls } from './file-urls.ts';
 import { MemberRepository } from './member.repository.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
+import { MessageSearchRepository } from './message-search.repository.ts';
+import { MessageSearchService } from './message-search.service.ts';
 import { MessageService } from './message.service.ts';
 import { MuteRepository } from './mute.repository.ts';
 import { MuteService } from './mute.service.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
-import { containsFor } from './text-search.ts';
+import { containsFor, substringMatchFor } from './text-search.ts';
 import { UserRepository } from './user.repository.ts';
 import { UserService } from './user.service.ts';
 import { CHAT_LIMITS } from '@parley/protocol';
@@ -45,6 +47,8 @@ export interface Chat {
   channels: ChannelService;
   membership: MembershipService;
   messages: MessageService;
+  /** Message search (DESIGN.md, Search). */
+  search: MessageSearchService;
   mutes: MuteService;
   reports: ReportService;
   blocks: BlockService;
@@ -94,6 +98,7 @@ export function createChat(deps: ChatDeps): Chat {
     channels: new ChannelService(ctx),
     membership: new MembershipService(ctx),
     messages: new MessageService(ctx),
+    search: new MessageSearchService(ctx, new MessageSearchRepository(db, substringMatchFor(engine))),
     mutes: new MuteService(ctx),
     reports: new ReportService(ctx),
     blocks: new BlockService(ctx),

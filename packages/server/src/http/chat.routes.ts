@@ -25,6 +25,7 @@ import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
 import { chatReportRoutes } from './chat-reports.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
+import { chatSearchRoutes } from './chat-search.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { multipartLimitError, multipartOptions } from './multipart-input.ts';
 import { describeValidation, refuseNul } from './validation.ts';
@@ -97,6 +98,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await applicationSettingsRoutes(platform, deps.apps);
       await chatMuteRoutes(platform, deps.chat, 'platform');
       await chatReportRoutes(platform, deps.chat, 'platform');
+      await chatSearchRoutes(platform, deps.chat, 'platform');
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
@@ -106,6 +108,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatMuteRoutes(sdk, deps.chat, 'sdk');
         await chatReportRoutes(sdk, deps.chat, 'sdk');
         await chatBlockRoutes(sdk, deps.chat);
+        await chatSearchRoutes(sdk, deps.chat, 'sdk');
       },
       { prefix: '/sdk' },
     );
