@@ -22,6 +22,8 @@ export type {
   ChatMute as Mute,
   ChatMutedList as MutedList,
   ChatReport as Report,
+  ChatSearchHit as SearchHit,
+  ChatSearchResult as SearchResult,
   ChatServerEvents,
   ChatToken,
   ChatTokenEndReason,

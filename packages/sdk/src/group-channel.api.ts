@@ -18,6 +18,7 @@ import type {
   MutedList,
   MuteRequest,
   PageParams,
+  SearchResult,
 } from './chat-types.ts';
 import type { Query, RestClient } from './rest.ts';
 
@@ -36,6 +37,16 @@ export interface FileMessage {
 }
 
 const q = (params: object | undefined): Query => (params ?? {}) as Query;
+
+/** Options of `searchMessages`. */
+export interface MessageSearchOptions {
+  /** Only this channel (the connected user must be a member). */
+  channelId?: string;
+  /** 1-100, default 20. */
+  limit?: number;
+  /** The `next` of the previous page. */
+  next?: string;
+}
 
 export class GroupChannelApi {
   constructor(private readonly rest: RestClient) {}
@@ -135,6 +146,19 @@ export class GroupChannelApi {
   /** Newest first page, then older ones. @example const { messages } = await client.groupChannel.getMessageList('room_1', { mode: 'prev', base_message_id: 40, limit: 20 }); */
   getMessageList(channelId: string, params?: MessageListParams): Promise<MessageList> {
     return this.rest.get(this.path(channelId, '/messages'), q(params));
+  }
+
+  /**
+   * Messages of the connected user's channels whose text contains `query` (1-100 characters; English
+   * letters in any case, Korean words of any length), newest first, each with its `channel`; messages
+   * of users it blocked are left out. Page on with `next` until it is null.
+   * @example
+   * const { messages, next } = await client.groupChannel.searchMessages('안녕', { limit: 20 });
+   * for (const hit of messages) console.log(hit.channel.name, hit.user.name, hit.content);
+   * const more = next ? await client.groupChannel.searchMessages('안녕', { next }) : undefined;
+   */
+  searchMessages(query: string, options: MessageSearchOptions = {}): Promise<SearchResult> {
+    return this.rest.get('/messages/search', { query, channel_id: options.channelId, limit: options.limit, next: options.next });
   }
 
   /** The sender or a manager. @example await client.groupChannel.deleteMessage('room_1', 42); */
