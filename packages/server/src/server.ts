@@ -17,6 +17,7 @@ import type { RedisPresenceOptions } from './cluster/redis-presence.ts';
 import { bootstrapApp, type BootstrapResult } from './apps/bootstrap.ts';
 import { createChat, type Chat } from './chat/chat.ts';
 import type { ChatLimits } from './chat/chat-context.ts';
+import type { ExportJobOptions } from './chat/export-jobs.ts';
 import type { Config } from './config.ts';
 import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
@@ -46,6 +47,8 @@ export interface ParleyOptions {
   legacy09?: Partial<Legacy09Options>;
   /** Overrides of the chat limits (tests use a small upload size). */
   chatLimits?: Partial<ChatLimits>;
+  /** Overrides of the export worker's timing (tests use short ones). */
+  exportTiming?: Partial<Pick<ExportJobOptions, 'leaseMs' | 'pollMs' | 'batchSize'>>;
 }
 
 export interface Parley {
@@ -133,7 +136,15 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     activity,
   });
 
-  const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits } });
+  const chat = createChat({
+    storage,
+    apps,
+    dataDir: config.dataDir,
+    log,
+    publicUrl: () => publicUrl,
+    limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits },
+    exports: { perApp: config.exportJobsPerApp, urlTtlMs: config.exportUrlTtlS * 1000, ...options.exportTiming },
+  });
 
   // The HTTP server is built after the console (it mounts the console's routes); publishes wait for it.
   const serviceApi: { http?: FastifyInstance } = {};
@@ -235,6 +246,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
         .sweepOrphanFiles(ORPHAN_FILE_MIN_AGE_MS)
         .then((removed) => void (removed > 0 && log.info({ removed }, 'removed uploaded files no message refers to')))
         .catch((err: unknown) => log.warn({ err }, 'orphan file sweep failed'));
+      // Export jobs sign URLs with the public URL, known from here on.
+      chat.exportJobs.start();
       return publicUrl;
     },
     drain() {
@@ -268,6 +281,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.
     await chat.idle();
+    // Running exports go back to the queue for the next start.
+    await chat.exportJobs.stop();
     await orphanSweep;
     await storage.close();
   }

@@ -15,6 +15,10 @@ import type { ChatContext, ChatLimits, OnlineUsers } from './chat-context.ts';
 import { chatConnectionHandler } from './connection-handler.ts';
 import { ChatEventBus } from './events.ts';
 import { FileStore } from './file-store.ts';
+import { ExportFiles } from './export-files.ts';
+import { DEFAULT_EXPORT_JOB_OPTIONS, ExportJobs, type ExportJobOptions } from './export-jobs.ts';
+import { ExportRepository } from './export.repository.ts';
+import { ExportService } from './export.service.ts';
 import { FILE_URL_TTL_MS, FileUrls } from './file-urls.ts';
 import { MemberRepository } from './member.repository.ts';
 import { MembershipService } from './membership.service.ts';
@@ -40,6 +44,8 @@ export interface ChatDeps {
   /** Base URL of file links; read at each use because the port is known only after listen. */
   publicUrl(): string;
   limits?: Partial<ChatLimits>;
+  /** Export jobs: per-app bound and URL lifetime (config), timing (tests use short ones). */
+  exports?: Partial<ExportJobOptions>;
 }
 
 export interface Chat {
@@ -52,6 +58,9 @@ export interface Chat {
   mutes: MuteService;
   reports: ReportService;
   blocks: BlockService;
+  /** Export jobs (DESIGN.md, Export) and their worker, started by the server once it listens. */
+  exports: ExportService;
+  exportJobs: ExportJobs;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -93,6 +102,12 @@ export function createChat(deps: ChatDeps): Chat {
     now: () => Date.now(),
   };
   const users = new UserService(ctx);
+  const exportRepo = new ExportRepository(db);
+  const exportFiles = new ExportFiles(deps.dataDir);
+  const exportOptions: ExportJobOptions = { ...DEFAULT_EXPORT_JOB_OPTIONS, ...deps.exports };
+  // Export files are signed as message files are, under a scope of their own (file-urls.ts).
+  const exportUrls = new FileUrls(deps.apps, deps.publicUrl, exportOptions.urlTtlMs, ctx.now, { label: 'parley:export-url:v1', path: (id) => `/v1/exports/${id}/file` });
+  const exportJobs = new ExportJobs(exportRepo, exportFiles, exportUrls, deps.log, exportOptions);
   return {
     users,
     channels: new ChannelService(ctx),
@@ -102,6 +117,8 @@ export function createChat(deps: ChatDeps): Chat {
     mutes: new MuteService(ctx),
     reports: new ReportService(ctx),
     blocks: new BlockService(ctx),
+    exports: new ExportService(ctx, exportRepo, exportJobs, exportFiles, exportUrls),
+    exportJobs,
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,

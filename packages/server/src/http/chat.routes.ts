@@ -21,6 +21,7 @@ import { applicationSettingsRoutes } from './application-settings.routes.ts';
 import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatBlockRoutes } from './chat-blocks.routes.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
+import { chatExportFileRoute, chatExportRoutes } from './chat-exports.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
 import { chatReportRoutes } from './chat-reports.routes.ts';
@@ -99,6 +100,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await chatMuteRoutes(platform, deps.chat, 'platform');
       await chatReportRoutes(platform, deps.chat, 'platform');
       await chatSearchRoutes(platform, deps.chat, 'platform');
+      await chatExportRoutes(platform, deps.chat);
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
@@ -114,6 +116,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
     );
   });
 
+  await chatExportFileRoute(app, deps.chat);
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/files/:key',
     {
