@@ -107,7 +107,7 @@ export function createChat(deps: ChatDeps): Chat {
   const exportOptions: ExportJobOptions = { ...DEFAULT_EXPORT_JOB_OPTIONS, ...deps.exports };
   // Export files are signed as message files are, under a scope of their own (file-urls.ts).
   const exportUrls = new FileUrls(deps.apps, deps.publicUrl, exportOptions.urlTtlMs, ctx.now, { label: 'parley:export-url:v1', path: (id) => `/v1/exports/${id}/file` });
-  const exportJobs = new ExportJobs(exportRepo, exportFiles, exportUrls, deps.log, exportOptions);
+  const exportJobs = new ExportJobs(exportRepo, exportFiles, ctx.fileUrls, deps.log, exportOptions);
   return {
     users,
     channels: new ChannelService(ctx),

@@ -47,6 +47,7 @@ export class ExportJobs {
   constructor(
     private readonly repo: ExportRepository,
     private readonly files: ExportFiles,
+    /** Signs the URLs of message files, as a message list does. */
     private readonly fileUrls: FileUrls,
     private readonly log: Logger,
     readonly options: ExportJobOptions,

@@ -134,7 +134,12 @@ export class ExportRepository {
     if (range.from !== null) q = q.where('m.created_at', '>=', range.from);
     if (range.to !== null) q = q.where('m.created_at', '<', range.to);
     if (after !== undefined) {
-      q = q.where((eb) => eb.or([eb('m.channel_id', '>', after.channelId), eb.and([eb('m.channel_id', '=', after.channelId), eb('m.message_id', '>', after.messageId)])]));
+      // Comparisons that seek the primary key: by id within one channel, else a row value (an OR of
+      // the parts, or the row value after an equality on the channel, would scan from the start).
+      q =
+        range.channelId !== null
+          ? q.where('m.message_id', '>', after.messageId)
+          : q.where((eb) => eb(eb.refTuple('m.channel_id', 'm.message_id'), '>', eb.tuple(after.channelId, after.messageId)));
     }
     const rows = await q.orderBy('m.channel_id').orderBy('m.message_id').limit(limit).execute();
     return rows.map((r) => ({ ...r, message_id: Number(r.message_id) }));

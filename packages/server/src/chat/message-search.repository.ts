@@ -54,13 +54,7 @@ export class MessageSearchRepository {
     }
     const after = filter.after;
     if (after !== undefined) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('m.created_at', '<', after.createdAt),
-          eb.and([eb('m.created_at', '=', after.createdAt), eb('m.channel_id', '<', after.channelId)]),
-          eb.and([eb('m.created_at', '=', after.createdAt), eb('m.channel_id', '=', after.channelId), eb('m.message_id', '<', after.messageId)]),
-        ]),
-      );
+      q = q.where((eb) => eb(eb.refTuple('m.created_at', 'm.channel_id', 'm.message_id'), '<', eb.tuple(after.createdAt, after.channelId, after.messageId)));
     }
     const rows = await q.orderBy('m.created_at', 'desc').orderBy('m.channel_id', 'desc').orderBy('m.message_id', 'desc').limit(limit).execute();
     return rows.map((r) => ({ ...r, message_id: Number(r.message_id) }));
