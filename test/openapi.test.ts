@@ -55,6 +55,7 @@ const CREATED = new Set([
   'POST /v1/group/channels/{channel_id}/messages',
   'POST /v1/sdk/group/channels/{channel_id}/messages',
   'POST /v1/sdk/reports',
+  'POST /v1/exports',
   'POST /admin/api/apps',
   'POST /admin/api/apps/{app}/channels/{channel}/bans',
   'POST /admin/api/apps/{app}/channels/{channel}/mutes',
@@ -94,7 +95,7 @@ describe('/openapi.json', () => {
       const names = (op.security ?? [undefined]).map((r) => (r ? Object.keys(r).sort().join('+') : 'missing'));
       const expected = path.startsWith('/v1/sdk/')
         ? ['appId+bearerToken+userId']
-        : path.startsWith('/v1/files/') || path === '/dev/token' || path === '/health' || path === '/ready'
+        : path.startsWith('/v1/files/') || /^\/v1\/exports\/[^/]+\/file$/.test(path) || path === '/dev/token' || path === '/health' || path === '/ready'
           ? []
           : path.startsWith('/v1/')
             ? ['appApiKey+appId']

@@ -10,3 +10,5 @@ export * from './error-tables.ts';
 export * from './admin.ts';
 export * from './app-settings.ts';
 export * from './chat-typing.ts';
+export * from './message-search.ts';
+export * from './exports.ts';

@@ -30,6 +30,8 @@ export type {
   ChatReaction as Reaction,
   ChatReactionEvent as ReactionEvent,
   ChatReport as Report,
+  ChatSearchHit as SearchHit,
+  ChatSearchResult as SearchResult,
   ChatServerEvents,
   ChatManagerList as ManagerList,
   ChatToken,

@@ -23,6 +23,7 @@ import type {
   ReadChannels,
   ReplyListParams,
   UnreadCount,
+  SearchResult,
 } from './chat-types.ts';
 import type { Query, RestClient } from './rest.ts';
 
@@ -51,6 +52,15 @@ const q = (params: object | undefined): Query => (params ?? {}) as Query;
 
 /** Sends a typing event over the live connection; undefined when there is none (REST is used then). */
 export type TypingSender = (channelId: string, typing: boolean) => Promise<void> | undefined;
+/** Options of `searchMessages`. */
+export interface MessageSearchOptions {
+  /** Only this channel (the connected user must be a member). */
+  channelId?: string;
+  /** 1-100, default 20. */
+  limit?: number;
+  /** The `next` of the previous page. */
+  next?: string;
+}
 
 export class GroupChannelApi {
   constructor(
@@ -216,6 +226,19 @@ export class GroupChannelApi {
    */
   getReplies(channelId: string, parentMessageId: number, params?: ReplyListParams): Promise<MessageList> {
     return this.rest.get(this.path(channelId, `/messages/${parentMessageId}/replies`), q(params));
+  }
+
+  /**
+   * Messages of the connected user's channels whose text contains `query` (1-100 characters; English
+   * letters in any case, Korean words of any length), newest first, each with its `channel`; messages
+   * of users it blocked are left out. Page on with `next` until it is null.
+   * @example
+   * const { messages, next } = await client.groupChannel.searchMessages('안녕', { limit: 20 });
+   * for (const hit of messages) console.log(hit.channel.name, hit.user.name, hit.content);
+   * const more = next ? await client.groupChannel.searchMessages('안녕', { next }) : undefined;
+   */
+  searchMessages(query: string, options: MessageSearchOptions = {}): Promise<SearchResult> {
+    return this.rest.get('/messages/search', { query, channel_id: options.channelId, limit: options.limit, next: options.next });
   }
 
   /** The sender or a manager. @example await client.groupChannel.deleteMessage('room_1', 42); */

@@ -56,6 +56,10 @@ export interface Config {
   /** The operator console's token (`/admin`); unset: generated at first start and stored hashed. */
   adminToken?: string;
   limits: Limits;
+  /** Export jobs (DESIGN.md, Export) running at once per app, cluster-wide; more wait queued. */
+  exportJobsPerApp: number;
+  /** A finished export's signed URL works this long; its file is removed after. */
+  exportUrlTtlS: number;
 }
 
 /** Per-node limits an operator may tune (README, "Limits"). */
@@ -132,6 +136,8 @@ const SETTINGS = [
   'PRESENCE_MEMBERS_MAX',
   'HTTP_BODY_MAX_BYTES',
   'FILE_MAX_BYTES',
+  'EXPORT_JOBS_PER_APP',
+  'EXPORT_URL_TTL_S',
   'APP_ID',
   'APP_API_KEY',
   'APP_WEBAUTH_URL',
@@ -290,6 +296,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     outboundDenyPrivate: boolean('OUTBOUND_DENY_PRIVATE', get('OUTBOUND_DENY_PRIVATE'), false),
     metricsToken,
     adminToken,
+    exportJobsPerApp: integer('EXPORT_JOBS_PER_APP', get('EXPORT_JOBS_PER_APP'), 2, 1, 100),
+    exportUrlTtlS: integer('EXPORT_URL_TTL_S', get('EXPORT_URL_TTL_S'), 86_400, 1, 30 * 86_400),
     limits: Object.freeze({
       subscriptionsPerSession: integer('SUBSCRIPTIONS_PER_SESSION', get('SUBSCRIPTIONS_PER_SESSION'), 100, 1, 100_000),
       socketEventsPerS: integer('SOCKET_EVENTS_PER_S', get('SOCKET_EVENTS_PER_S'), 50, 1, 1_000_000),

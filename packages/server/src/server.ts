@@ -18,6 +18,7 @@ import { bootstrapApp, type BootstrapResult } from './apps/bootstrap.ts';
 import { createChat, type Chat } from './chat/chat.ts';
 import type { ChatLimits } from './chat/chat-context.ts';
 import type { TypingTiming } from './chat/typing.service.ts';
+import type { ExportJobOptions } from './chat/export-jobs.ts';
 import type { Config } from './config.ts';
 import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
@@ -49,6 +50,8 @@ export interface ParleyOptions {
   chatLimits?: Partial<ChatLimits>;
   /** Overrides of the typing timing (tests use short ones). */
   typingTiming?: Partial<TypingTiming>;
+  /** Overrides of the export worker's timing (tests use short ones). */
+  exportTiming?: Partial<Pick<ExportJobOptions, 'leaseMs' | 'pollMs' | 'batchSize'>>;
 }
 
 export interface Parley {
@@ -146,6 +149,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     // Typing states: in memory on one node, in Redis across a cluster (like the broker and presence).
     typingStore: cluster?.typing,
     typingTiming: options.typingTiming,
+    exports: { perApp: config.exportJobsPerApp, urlTtlMs: config.exportUrlTtlS * 1000, ...options.exportTiming },
   });
 
   // The HTTP server is built after the console (it mounts the console's routes); publishes wait for it.
@@ -248,6 +252,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
         .sweepOrphanFiles(ORPHAN_FILE_MIN_AGE_MS)
         .then((removed) => void (removed > 0 && log.info({ removed }, 'removed uploaded files no message refers to')))
         .catch((err: unknown) => log.warn({ err }, 'orphan file sweep failed'));
+      // Export jobs sign URLs with the public URL, known from here on.
+      chat.exportJobs.start();
       return publicUrl;
     },
     drain() {
@@ -282,6 +288,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.
     await chat.idle();
+    // Running exports go back to the queue for the next start.
+    await chat.exportJobs.stop();
     await orphanSweep;
     await storage.close();
   }

@@ -16,11 +16,17 @@ import type { ChatContext, ChatLimits, OnlineUsers } from './chat-context.ts';
 import { chatConnectionHandler } from './connection-handler.ts';
 import { ChatEventBus } from './events.ts';
 import { FileStore } from './file-store.ts';
+import { ExportFiles } from './export-files.ts';
+import { DEFAULT_EXPORT_JOB_OPTIONS, ExportJobs, type ExportJobOptions } from './export-jobs.ts';
+import { ExportRepository } from './export.repository.ts';
+import { ExportService } from './export.service.ts';
 import { FILE_URL_TTL_MS, FileUrls } from './file-urls.ts';
 import { MemberRepository } from './member.repository.ts';
 import { MemoryTypingStore } from './memory-typing-store.ts';
 import { MembershipService } from './membership.service.ts';
 import { MessageRepository } from './message.repository.ts';
+import { MessageSearchRepository } from './message-search.repository.ts';
+import { MessageSearchService } from './message-search.service.ts';
 import { MessageService } from './message.service.ts';
 import { MessageActionService } from './message-actions.service.ts';
 import { MuteRepository } from './mute.repository.ts';
@@ -30,7 +36,7 @@ import { ReactionRepository } from './reaction.repository.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
-import { containsFor } from './text-search.ts';
+import { containsFor, substringMatchFor } from './text-search.ts';
 import { DEFAULT_TYPING_TIMING, TypingService, type TypingTiming } from './typing.service.ts';
 import type { TypingStore } from './typing-store.ts';
 import { UserRepository } from './user.repository.ts';
@@ -52,6 +58,8 @@ export interface ChatDeps {
   typingStore?: TypingStore;
   /** Overrides of the typing timing (tests use short ones). */
   typingTiming?: Partial<TypingTiming>;
+  /** Export jobs: per-app bound and URL lifetime (config), timing (tests use short ones). */
+  exports?: Partial<ExportJobOptions>;
 }
 
 export interface Chat {
@@ -68,6 +76,11 @@ export interface Chat {
   threads: ThreadService;
   unread: UnreadService;
   typing: TypingService;
+  /** Message search (DESIGN.md, Search). */
+  search: MessageSearchService;
+  /** Export jobs (DESIGN.md, Export) and their worker, started by the server once it listens. */
+  exports: ExportService;
+  exportJobs: ExportJobs;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -112,6 +125,12 @@ export function createChat(deps: ChatDeps): Chat {
   };
   const users = new UserService(ctx);
   const typing = new TypingService(ctx, deps.typingStore ?? new MemoryTypingStore(), deps.log, { ...DEFAULT_TYPING_TIMING, ...deps.typingTiming });
+  const exportRepo = new ExportRepository(db);
+  const exportFiles = new ExportFiles(deps.dataDir);
+  const exportOptions: ExportJobOptions = { ...DEFAULT_EXPORT_JOB_OPTIONS, ...deps.exports };
+  // Export files are signed as message files are, under a scope of their own (file-urls.ts).
+  const exportUrls = new FileUrls(deps.apps, deps.publicUrl, exportOptions.urlTtlMs, ctx.now, { label: 'parley:export-url:v1', path: (id) => `/v1/exports/${id}/file` });
+  const exportJobs = new ExportJobs(exportRepo, exportFiles, ctx.fileUrls, deps.log, exportOptions);
   return {
     users,
     channels: new ChannelService(ctx),
@@ -125,6 +144,9 @@ export function createChat(deps: ChatDeps): Chat {
     threads: new ThreadService(ctx),
     unread: new UnreadService(ctx, new UnreadRepository(db)),
     typing,
+    search: new MessageSearchService(ctx, new MessageSearchRepository(db, substringMatchFor(engine))),
+    exports: new ExportService(ctx, exportRepo, exportJobs, exportFiles, exportUrls),
+    exportJobs,
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,

@@ -62,7 +62,8 @@ export class SendRefused extends Error {
   }
 }
 
-const USER_COLUMNS = ['u.name as user_name', 'u.profile_url as user_profile_url', 'u.meta as user_meta', 'u.created_at as user_created_at', 'u.updated_at as user_updated_at'] as const;
+/** The sender's profile columns, joined as `u` (message search and exports read messages the same way). */
+export const USER_COLUMNS = ['u.name as user_name', 'u.profile_url as user_profile_url', 'u.meta as user_meta', 'u.created_at as user_created_at', 'u.updated_at as user_updated_at'] as const;
 
 /** The sender's profile columns of a MessageWithUser. */
 export type SenderProfile = Pick<MessageWithUser, 'user_name' | 'user_profile_url' | 'user_meta' | 'user_created_at' | 'user_updated_at'>;

@@ -22,6 +22,7 @@ import { platformAuth, sdkAuth } from './chat-auth.ts';
 import { chatBlockRoutes } from './chat-blocks.routes.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageActionRoutes } from './chat-message-actions.routes.ts';
+import { chatExportFileRoute, chatExportRoutes } from './chat-exports.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
 import { chatParityRoutes } from './chat-parity.routes.ts';
@@ -30,6 +31,7 @@ import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatThreadRoutes } from './chat-threads.routes.ts';
 import { chatUnreadRoutes } from './chat-unread.routes.ts';
 import { chatTypingRoutes } from './chat-typing.routes.ts';
+import { chatSearchRoutes } from './chat-search.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
 import { multipartLimitError, multipartOptions } from './multipart-input.ts';
 import { describeValidation, refuseNul } from './validation.ts';
@@ -106,6 +108,8 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
       await chatThreadRoutes(platform, deps.chat, 'platform');
       await chatUnreadRoutes(platform, deps.chat, 'platform');
       await chatParityRoutes(platform, deps.chat, 'platform');
+      await chatSearchRoutes(platform, deps.chat, 'platform');
+      await chatExportRoutes(platform, deps.chat);
     });
     // The client API: its own authentication (bearer token), the same services, errors and parsers.
     await api.register(
@@ -120,11 +124,13 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatUnreadRoutes(sdk, deps.chat, 'sdk');
         await chatParityRoutes(sdk, deps.chat, 'sdk');
         await chatTypingRoutes(sdk, deps.chat);
+        await chatSearchRoutes(sdk, deps.chat, 'sdk');
       },
       { prefix: '/sdk' },
     );
   });
 
+  await chatExportFileRoute(app, deps.chat);
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/files/:key',
     {

@@ -2,7 +2,7 @@
  * Schema migrations, applied in name order at start by Kysely's Migrator. One list for both engines:
  * column types are chosen so that SQLite and PostgreSQL read the same values back.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 
 /** Every migration by name (exported so that a test can build a database as an older version left it). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -240,6 +240,58 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('chat_members').addColumn('unread_mention_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('chat_channels').addColumn('last_message_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
       await sql`update chat_channels set last_message_at = coalesce((select max(m.created_at) from chat_messages m where m.app_id = chat_channels.app_id and m.channel_id = chat_channels.channel_id), 0)`.execute(db);
+    },
+  },
+  '0016_message_search': {
+    // Substring search (DESIGN.md, Search). SQLite: an FTS5 trigram index over chat_messages.content
+    // (external content, so the text is stored once), kept in step by triggers, filled with the
+    // messages already stored. PostgreSQL: pg_trgm's GIN index on the column itself. Queries shorter
+    // than a trigram cannot use either index; chat/message-search.ts says what they do instead.
+    async up(db: Kysely<unknown>) {
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        await sql`create extension if not exists pg_trgm`.execute(db);
+        await sql`create index chat_messages_content_trgm on chat_messages using gin (content gin_trgm_ops)`.execute(db);
+        return;
+      }
+      // Keyed by chat_messages' rowid (a composite primary key leaves the implicit one). VACUUM may
+      // renumber rowids of such a table; after one, rebuild: insert into chat_messages_fts(chat_messages_fts) values('rebuild').
+      await sql`create virtual table chat_messages_fts using fts5(content, content='chat_messages', content_rowid='rowid', tokenize='trigram')`.execute(db);
+      await sql`create trigger chat_messages_fts_insert after insert on chat_messages when new.content is not null begin
+        insert into chat_messages_fts(rowid, content) values (new.rowid, new.content); end`.execute(db);
+      await sql`create trigger chat_messages_fts_delete after delete on chat_messages when old.content is not null begin
+        insert into chat_messages_fts(chat_messages_fts, rowid, content) values ('delete', old.rowid, old.content); end`.execute(db);
+      await sql`create trigger chat_messages_fts_update_old after update of content on chat_messages when old.content is not null begin
+        insert into chat_messages_fts(chat_messages_fts, rowid, content) values ('delete', old.rowid, old.content); end`.execute(db);
+      await sql`create trigger chat_messages_fts_update_new after update of content on chat_messages when new.content is not null begin
+        insert into chat_messages_fts(rowid, content) values (new.rowid, new.content); end`.execute(db);
+      // Not 'rebuild': that would also index the rows without text, which no trigger ever removes.
+      await sql`insert into chat_messages_fts(rowid, content) select rowid, content from chat_messages where content is not null`.execute(db);
+    },
+  },
+  '0017_exports': {
+    // Export jobs (DESIGN.md, Export): one row per job, claimed under a lease so that a job whose node
+    // died is taken up again (by id alone for the download route).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('chat_exports')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('export_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text')
+        .addColumn('from_at', 'bigint')
+        .addColumn('to_at', 'bigint')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('count', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('error', 'text')
+        .addColumn('lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_exports_pk', ['app_id', 'export_id'])
+        .execute();
+      await db.schema.createIndex('chat_exports_by_id').on('chat_exports').column('export_id').unique().execute();
+      await db.schema.createIndex('chat_exports_by_status').on('chat_exports').columns(['status', 'app_id']).execute();
     },
   },
 };

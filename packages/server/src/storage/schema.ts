@@ -163,6 +163,27 @@ export interface ChatReactionTable {
   updated_at: number;
 }
 
+/** Export jobs (migration 0017_exports): `queued` → `running` (under a lease) → `done` | `failed`; `done` → `expired`. */
+export interface ChatExportTable {
+  app_id: string;
+  export_id: string;
+  type: string;
+  channel_id: string | null;
+  /** Inclusive and exclusive bounds on created_at (unix ms), or null. */
+  from_at: number | null;
+  to_at: number | null;
+  status: string;
+  count: Generated<number>;
+  error: string | null;
+  /** While running: the job belongs to its node until then (renewed); a lapsed lease frees it. */
+  lease_until: Generated<number>;
+  attempts: Generated<number>;
+  /** Done: when its URL expires and its file is removed. */
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface AdminSecretTable {
   name: string;
   hash: string;
@@ -193,6 +214,7 @@ export interface Database {
   chat_managers: ChatManagerTable;
   chat_messages: ChatMessageTable;
   chat_bans: ChatBanTable;
+  chat_exports: ChatExportTable;
   admin_secrets: AdminSecretTable;
   admin_audit: AdminAuditTable;
 }
