@@ -9,3 +9,4 @@ export * from './chat-events.ts';
 export * from './error-tables.ts';
 export * from './admin.ts';
 export * from './app-settings.ts';
+export * from './push-tokens.ts';

@@ -22,6 +22,7 @@ import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
 import { MemoryBroker, type Broker } from './realtime/broker.ts';
 import { HooksClient } from './realtime/hooks-client.ts';
+import { registerOutboxMetrics, type OutboxMetrics } from './observability/outbox-metrics.ts';
 import { Hub } from './realtime/hub.ts';
 import { DEFAULT_REALTIME_LIMITS, RealtimeNode, type RealtimeLimits } from './realtime/node.ts';
 import { HubPresence, type PresenceStore } from './realtime/presence.ts';
@@ -133,7 +134,19 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     activity,
   });
 
-  const chat = createChat({ storage, apps, dataDir: config.dataDir, log, publicUrl: () => publicUrl, limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits } });
+  // Chat webhooks have their own client: their timeout is not the RTCS hooks' 1 s.
+  const chatHooks = new HooksClient({ timeoutMs: config.chatWebhooks.timeoutMs, denyPrivate: config.outboundDenyPrivate });
+  let outboxMetrics: OutboxMetrics | undefined;
+  const chat = createChat({
+    storage,
+    apps,
+    dataDir: config.dataDir,
+    log,
+    publicUrl: () => publicUrl,
+    limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits },
+    webhooks: { poster: chatHooks, options: config.chatWebhooks, nodeId, observe: (outcome, event) => outboxMetrics?.delivery(outcome, event) },
+  });
+  outboxMetrics = registerOutboxMetrics(metrics.registry, chat.outbox.rows);
 
   // The HTTP server is built after the console (it mounts the console's routes); publishes wait for it.
   const serviceApi: { http?: FastifyInstance } = {};
@@ -230,6 +243,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
       const address = http.server.address() as AddressInfo;
       if (config.port === 0) publicUrl = config.publicUrl.replace(/:0$/, `:${address.port}`);
       parley.url = publicUrl;
+      chat.outbox.dispatcher?.start();
       // Uploads a crash cut off between the file write and the commit: cleaned up in the background.
       orphanSweep = chat
         .sweepOrphanFiles(ORPHAN_FILE_MIN_AGE_MS)
@@ -264,6 +278,9 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await new Promise<void>((resolve) => io.close(() => resolve()));
     clearTimeout(deadline);
     await hooks.close();
+    // The round under way ends (each call bounded by its timeout) and the lease is given up for another node.
+    await chat.outbox.dispatcher?.stop();
+    await chatHooks.close();
     admin.close();
     await cluster?.close();
     // Deliveries still in flight read the member lists: let them finish before the store closes.

@@ -22,6 +22,11 @@ import { MessageRepository } from './message.repository.ts';
 import { MessageService } from './message.service.ts';
 import { MuteRepository } from './mute.repository.ts';
 import { MuteService } from './mute.service.ts';
+import { ChatOutbox } from './outbox.ts';
+import { OutboxDispatcher, type DeliveryOutcome, type OutboxDispatchOptions, type WebhookPoster } from './outbox-dispatcher.ts';
+import { OutboxRepository } from './outbox.repository.ts';
+import { PushTokenRepository } from './push-token.repository.ts';
+import { PushTokenService } from './push-token.service.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
@@ -38,6 +43,8 @@ export interface ChatDeps {
   /** Base URL of file links; read at each use because the port is known only after listen. */
   publicUrl(): string;
   limits?: Partial<ChatLimits>;
+  /** Chat webhooks' sender (outbox-dispatcher.ts): how it posts, its schedule, this node's name. Without, rows are written but not sent. */
+  webhooks?: { poster: WebhookPoster; options: OutboxDispatchOptions; nodeId: string; observe?: (outcome: DeliveryOutcome, event: string) => void };
 }
 
 export interface Chat {
@@ -48,6 +55,9 @@ export interface Chat {
   mutes: MuteService;
   reports: ReportService;
   blocks: BlockService;
+  pushTokens: PushTokenService;
+  /** Chat webhooks: the outbox's rows (console, metrics) and their dispatcher (started once listening, stopped at shutdown). */
+  outbox: { rows: OutboxRepository; dispatcher: OutboxDispatcher | undefined };
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -71,6 +81,8 @@ export function createChat(deps: ChatDeps): Chat {
   const online: OnlineUsers = { online: (appId, ids) => bridge?.online(appId, ids) ?? Promise.resolve([]) };
   const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, fileUrlTtlMs: FILE_URL_TTL_MS, ...deps.limits };
   const messageRepo = new MessageRepository(db, contains, engine);
+  const outboxRepo = new OutboxRepository(db);
+  const pushTokens = new PushTokenRepository(db);
   const ctx: ChatContext = {
     users: new UserRepository(db),
     channels: new ChannelRepository(db, contains),
@@ -81,6 +93,12 @@ export function createChat(deps: ChatDeps): Chat {
     reports: new ReportRepository(db),
     blocks: new BlockRepository(db),
     bus: new ChatEventBus(),
+    outbox: new ChatOutbox(outboxRepo, {
+      chatWebhooks: async (appId) => {
+        const app = await deps.apps.get(appId);
+        return app && { url: app.chat.webhookUrl, events: app.chat.webhookEvents };
+      },
+    }),
     files: new FileStore(deps.dataDir),
     online,
     limits,
@@ -89,6 +107,26 @@ export function createChat(deps: ChatDeps): Chat {
     now: () => Date.now(),
   };
   const users = new UserService(ctx);
+  const webhooks = deps.webhooks;
+  const dispatcher =
+    webhooks &&
+    new OutboxDispatcher({
+      ...webhooks,
+      repo: outboxRepo,
+      pushTokens,
+      online,
+      log: deps.log,
+      apps: {
+        target: async (appId) => {
+          const app = await deps.apps.get(appId);
+          return app && { url: app.chat.webhookUrl, secret: app.chat.webhookSecret };
+        },
+      },
+    });
+  // Woken after the commit: services emit their domain event once the change (and its outbox row) is committed.
+  ctx.bus.on(() => {
+    if (ctx.outbox.takeWritten()) dispatcher?.wake();
+  });
   return {
     users,
     channels: new ChannelService(ctx),
@@ -97,6 +135,8 @@ export function createChat(deps: ChatDeps): Chat {
     mutes: new MuteService(ctx),
     reports: new ReportService(ctx),
     blocks: new BlockService(ctx),
+    pushTokens: new PushTokenService(ctx, pushTokens),
+    outbox: { rows: outboxRepo, dispatcher },
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,

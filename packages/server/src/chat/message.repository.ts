@@ -63,8 +63,12 @@ export interface SendOutcome {
   sender: SenderProfile;
 }
 
+/** Work run in the send's transaction after the message is stored (its chat webhook events, outbox.ts). */
+export type AfterSend = (tx: Transaction<Database>, sent: SendOutcome) => Promise<void>;
+
 interface PendingSend {
   row: NewMessageRow;
+  also: AfterSend | undefined;
   resolve(sent: SendOutcome): void;
   reject(err: unknown): void;
 }
@@ -81,11 +85,14 @@ export class MessageRepository {
     private readonly engine: Engine,
   ) {}
 
-  /** Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent. */
-  async insert(row: NewMessageRow): Promise<SendOutcome> {
-    if (this.engine !== 'sqlite') return this.db.transaction().execute((tx) => this.insertIn(tx, row));
+  /**
+   * Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent.
+   * `also` runs in the same transaction once the message is stored (one more statement, when given).
+   */
+  async insert(row: NewMessageRow, also?: AfterSend): Promise<SendOutcome> {
+    if (this.engine !== 'sqlite') return this.db.transaction().execute((tx) => this.insertIn(tx, row, also));
     return new Promise((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
+      this.pending.push({ row, also, resolve, reject });
       // The batch closes after this turn's I/O callbacks: every send that arrived meanwhile joins it.
       if (this.pending.length === 1) setImmediate(() => void this.commitPending());
     });
@@ -97,9 +104,9 @@ export class MessageRepository {
     const outcomes: ({ ok: true; sent: SendOutcome } | { ok: false; err: unknown })[] = [];
     try {
       await this.db.transaction().execute(async (tx) => {
-        for (const { row } of batch) {
+        for (const { row, also } of batch) {
           try {
-            outcomes.push({ ok: true, sent: await this.insertIn(tx, row) });
+            outcomes.push({ ok: true, sent: await this.insertIn(tx, row, also) });
           } catch (err) {
             // Refused before writing: nothing of it to undo. Anything else fails the batch (below).
             if (!(err instanceof SendRefused) || err.wrote) throw err;
@@ -112,7 +119,7 @@ export class MessageRepository {
       for (const p of batch) {
         await this.db
           .transaction()
-          .execute((tx) => this.insertIn(tx, p.row))
+          .execute((tx) => this.insertIn(tx, p.row, p.also))
           .then(p.resolve, p.reject);
       }
       return;
@@ -124,7 +131,7 @@ export class MessageRepository {
     });
   }
 
-  private async insertIn(tx: Transaction<Database>, row: NewMessageRow): Promise<SendOutcome> {
+  private async insertIn(tx: Transaction<Database>, row: NewMessageRow, also: AfterSend | undefined): Promise<SendOutcome> {
     const isFile = row.type === 'file' ? 1 : 0;
     const { app_id: appId, channel_id: channelId, user_id: userId } = row;
     const counter = await tx
@@ -189,7 +196,9 @@ export class MessageRepository {
       .executeTakeFirst();
     if (!sender) throw new SendRefused(true);
     await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
-    return { messageId, channel: counter, sender };
+    const sent = { messageId, channel: counter, sender };
+    await also?.(tx, sent);
+    return sent;
   }
 
   /** Messages of one channel joined with their sender's current profile. */
@@ -257,7 +266,14 @@ export class MessageRepository {
    * refuse) and stores the result in the same transaction, so that concurrent merges never lose each other's keys.
    * Answers the message as stored, or undefined when there is no such message.
    */
-  changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+  changeMeta(
+    appId: string,
+    channelId: string,
+    messageId: number,
+    change: (row: MessageWithUser) => string,
+    now: number,
+    also?: (tx: Transaction<Database>, row: MessageWithUser) => Promise<void>,
+  ): Promise<MessageWithUser | undefined> {
     return this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
@@ -270,12 +286,14 @@ export class MessageRepository {
         .where('channel_id', '=', channelId)
         .where('message_id', '=', messageId)
         .execute();
-      return { ...row, meta, updated_at: now };
+      const changed = { ...row, meta, updated_at: now };
+      await also?.(tx, changed);
+      return changed;
     });
   }
 
-  /** Deletes the message and lowers the channel's counts; false when it did not exist. */
-  async delete(appId: string, channelId: string, messageId: number, isFile: boolean): Promise<boolean> {
+  /** Deletes the message and lowers the channel's counts; false when it did not exist. `also` gets the channel as left. */
+  async delete(appId: string, channelId: string, messageId: number, isFile: boolean, also?: (tx: Transaction<Database>, channel: ChannelRow) => Promise<void>): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .deleteFrom('chat_messages')
@@ -284,12 +302,14 @@ export class MessageRepository {
         .where('message_id', '=', messageId)
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
-      await tx
+      const channel = await tx
         .updateTable('chat_channels')
         .set((eb) => ({ total_message_count: eb('total_message_count', '-', 1), total_file_count: eb('total_file_count', '-', isFile ? 1 : 0) }))
         .where('app_id', '=', appId)
         .where('channel_id', '=', channelId)
-        .execute();
+        .returningAll()
+        .executeTakeFirst();
+      if (also && channel) await also(tx, channel);
       return true;
     });
   }

@@ -23,6 +23,7 @@ import { chatBlockRoutes } from './chat-blocks.routes.ts';
 import { chatChannelRoutes } from './chat-channels.routes.ts';
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
+import { chatPushTokenRoutes } from './chat-push-tokens.routes.ts';
 import { chatReportRoutes } from './chat-reports.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatUserRoutes } from './chat-users.routes.ts';
@@ -106,6 +107,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatMuteRoutes(sdk, deps.chat, 'sdk');
         await chatReportRoutes(sdk, deps.chat, 'sdk');
         await chatBlockRoutes(sdk, deps.chat);
+        await chatPushTokenRoutes(sdk, deps.chat);
       },
       { prefix: '/sdk' },
     );
