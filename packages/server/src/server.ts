@@ -22,7 +22,7 @@ import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
 import { MemoryBroker, type Broker } from './realtime/broker.ts';
 import { HooksClient } from './realtime/hooks-client.ts';
-import { registerOutboxMetrics, type OutboxMetrics } from './observability/outbox-metrics.ts';
+import { registerOutboxMetrics } from './observability/outbox-metrics.ts';
 import { Hub } from './realtime/hub.ts';
 import { DEFAULT_REALTIME_LIMITS, RealtimeNode, type RealtimeLimits } from './realtime/node.ts';
 import { HubPresence, type PresenceStore } from './realtime/presence.ts';
@@ -136,7 +136,6 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
 
   // Chat webhooks have their own client: their timeout is not the RTCS hooks' 1 s.
   const chatHooks = new HooksClient({ timeoutMs: config.chatWebhooks.timeoutMs, denyPrivate: config.outboundDenyPrivate });
-  let outboxMetrics: OutboxMetrics | undefined;
   const chat = createChat({
     storage,
     apps,
@@ -144,9 +143,10 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     log,
     publicUrl: () => publicUrl,
     limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits },
-    webhooks: { poster: chatHooks, options: config.chatWebhooks, nodeId, observe: (outcome, event) => outboxMetrics?.delivery(outcome, event) },
+    webhooks: { poster: chatHooks, options: config.chatWebhooks, nodeId, observe: (outcome, event) => outboxMetrics.delivery(outcome, event) },
   });
-  outboxMetrics = registerOutboxMetrics(metrics.registry, chat.outbox.rows);
+  // The dispatcher reports only once started (listen()), after this.
+  const outboxMetrics = registerOutboxMetrics(metrics.registry, chat.outbox.rows);
 
   // The HTTP server is built after the console (it mounts the console's routes); publishes wait for it.
   const serviceApi: { http?: FastifyInstance } = {};
