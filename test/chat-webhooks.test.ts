@@ -5,12 +5,17 @@
  * order per channel, and marked failed after the last try. The backoff schedule is shortened by config.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { engineCases, platformClient } from './support/chat-engines.ts';
 import { sdkCaller } from './support/chat-sdk-calls.ts';
-import { seedChat } from './support/chat-seed.ts';
+import { seedChat, sendText } from './support/chat-seed.ts';
 import { startHookReceiver, type HookReceiver, type ReceivedHook } from './support/hook-receiver.ts';
 import { metricValue } from './support/metrics-scrape.ts';
+import { freePort, startNode, type NodeProcess } from './support/node-process.ts';
+import { createTestDatabase } from './support/services.ts';
 import type { TestParley } from './support/start-parley.ts';
 
 const engines = await engineCases();
@@ -182,4 +187,76 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       await expect.poll(() => sends().map((h) => bodyOf(h).payload.message!.message_id)).toContain(r.body.message_id);
     });
   });
+});
+
+/**
+ * A crash between commit and delivery loses nothing: the real server as a child process, its receiver
+ * hanging (every try in flight or waiting for a retry), `kill -9`, then a restart on the same storage →
+ * every acknowledged send's event arrives; a receiver that de-duplicates by X-Parley-Delivery acts on
+ * each exactly once.
+ */
+describe.each(engines)('chat webhooks across kill -9 on $name', (engine) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
+  const APP = { id: 'hookapp', key: 'hook-key-0123456789' };
+  let node: NodeProcess | undefined;
+  let receiver: HookReceiver | undefined;
+  let drop = async () => {};
+  afterAll(async () => {
+    await node?.kill('SIGKILL');
+    await receiver?.close();
+    await drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.skipIf(engine.skip)('delivers every committed event after a restart, once per delivery id', async () => {
+    const db = engine.name === 'postgres' ? await createTestDatabase() : undefined;
+    if (db) drop = db.drop;
+    receiver = await startHookReceiver();
+    let up = false;
+    /** Delivery id → the message it carried (`channel/id`), once; and every copy after the restart, in arrival order. */
+    const acted = new Map<string, string>();
+    const afterRestart: string[] = [];
+    const keyOf = (hook: ReceivedHook) => `${bodyOf(hook).payload.channel!.channel_id}/${bodyOf(hook).payload.message!.message_id}`;
+    receiver.respond = (hook) => {
+      if (!up) return { status: 200, delayMs: 60_000 };
+      // The receiver's own idempotency: act on a delivery id once, answer 200 to every copy.
+      const id = header(hook, 'x-parley-delivery');
+      if (!acted.has(id)) acted.set(id, keyOf(hook));
+      afterRestart.push(keyOf(hook));
+      return { status: 200 };
+    };
+    const env: Record<string, string> = {
+      DATA_DIR: dataDir,
+      APP_ID: APP.id,
+      APP_API_KEY: APP.key,
+      CHAT_WEBHOOK_TIMEOUT_MS: '1000',
+      CHAT_WEBHOOK_LEASE_MS: '2000',
+      CHAT_WEBHOOK_POLL_MS: '100',
+      CHAT_WEBHOOK_BACKOFF_MS: Array.from({ length: 20 }, () => '200').join(','),
+      ...(db ? { DATABASE_URL: db.url } : {}),
+    };
+    const port = await freePort();
+    node = await startNode(env, port);
+    const call = platformClient(node.url, APP.id, APP.key);
+    expect((await call('PUT', '/v1/application/settings', { chat_webhook_url: receiver.url, chat_webhook_events: ['group:message_send'] })).status).toBe(200);
+    await seedChat(node.url, APP.id, APP.key, { users: ['alice'], channels: { room_a: ['alice'], room_b: ['alice'] } });
+    const sent: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const channel = i % 2 === 0 ? 'room_a' : 'room_b';
+      sent.push(`${channel}/${await sendText(node.url, APP.id, APP.key, channel, 'alice', `crash ${i}`)}`);
+    }
+    expect(await node.kill('SIGKILL')).toBe('SIGKILL');
+    expect(acted.size).toBe(0);
+
+    up = true;
+    node = await startNode(env, port);
+    await expect.poll(() => acted.size, { timeout: 20_000, interval: 100 }).toBe(sent.length);
+    // Each event under one delivery id: the de-duplicating receiver acted on each message exactly once.
+    expect([...acted.values()].sort()).toEqual([...sent].sort());
+    // In order per channel: each channel's messages first arrive in id order.
+    for (const channel of ['room_a', 'room_b']) {
+      const firsts = [...new Set(afterRestart.filter((k) => k.startsWith(`${channel}/`)))].map((k) => Number(k.split('/')[1]));
+      expect(firsts).toEqual([...firsts].sort((x, y) => x - y));
+    }
+  }, 90_000);
 });
