@@ -66,7 +66,7 @@ export interface ChatWebhookConfig {
   timeoutMs: number;
   /** CHAT_WEBHOOK_BACKOFF_MS: waits before the 2nd, 3rd, … try (a comma list); after the last, the row is marked failed. */
   backoffMs: readonly number[];
-  /** CHAT_WEBHOOK_POLL_MS: how often pending rows are looked for besides the wake-up after each commit. */
+  /** CHAT_WEBHOOK_POLL_MS: cluster mode: how often a node looks for rows other nodes wrote (each node is woken for its own). */
   pollMs: number;
   /** CHAT_WEBHOOK_LEASE_MS: the dispatching node's lease; a dead node's successor takes over within it. */
   leaseMs: number;

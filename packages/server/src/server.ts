@@ -143,7 +143,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     log,
     publicUrl: () => publicUrl,
     limits: { fileMaxBytes: configured.fileMaxBytes, ...options.chatLimits },
-    webhooks: { poster: chatHooks, options: config.chatWebhooks, nodeId, observe: (outcome, event) => outboxMetrics.delivery(outcome, event) },
+    // One node is woken for every row it writes; a cluster also polls for the other nodes' rows.
+    webhooks: { poster: chatHooks, options: { ...config.chatWebhooks, pollMs: cluster ? config.chatWebhooks.pollMs : undefined }, nodeId, observe: (outcome, event) => outboxMetrics.delivery(outcome, event) },
   });
   // The dispatcher reports only once started (listen()), after this.
   const outboxMetrics = registerOutboxMetrics(metrics.registry, chat.outbox.rows);

@@ -1,7 +1,8 @@
 /**
  * Sends the outbox's chat webhook events (DESIGN.md, "Chat webhooks"), after commit and never inside
- * the request that caused them: woken right after a commit that wrote rows, and by a poll that picks up
- * what another node wrote, what a crash left and what waits for a retry.
+ * the request that caused them: woken right after a commit that wrote rows, at start (what a crash
+ * left), when the earliest retry is due, and — in a cluster — by a poll that picks up what other nodes
+ * wrote. A single node without webhooks therefore runs no query at all between rounds.
  *
  * One node at a time dispatches, the holder of the lease row (outbox.repository.ts), renewed at each
  * round; a node that dies loses it when it runs out and another takes over, resending what the dead one
@@ -20,8 +21,8 @@ import type { PushTokenRepository } from './push-token.repository.ts';
 export interface OutboxDispatchOptions {
   /** Waits after the 1st, 2nd, … failed try; one more failure than there are entries marks the row failed. */
   backoffMs: readonly number[];
-  /** Interval of the poll for rows this node was not woken for (other nodes' writes, retries, a restart). */
-  pollMs: number;
+  /** Cluster mode: interval of the poll for rows other nodes wrote (undefined: one node, which is woken for all of its own). */
+  pollMs: number | undefined;
   /** How long a lease lasts unless renewed: a dead dispatcher's successor waits at most this long. */
   leaseMs: number;
   /** Delivered rows are deleted this long after delivery. */
@@ -54,10 +55,10 @@ export interface OutboxDispatcherDeps {
   now?: () => number;
 }
 
-/** Rows read per round; channels are sent concurrently up to CONCURRENCY, each channel's rows in order. */
+/** Rows read per round; channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one. */
 const BATCH = 500;
 const CONCURRENCY = 16;
-const PRUNE_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 600_000;
 
 /**
  * The HMAC-SHA256 signature header value of a chat webhook: over `timestamp + "." + body`.
@@ -69,6 +70,8 @@ export function signature(secret: string, timestamp: number, body: string): stri
 
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
+  /** The next round set for a due retry, a lease to wait out, or the next prune, and when. */
+  private due: { timer: NodeJS.Timeout; at: number } | undefined;
   private round: Promise<void> | undefined;
   private again = false;
   private stopped = true;
@@ -77,6 +80,11 @@ export class OutboxDispatcher {
   private renewAt = 0;
   private renewal: Promise<boolean> | undefined;
   private readonly now: () => number;
+  /** The channel workers under way, by app and channel. */
+  private readonly workers = new Map<string, Promise<void>>();
+  /** When (by `tick`) each worker ended during the current round. */
+  private readonly endedAt = new Map<string, number>();
+  private tick = 0;
 
   constructor(private readonly deps: OutboxDispatcherDeps) {
     this.now = deps.now ?? Date.now;
@@ -85,8 +93,10 @@ export class OutboxDispatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.deps.options.pollMs);
-    this.timer.unref();
+    if (this.deps.options.pollMs !== undefined) {
+      this.timer = setInterval(() => this.wake(), this.deps.options.pollMs);
+      this.timer.unref();
+    }
     this.wake();
   }
 
@@ -108,32 +118,55 @@ export class OutboxDispatcher {
       });
   }
 
-  /** Stops polling, lets the round under way finish (each call is bounded by the hook timeout) and gives the lease up. */
+  /** Stops polling, lets the round and the workers under way finish (each call is bounded by the hook timeout) and gives the lease up. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.due?.timer);
+    this.due = undefined;
     await this.round;
+    await Promise.all([...this.workers.values()]);
     await this.deps.repo.release(this.deps.nodeId).catch((err: unknown) => this.deps.log.warn({ err }, 'chat webhook lease release failed'));
   }
 
-  private async run(): Promise<void> {
-    for (;;) {
-      const now = this.now();
-      if (!(await this.renewLease())) return;
-      if (now - this.lastPrune >= PRUNE_EVERY_MS) {
-        this.lastPrune = now;
-        await this.deps.repo.prune(now - this.deps.options.retentionMs);
-      }
-      const rows = await this.deps.repo.pending(BATCH);
-      const progressed = await this.sendChannels(rows, now);
-      // A full batch may hide more due rows; stop when nothing moved (all heads wait for a retry).
-      if (this.stopped || rows.length < BATCH || !progressed) return;
-    }
+  /** Sets a round for `at` unless one is set earlier. */
+  private wakeAt(at: number): void {
+    if (this.stopped || (this.due && this.due.at <= at)) return;
+    clearTimeout(this.due?.timer);
+    const timer = setTimeout(
+      () => {
+        this.due = undefined;
+        this.wake();
+      },
+      Math.max(0, at - this.now()),
+    );
+    timer.unref();
+    this.due = { timer, at };
   }
 
-  /** Each channel's rows in order, channels side by side; true when some row was delivered or failed for good. */
-  private async sendChannels(rows: readonly OutboxRow[], now: number): Promise<boolean> {
+  /**
+   * One round: holds the lease, prunes now and then, reads the oldest pending rows and starts a worker
+   * for each channel that has none; the round does not wait for them, so a slow receiver holds up only
+   * its own channel. A worker that moved its channel on wakes a round when it ends, for rows written
+   * meanwhile.
+   */
+  private async run(): Promise<void> {
+    const now = this.now();
+    if (!(await this.renewLease())) {
+      // Another node dispatches, or the lease of this node's previous life (a crash) is still running.
+      this.wakeAt(now + this.deps.options.leaseMs);
+      return;
+    }
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.deps.repo.prune(now - this.deps.options.retentionMs);
+    }
+    this.wakeAt(this.lastPrune + PRUNE_EVERY_MS);
+    // A worker that ends while the rows are read may have sent some of them: its channel sits this round out.
+    this.endedAt.clear();
+    const readTick = ++this.tick;
+    const rows = await this.deps.repo.pending(BATCH);
     const channels = new Map<string, OutboxRow[]>();
     for (const row of rows) {
       const key = `${row.app_id}\n${row.channel_id}`;
@@ -141,22 +174,44 @@ export class OutboxDispatcher {
       if (list) list.push(row);
       else channels.set(key, [row]);
     }
-    const queue = [...channels.values()];
+    for (const [key, list] of channels) {
+      if (this.workers.has(key) || (this.endedAt.get(key) ?? 0) > readTick) continue;
+      // The others wait for a worker to end (it wakes a round).
+      if (this.workers.size >= CONCURRENCY) break;
+      const worker = this.sendChannel(list)
+        .catch((err: unknown) => {
+          this.deps.log.warn({ err }, 'chat webhook dispatch failed');
+          return true;
+        })
+        .then((progressed) => {
+          this.workers.delete(key);
+          this.endedAt.set(key, ++this.tick);
+          if (progressed) this.wake();
+        });
+      this.workers.set(key, worker);
+    }
+  }
+
+  /** One channel's rows in order; true when one was delivered or failed for good (its next may be due). */
+  private async sendChannel(rows: readonly OutboxRow[]): Promise<boolean> {
+    const now = this.now();
     let progressed = false;
-    const worker = async () => {
-      for (let list = queue.shift(); list; list = queue.shift()) {
-        for (const row of list) {
-          // A later event waits while an earlier one of its channel waits for its retry.
-          if (this.stopped || row.next_attempt_at > now) break;
-          // A long round renews the lease as it goes; lost (this node stalled past it), another node sends.
-          if (this.now() >= this.renewAt && !(await this.renewLease())) return;
-          const outcome = await this.send(row);
-          if (outcome === 'retry') break;
-          progressed = true;
-        }
+    for (const row of rows) {
+      if (this.stopped) break;
+      // A later event waits while an earlier one of its channel waits for its retry.
+      if (row.next_attempt_at > now) {
+        this.wakeAt(row.next_attempt_at);
+        break;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+      // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
+      if (this.now() >= this.renewAt && !(await this.renewLease())) break;
+      const outcome = await this.send(row);
+      if (outcome === 'retry') {
+        this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
+        break;
+      }
+      progressed = true;
+    }
     return progressed;
   }
 
