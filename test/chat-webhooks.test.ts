@@ -15,8 +15,10 @@ import { seedChat, sendText } from './support/chat-seed.ts';
 import { startHookReceiver, type HookReceiver, type ReceivedHook } from './support/hook-receiver.ts';
 import { metricValue } from './support/metrics-scrape.ts';
 import { freePort, startNode, type NodeProcess } from './support/node-process.ts';
-import { createTestDatabase } from './support/services.ts';
-import type { TestParley } from './support/start-parley.ts';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, postgresAvailable, REDIS_URL, redisAvailable } from './support/services.ts';
+import { openChatSocket } from './support/chat-socket.ts';
+import { startParley, type TestParley } from './support/start-parley.ts';
 
 const engines = await engineCases();
 /** Three retries, as the default 1 s, 10 s, 60 s, but short. */
@@ -93,6 +95,19 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       expect(body.created_at).toBeGreaterThanOrEqual(before);
       // The channel as the send left it: its count includes this message.
       expect(body.payload.channel!.total_message_count).toBeGreaterThanOrEqual(1);
+    });
+
+    it('costs a send one statement, in its transaction: the outbox INSERT (at most 5 in all)', async () => {
+      await send('lobby', 'alice', 'warm up');
+      await expect.poll(() => sends().length).toBe(1);
+      await tp.parley.chat.idle();
+      const recording = tp.parley.storage.queries.record();
+      await send('lobby', 'alice', 'counted');
+      const queries = recording.stop();
+      // The dispatcher's own statements run beside it after the commit; they are not the send's.
+      const own = queries.filter((q) => !/^(select|update) chat_outbox|chat_outbox_lease|chat_push_tokens/.test(q));
+      expect(own.filter((q) => q === 'insert chat_outbox')).toHaveLength(1);
+      expect(own.length, own.join(', ')).toBeLessThanOrEqual(5);
     });
 
     it('sends the events of updates, deletions, joins, leaves, creations, mutes and bans, named as the realtime events', async () => {
@@ -259,4 +274,58 @@ describe.each(engines)('chat webhooks across kill -9 on $name', (engine) => {
       expect(firsts).toEqual([...firsts].sort((x, y) => x - y));
     }
   }, 90_000);
+});
+
+/**
+ * Two nodes over one PostgreSQL and one Redis: sends through both, one lease → each event delivered
+ * once; the push hand-off leaves out a member connected to the other node than the one sending.
+ */
+const clusterReady = (await postgresAvailable()) && (await redisAvailable());
+describe.skipIf(!clusterReady)('chat webhooks on a 2-node cluster', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  const nodes: TestParley[] = [];
+  let receiver: HookReceiver | undefined;
+  let closeSocket = () => {};
+  afterAll(async () => {
+    closeSocket();
+    for (const node of nodes) await node.stop();
+    await receiver?.close();
+    await db?.drop();
+  });
+
+  it('delivers each event once, whichever node sent it, and lists only members offline on every node', async () => {
+    db = await createTestDatabase();
+    receiver = await startHookReceiver();
+    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: `outbox_${randomBytes(3).toString('hex')}`, CHAT_WEBHOOK_POLL_MS: '100', CHAT_WEBHOOK_LEASE_MS: '2000', CHAT_WEBHOOK_TIMEOUT_MS: '1000' };
+    nodes.push(await startParley({ env }));
+    nodes.push(await startParley({ env }));
+    const [a, b] = nodes as [TestParley, TestParley];
+    const call = platformClient(a.url, a.appId, a.apiKey);
+    expect((await call('PUT', '/v1/application/settings', { chat_webhook_url: receiver.url, chat_webhook_events: ['group:message_send', 'push'] })).status).toBe(200);
+    const { tokens } = await seedChat(a.url, a.appId, a.apiKey, { users: ['alice', 'bob', 'carol'], channels: { team: ['alice', 'bob', 'carol'] } });
+    // The other node reads the new settings once its cached copy of the app expires (5 s, app.service.ts).
+    await new Promise((r) => setTimeout(r, 5_200));
+    const sdk = sdkCaller(b.url, b.appId, tokens);
+    for (const user of ['bob', 'carol']) expect((await sdk(user, 'PUT', '/users/me/push_tokens', { type: 'fcm', token: `${user}-phone` })).status).toBe(200);
+    // carol is connected to node b; the sends go through both nodes.
+    const carol = await openChatSocket(b.url, b.appId, 'carol', tokens.carol!);
+    closeSocket = () => carol.socket.close();
+    const sent: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const node = i % 2 === 0 ? a : b;
+      sent.push(await sendText(node.url, node.appId, node.apiKey, 'team', 'alice', `two nodes ${i}`));
+    }
+    const events = (name: string) => receiver!.received.filter((h) => bodyOf(h).event === name);
+    await expect.poll(() => events('group:message_send').length, { timeout: 15_000 }).toBe(sent.length);
+    await expect.poll(() => events('push').length, { timeout: 15_000 }).toBe(sent.length);
+    // Nothing more comes: no event was sent by both nodes.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const name of ['group:message_send', 'push']) {
+      const got = events(name);
+      expect(got).toHaveLength(sent.length);
+      expect(new Set(got.map((h) => header(h, 'x-parley-delivery'))).size).toBe(sent.length);
+      expect(got.map((h) => bodyOf(h).payload.message!.message_id)).toEqual(sent);
+    }
+    for (const push of events('push')) expect((bodyOf(push).payload as { recipients: Array<{ user_id: string }> }).recipients.map((r) => r.user_id)).toEqual(['bob']);
+  }, 60_000);
 });
