@@ -14,6 +14,7 @@ import { sdkCaller } from './support/chat-sdk-calls.ts';
 import { seedChat, sendText } from './support/chat-seed.ts';
 import { startHookReceiver, type HookReceiver, type ReceivedHook } from './support/hook-receiver.ts';
 import { metricValue } from './support/metrics-scrape.ts';
+import { ADMIN_TOKEN, adminClient } from './support/admin-client.ts';
 import { freePort, startNode, type NodeProcess } from './support/node-process.ts';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, postgresAvailable, REDIS_URL, redisAvailable } from './support/services.ts';
@@ -52,7 +53,7 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
 
     beforeAll(async () => {
       receiver = await startHookReceiver();
-      tp = await engine.start({ env: { CHAT_WEBHOOK_BACKOFF_MS: BACKOFF.join(','), CHAT_WEBHOOK_POLL_MS: '50' } });
+      tp = await engine.start({ env: { CHAT_WEBHOOK_BACKOFF_MS: BACKOFF.join(','), ADMIN_TOKEN } });
       call = platformClient(tp.url, tp.appId, tp.apiKey);
       const { tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob', 'carol'], channels: { lobby: ['alice', 'bob'], quiet: ['alice'] } });
       sdk = sdkCaller(tp.url, tp.appId, tokens);
@@ -108,6 +109,7 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       const own = queries.filter((q) => !/^(select|update) chat_outbox|chat_outbox_lease|chat_push_tokens/.test(q));
       expect(own.filter((q) => q === 'insert chat_outbox')).toHaveLength(1);
       expect(own.length, own.join(', ')).toBeLessThanOrEqual(5);
+      await expect.poll(() => sends().length).toBe(2);
     });
 
     it('sends the events of updates, deletions, joins, leaves, creations, mutes and bans, named as the realtime events', async () => {
@@ -186,6 +188,28 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       expect(await metricValue(tp.url, 'parley_chat_webhook_outbox_rows{status="failed"}')).toBe(failedBefore + 1);
       expect(await metricValue(tp.url, 'parley_chat_webhook_deliveries_total{outcome="failed",event="group:message_send"}')).toBeGreaterThanOrEqual(1);
       expect(await metricValue(tp.url, 'parley_chat_webhook_deliveries_total{outcome="retry",event="group:message_send"}')).toBeGreaterThanOrEqual(BACKOFF.length);
+    });
+
+    it('lists the failed delivery in the admin API and sends it again on retry, under its delivery id (audited)', async () => {
+      const admin = adminClient(tp.url);
+      type Page = { deliveries: Array<{ id: string; event: string; status: string; attempts: number; last_error: string; payload: Body['payload'] }>; next: string | null };
+      const failed = await admin<Page>('GET', `/apps/${tp.appId}/chat-webhook-deliveries?status=failed`);
+      expect(failed.status).toBe(200);
+      const doomed = failed.body.deliveries.find((d) => d.payload.message?.content === 'doomed')!;
+      expect(doomed).toMatchObject({ event: 'group:message_send', status: 'failed', attempts: BACKOFF.length + 1, last_error: 'HTTP 500' });
+      // failed is the default; pages of one.
+      const first = await admin<Page>('GET', `/apps/${tp.appId}/chat-webhook-deliveries?limit=1`);
+      expect(first.body.deliveries).toHaveLength(1);
+      expect(first.body.deliveries[0]!.status).toBe('failed');
+
+      const retried = await admin<{ id: string; status: string; attempts: number }>('POST', `/apps/${tp.appId}/chat-webhook-deliveries/${doomed.id}/retry`);
+      expect(retried.body).toMatchObject({ id: doomed.id, status: 'pending', attempts: 0 });
+      await expect.poll(() => sends().filter((h) => header(h, 'x-parley-delivery') === doomed.id).length).toBe(1);
+      expect(verified(sends().find((h) => header(h, 'x-parley-delivery') === doomed.id)!, secret)).toBe(true);
+      await expect.poll(async () => (await admin<Page>('GET', `/apps/${tp.appId}/chat-webhook-deliveries?status=failed`)).body.deliveries.some((d) => d.id === doomed.id)).toBe(false);
+      expect((await admin('POST', `/apps/${tp.appId}/chat-webhook-deliveries/${doomed.id}/retry`)).body).toMatchObject({ code: 1002 });
+      const audit = await admin<{ entries: Array<{ action: string; target: string; actor: string }> }>('GET', `/audit?app=${tp.appId}`);
+      expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'chat_webhook_retry', target: doomed.id, actor: 'tester' }));
     });
 
     it('never delays the request: a receiver that hangs leaves sends answering at once', async () => {

@@ -10,3 +10,4 @@ export * from './error-tables.ts';
 export * from './admin.ts';
 export * from './app-settings.ts';
 export * from './push-tokens.ts';
+export * from './chat-webhooks.ts';

@@ -1,10 +1,9 @@
 /**
  * Push hand-off (DESIGN.md, "Push hand-off"): the tokens a user registers per device, and the `push`
  * chat webhook event that lists a message's offline recipients with their tokens for the app's backend
- * to send through FCM, APNs or Web Push. Also the body every chat webhook POSTs.
+ * to send through FCM, APNs or Web Push.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { ChatWebhookEvent } from './app-settings.ts';
 
 export const PUSH_TOKEN_TYPES = ['fcm', 'apns', 'web'] as const;
 export type PushTokenType = (typeof PUSH_TOKEN_TYPES)[number];
@@ -36,17 +35,4 @@ export type ChatPushTokenList = Static<typeof ChatPushTokenList>;
 export interface PushRecipient {
   user_id: string;
   tokens: Array<{ type: PushTokenType; token: string }>;
-}
-
-/**
- * The JSON body of a chat webhook POST; headers `X-Parley-Signature: sha256=<hex HMAC-SHA256(secret,
- * timestamp + "." + body)>`, `X-Parley-Timestamp` (unix seconds) and `X-Parley-Delivery` (the same at every retry).
- */
-export interface ChatWebhookBody {
-  event: ChatWebhookEvent;
-  app_id: string;
-  /** When the change was committed (unix ms). */
-  created_at: number;
-  /** The realtime event's arguments by name (`{message, channel}`, `{channel, user, ban}`…); `push`: `{message, channel, recipients}`. */
-  payload: Record<string, unknown>;
 }

@@ -27,6 +27,7 @@ import { OutboxDispatcher, type DeliveryOutcome, type OutboxDispatchOptions, typ
 import { OutboxRepository } from './outbox.repository.ts';
 import { PushTokenRepository } from './push-token.repository.ts';
 import { PushTokenService } from './push-token.service.ts';
+import { WebhookDeliveryService } from './webhook-delivery.service.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
@@ -58,6 +59,8 @@ export interface Chat {
   pushTokens: PushTokenService;
   /** Chat webhooks: the outbox's rows (console, metrics) and their dispatcher (started once listening, stopped at shutdown). */
   outbox: { rows: OutboxRepository; dispatcher: OutboxDispatcher | undefined };
+  /** The outbox's deliveries for the console: listed, a failed one retried. */
+  webhookDeliveries: WebhookDeliveryService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -137,6 +140,7 @@ export function createChat(deps: ChatDeps): Chat {
     blocks: new BlockService(ctx),
     pushTokens: new PushTokenService(ctx, pushTokens),
     outbox: { rows: outboxRepo, dispatcher },
+    webhookDeliveries: new WebhookDeliveryService(outboxRepo, () => dispatcher, ctx.now),
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,
