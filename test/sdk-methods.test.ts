@@ -105,6 +105,10 @@ describe('SDK methods against a real server', () => {
     expect(await bob.user.blockUser('mallory')).toMatchObject({ user_id: 'mallory' });
     expect((await bob.user.getBlockedList()).users.map((u) => u.user_id)).toEqual(['mallory']);
     expect(await bob.user.unblockUser('mallory')).toMatchObject({ user_id: 'mallory' });
+    expect(await bob.user.registerPushToken('fcm', 'bob-phone')).toMatchObject({ type: 'fcm', token: 'bob-phone' });
+    expect((await bob.user.getPushTokens()).tokens.map((t) => t.token)).toEqual(['bob-phone']);
+    expect(await bob.user.unregisterPushToken('bob-phone')).toEqual({ tokens: [] });
+    expect(await refusal(bob.user.unregisterPushToken('bob-phone'))).toBe(1002);
     expect((await bob.user.getBlockedList({ limit: 10 })).users).toEqual([]);
     expect(await bob.user.report({ target: 'message', channel_id: 'sdk_room', message_id: 1, reason: 'rude' })).toMatchObject({ target: 'message', user_id: 'alice', reporter: 'bob', reason: 'rude' });
     await alice.groupChannel.deleteChannel('bob_room').then(

@@ -3,6 +3,7 @@ import { WEBHOOK_TYPES, type AdminApp, type WebhookType } from '@parley/protocol
 import { useEffect, useState } from 'preact/hooks';
 import { messageOf, type AdminApi } from './api.ts';
 import { ChatSettings } from './chat-settings.tsx';
+import { FailedDeliveries } from './failed-deliveries.tsx';
 import { dateTime, ErrorText, Field, Notice } from './ui.tsx';
 
 function EventChoices({ value, onChange, legend }: { value: readonly WebhookType[]; onChange: (v: WebhookType[]) => void; legend: string }) {
@@ -147,6 +148,7 @@ export function Apps({ api, selected, onSelect, onListChanged }: { api: AdminApi
       </div>
       {current ? <AppEditor key={`${current.id}-${current.updated_at}`} api={api} app={current} onChanged={replace} /> : null}
       {current ? <ChatSettings api={api} appId={current.id} /> : null}
+      {current ? <FailedDeliveries api={api} appId={current.id} /> : null}
       <form class="card" onSubmit={create} aria-labelledby="new-app-title">
         <h3 id="new-app-title">New app</h3>
         <Field label="App id" name="id" value={newId} onInput={(e) => setNewId(e.currentTarget.value)} required pattern="[A-Za-z0-9_\-]{1,64}" hint="1-64 characters of A-Z, a-z, 0-9, _ and -. A random API key is made." />

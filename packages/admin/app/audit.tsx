@@ -19,6 +19,7 @@ const ACTION_LABELS: Record<AuditEntry['action'], string> = {
   user_revoke_tokens: "revoked a user's tokens",
   session_disconnect: 'disconnected a session',
   event_publish: 'published a test event',
+  chat_webhook_retry: 'retried a chat webhook delivery',
 };
 
 export function AuditLog({ api, app }: { api: AdminApi; app: string | undefined }) {

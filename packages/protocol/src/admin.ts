@@ -146,6 +146,7 @@ export const AUDIT_ACTIONS = [
   'user_revoke_tokens',
   'session_disconnect',
   'event_publish',
+  'chat_webhook_retry',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

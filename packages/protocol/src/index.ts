@@ -12,3 +12,5 @@ export * from './app-settings.ts';
 export * from './chat-typing.ts';
 export * from './message-search.ts';
 export * from './exports.ts';
+export * from './push-tokens.ts';
+export * from './chat-webhooks.ts';

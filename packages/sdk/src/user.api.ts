@@ -1,5 +1,5 @@
 /** `client.user.*`: the connected user's profile and other users' public profiles. */
-import type { Meta, Report, ReportRequest, User, UserList, UserUpdate } from './chat-types.ts';
+import type { Meta, PushToken, PushTokenList, PushTokenType, Report, ReportRequest, User, UserList, UserUpdate } from './chat-types.ts';
 import type { RestClient } from './rest.ts';
 
 export class UserApi {
@@ -70,5 +70,28 @@ export class UserApi {
   /** @example const { users } = await client.user.getBlockedList(); */
   getBlockedList(params?: { limit?: number; next?: string }): Promise<UserList> {
     return this.rest.get<UserList>('/users/me/blocked', params);
+  }
+
+  /**
+   * Registers this device's push token (`fcm`, `apns` or `web`; at most 20 per user). While the user
+   * has no live connection, the app's backend receives it in the `push` chat webhook of each message
+   * of the user's channels and sends the notification itself.
+   * @example await client.user.registerPushToken('fcm', await getToken(messaging));
+   */
+  registerPushToken(type: PushTokenType, token: string): Promise<PushToken> {
+    return this.rest.put<PushToken>('/users/me/push_tokens', { type, token });
+  }
+
+  /**
+   * Unregisters a push token (on sign-out, or when the platform replaced it); answers the tokens left.
+   * @example await client.user.unregisterPushToken(oldToken);
+   */
+  unregisterPushToken(token: string): Promise<PushTokenList> {
+    return this.rest.delete<PushTokenList>(`/users/me/push_tokens/${encodeURIComponent(token)}`);
+  }
+
+  /** @example const { tokens } = await client.user.getPushTokens(); */
+  getPushTokens(): Promise<PushTokenList> {
+    return this.rest.get<PushTokenList>('/users/me/push_tokens');
   }
 }

@@ -44,6 +44,8 @@ export interface Config {
   bootstrapApp: BootstrapApp;
   /** Timeout of WebAuth and webhook calls (the RTCS contract says 1000 ms). */
   hookTimeoutMs: number;
+  /** Chat webhooks (chat/outbox-dispatcher.ts). */
+  chatWebhooks: ChatWebhookConfig;
   /** Cluster mode: a dead node's presence entries vanish within this time; renewed every third of it. */
   presenceTtlS: number;
   /** REST requests per second per client IP and authenticated requests per app; 0 = unlimited. */
@@ -60,6 +62,20 @@ export interface Config {
   exportJobsPerApp: number;
   /** A finished export's signed URL works this long; its file is removed after. */
   exportUrlTtlS: number;
+}
+
+/** How chat webhooks are sent from the outbox (README, "Chat webhooks"). */
+export interface ChatWebhookConfig {
+  /** CHAT_WEBHOOK_TIMEOUT_MS: one POST's timeout. */
+  timeoutMs: number;
+  /** CHAT_WEBHOOK_BACKOFF_MS: waits before the 2nd, 3rd, … try (a comma list); after the last, the row is marked failed. */
+  backoffMs: readonly number[];
+  /** CHAT_WEBHOOK_POLL_MS: cluster mode: how often a node looks for rows other nodes wrote (each node is woken for its own). */
+  pollMs: number;
+  /** CHAT_WEBHOOK_LEASE_MS: the dispatching node's lease; a dead node's successor takes over within it. */
+  leaseMs: number;
+  /** CHAT_WEBHOOK_RETENTION_H: delivered rows are deleted this long after delivery. */
+  retentionMs: number;
 }
 
 /** Per-node limits an operator may tune (README, "Limits"). */
@@ -121,6 +137,11 @@ const SETTINGS = [
   'HTTP_KEEP_ALIVE_TIMEOUT_S',
   'CONNECTIONS_PER_IP_MAX',
   'OUTBOUND_DENY_PRIVATE',
+  'CHAT_WEBHOOK_TIMEOUT_MS',
+  'CHAT_WEBHOOK_BACKOFF_MS',
+  'CHAT_WEBHOOK_POLL_MS',
+  'CHAT_WEBHOOK_LEASE_MS',
+  'CHAT_WEBHOOK_RETENTION_H',
   'METRICS_TOKEN',
   'ADMIN_TOKEN',
   'SUBSCRIPTIONS_PER_SESSION',
@@ -215,6 +236,23 @@ function hookUrl(name: string, raw: string | undefined): string | undefined {
   return raw;
 }
 
+function chatWebhookConfig(get: (name: SettingName) => string | undefined): ChatWebhookConfig {
+  const timeoutMs = integer('CHAT_WEBHOOK_TIMEOUT_MS', get('CHAT_WEBHOOK_TIMEOUT_MS'), 5000, 100, 60_000);
+  const rawBackoff = get('CHAT_WEBHOOK_BACKOFF_MS') || '1000,10000,60000';
+  const backoffMs = rawBackoff.split(',').map((s) => integer('CHAT_WEBHOOK_BACKOFF_MS', s.trim(), NaN, 1, 86_400_000));
+  if (backoffMs.length > 20) throw new ConfigError('CHAT_WEBHOOK_BACKOFF_MS: at most 20 retries');
+  const leaseMs = integer('CHAT_WEBHOOK_LEASE_MS', get('CHAT_WEBHOOK_LEASE_MS'), 15_000, 1000, 3_600_000);
+  // A round renews the lease between calls; one call must fit well within it.
+  if (leaseMs < timeoutMs * 2) throw new ConfigError('CHAT_WEBHOOK_LEASE_MS must be at least twice CHAT_WEBHOOK_TIMEOUT_MS');
+  return Object.freeze({
+    timeoutMs,
+    backoffMs: Object.freeze(backoffMs),
+    pollMs: integer('CHAT_WEBHOOK_POLL_MS', get('CHAT_WEBHOOK_POLL_MS'), 1000, 50, 600_000),
+    leaseMs,
+    retentionMs: integer('CHAT_WEBHOOK_RETENTION_H', get('CHAT_WEBHOOK_RETENTION_H'), 24, 1, 24 * 365) * 3_600_000,
+  });
+}
+
 /**
  * Builds the frozen configuration from an environment map and command-line flags (flags win).
  * @example loadConfig({ PORT: '9000' }, ['--log-level', 'debug'])
@@ -265,6 +303,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
   const httpRequestTimeoutS = integer('HTTP_REQUEST_TIMEOUT_S', get('HTTP_REQUEST_TIMEOUT_S'), 120, 1, 86_400);
   if (httpHeadersTimeoutS > httpRequestTimeoutS) throw new ConfigError('HTTP_HEADERS_TIMEOUT_S must not be longer than HTTP_REQUEST_TIMEOUT_S');
 
+  const chatWebhooks = chatWebhookConfig(get);
+
   const metricsToken = get('METRICS_TOKEN') || undefined;
   // /metrics is never rate limited, so a short token could be guessed there.
   if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must have at least 16 characters');
@@ -290,6 +330,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     trustProxy,
     shutdownTimeoutS: integer('SHUTDOWN_TIMEOUT_S', get('SHUTDOWN_TIMEOUT_S'), 10, 1, 3600),
     hookTimeoutMs: RTCS_LIMITS.hookTimeoutMs,
+    chatWebhooks,
     presenceTtlS: integer('PRESENCE_TTL_S', get('PRESENCE_TTL_S'), 30, 2, 3600),
     rateLimitIpPerS: integer('RATE_LIMIT_IP_PER_S', get('RATE_LIMIT_IP_PER_S'), 5000, 0, 1_000_000),
     rateLimitAppPerS: integer('RATE_LIMIT_APP_PER_S', get('RATE_LIMIT_APP_PER_S'), 20000, 0, 1_000_000),

@@ -24,6 +24,7 @@ import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
 import { MemoryBroker, type Broker } from './realtime/broker.ts';
 import { HooksClient } from './realtime/hooks-client.ts';
+import { registerOutboxMetrics } from './observability/outbox-metrics.ts';
 import { Hub } from './realtime/hub.ts';
 import { DEFAULT_REALTIME_LIMITS, RealtimeNode, type RealtimeLimits } from './realtime/node.ts';
 import { HubPresence, type PresenceStore } from './realtime/presence.ts';
@@ -139,6 +140,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     activity,
   });
 
+  // Chat webhooks have their own client: their timeout is not the RTCS hooks' 1 s.
+  const chatHooks = new HooksClient({ timeoutMs: config.chatWebhooks.timeoutMs, denyPrivate: config.outboundDenyPrivate });
   const chat = createChat({
     storage,
     apps,
@@ -150,7 +153,11 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     typingStore: cluster?.typing,
     typingTiming: options.typingTiming,
     exports: { perApp: config.exportJobsPerApp, urlTtlMs: config.exportUrlTtlS * 1000, ...options.exportTiming },
+    // One node is woken for every row it writes; a cluster also polls for the other nodes' rows.
+    webhooks: { poster: chatHooks, options: { ...config.chatWebhooks, pollMs: cluster ? config.chatWebhooks.pollMs : undefined }, nodeId, observe: (outcome, event) => outboxMetrics.delivery(outcome, event) },
   });
+  // The dispatcher reports only once started (listen()), after this.
+  const outboxMetrics = registerOutboxMetrics(metrics.registry, chat.outbox.rows);
 
   // The HTTP server is built after the console (it mounts the console's routes); publishes wait for it.
   const serviceApi: { http?: FastifyInstance } = {};
@@ -247,6 +254,7 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
       const address = http.server.address() as AddressInfo;
       if (config.port === 0) publicUrl = config.publicUrl.replace(/:0$/, `:${address.port}`);
       parley.url = publicUrl;
+      chat.outbox.dispatcher?.start();
       // Uploads a crash cut off between the file write and the commit: cleaned up in the background.
       orphanSweep = chat
         .sweepOrphanFiles(ORPHAN_FILE_MIN_AGE_MS)
@@ -283,6 +291,9 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await new Promise<void>((resolve) => io.close(() => resolve()));
     clearTimeout(deadline);
     await hooks.close();
+    // The round under way ends (each call bounded by its timeout) and the lease is given up for another node.
+    await chat.outbox.dispatcher?.stop();
+    await chatHooks.close();
     admin.close();
     chat.close();
     await cluster?.close();

@@ -3,7 +3,7 @@
  * (the chat services with the app's backend as caller, AppService, the realtime node), then written to
  * the audit log. Nothing here re-implements a rule: refusals are the services' own (ChatError, AppError).
  */
-import { CHANNEL_ID_PATTERN, isMemberListed, type AdminAppCreate, type ApplicationSettings, type ApplicationSettingsChanges, type AdminAppUpdate, type ChatBan, type ChatChannel, type ChatChannelList, type ChatMessage, type ChatMute } from '@parley/protocol';
+import { CHANNEL_ID_PATTERN, isMemberListed, type AdminAppCreate, type ApplicationSettings, type ApplicationSettingsChanges, type AdminAppUpdate, type ChatBan, type ChatChannel, type ChatChannelList, type ChatMessage, type ChatMute, type ChatWebhookDelivery } from '@parley/protocol';
 import { presentChatSettings, type App, type AppChanges, type AppService } from '../apps/app.service.ts';
 import type { Chat } from '../chat/chat.ts';
 import { ChatError } from '../chat/errors.ts';
@@ -110,6 +110,14 @@ export class AdminActions {
     const app = await this.deps.apps.updateChatSettings(id, changes);
     await this.deps.audit.record(actor, { action: 'app_chat_settings', app: id, target: id, detail: { ...changes } });
     return presentChatSettings(app);
+  }
+
+  /** Sends a failed chat webhook delivery again, under the same delivery id (audited). */
+  async retryWebhookDelivery(actor: Actor, appId: string, deliveryId: string): Promise<ChatWebhookDelivery> {
+    await this.app(appId);
+    const delivery = await this.deps.chat.webhookDeliveries.retry(appId, deliveryId);
+    await this.deps.audit.record(actor, { action: 'chat_webhook_retry', app: appId, target: deliveryId, detail: { event: delivery.event, channel_id: delivery.channel_id } });
+    return delivery;
   }
 
   async rotateKey(actor: Actor, id: string): Promise<App> {

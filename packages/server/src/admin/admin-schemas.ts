@@ -7,7 +7,11 @@ import {
   ACTIVITY_TYPES,
   AUDIT_ACTIONS,
   WEBHOOK_TYPES,
+  CHAT_WEBHOOK_DELIVERY_STATUSES,
+  CHAT_WEBHOOK_EVENTS,
   type AdminApp,
+  type ChatWebhookDelivery,
+  type ChatWebhookDeliveryPage,
   type AdminAppCreate,
   type AdminOverview,
   type AdminPresence,
@@ -210,6 +214,42 @@ export const BanBodySchema = Type.Object(
   { additionalProperties: false, examples: [{ user_id: 'mallory', seconds: 3600, reason: 'spam' }] },
 );
 
+export const DeliveriesQuery = Type.Object({
+  status: Type.Optional(literals(CHAT_WEBHOOK_DELIVERY_STATUSES)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'default 20' })),
+  next: Type.Optional(Type.String({ maxLength: 64, description: 'the next of the previous page' })),
+});
+export const DeliveryParams = Type.Object({ app: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) });
+const exampleDelivery = {
+  id: '001764590400000-000000-9f2c4e1a',
+  event: 'group:message_send' as const,
+  channel_id: 'lobby',
+  status: 'failed' as const,
+  attempts: 4,
+  last_error: 'HTTP 500',
+  created_at: 1764590400000,
+  updated_at: 1764590471000,
+  next_attempt_at: 1764590471000,
+  payload: { message: exampleMessage, channel: exampleChannel },
+};
+const DeliverySchemaBody = {
+  id: Type.String({ description: 'X-Parley-Delivery' }),
+  event: literals(CHAT_WEBHOOK_EVENTS),
+  channel_id: Type.String(),
+  status: literals(CHAT_WEBHOOK_DELIVERY_STATUSES),
+  attempts: Type.Integer(),
+  last_error: Type.String({ description: 'the last failed try: HTTP status, timeout, error or refused' }),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+  next_attempt_at: Type.Integer(),
+  payload: Type.Record(Type.String(), Type.Unknown()),
+};
+export const DeliverySchema = Type.Object(DeliverySchemaBody, { examples: [{ ...exampleDelivery, status: 'pending', attempts: 0 }] });
+export const DeliveryPageSchema = Type.Object(
+  { deliveries: Type.Array(Type.Object(DeliverySchemaBody)), next: Type.Union([Type.String(), Type.Null()]) },
+  { examples: [{ deliveries: [exampleDelivery], next: null }] },
+);
+
 export const AuditQuery = Type.Object({
   before: Type.Optional(Type.String({ maxLength: 64, description: 'the next of the previous page' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'default 50' })),
@@ -255,4 +295,6 @@ same<Same<Static<typeof AppSchema>, AdminApp>>();
 same<Same<Static<typeof AppCreateSchema>, AdminAppCreate>>();
 same<Same<Static<typeof PresenceSchema>, AdminPresence>>();
 same<Same<Static<typeof AuditPageSchema>, AuditPage>>();
+same<Same<Static<typeof DeliverySchema>, ChatWebhookDelivery>>();
+same<Same<Static<typeof DeliveryPageSchema>, ChatWebhookDeliveryPage>>();
 

@@ -143,6 +143,25 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
     async (req) => actions.updateChatSettings(actorOf(req), req.params.app, req.body),
   );
 
+  app.get<AppP & { Querystring: Static<typeof S.DeliveriesQuery> }>(
+    '/apps/:app/chat-webhook-deliveries',
+    doc("The app's chat webhook deliveries of a status (default failed: given up on after the last try), newest first", {
+      params: S.AppParams,
+      querystring: S.DeliveriesQuery,
+      response: { 200: S.DeliveryPageSchema, ...S.ERRORS },
+    }),
+    async (req) => {
+      const { id } = await actions.app(req.params.app);
+      return chat.webhookDeliveries.list(id, req.query.status ?? 'failed', req.query.next, req.query.limit);
+    },
+  );
+
+  app.post<{ Params: Static<typeof S.DeliveryParams> }>(
+    '/apps/:app/chat-webhook-deliveries/:id/retry',
+    doc('Send a failed chat webhook delivery again with a fresh schedule, under the same X-Parley-Delivery (audited)', { params: S.DeliveryParams, response: { 200: S.DeliverySchema, ...S.ERRORS } }),
+    async (req) => actions.retryWebhookDelivery(actorOf(req), req.params.app, req.params.id),
+  );
+
   app.post<AppP>(
     '/apps/:app/rotate-key',
     doc('Replace the API key with a random one: access URLs signed with the old one stop verifying (audited)', { params: S.AppParams, response: { 200: S.AppSchema, ...S.ERRORS } }),

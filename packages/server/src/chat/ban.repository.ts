@@ -6,6 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatBanTable, Database } from '../storage/schema.ts';
 import { lockChannel } from './channel.repository.ts';
+import type { InTransaction } from './outbox.ts';
 
 export type BanRow = Selectable<ChatBanTable>;
 
@@ -25,7 +26,7 @@ export class BanRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Records (or replaces) the ban and removes the user from the channel. */
-  async ban(row: BanRow): Promise<void> {
+  async ban(row: BanRow, also?: InTransaction): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await lockChannel(tx, row.app_id, row.channel_id);
       const key = (t: 'chat_members' | 'chat_managers' | 'chat_bans') =>
@@ -34,6 +35,7 @@ export class BanRepository {
       await key('chat_managers').execute();
       await key('chat_bans').execute();
       await tx.insertInto('chat_bans').values(row).execute();
+      await also?.(tx);
     });
   }
 

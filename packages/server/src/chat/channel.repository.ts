@@ -1,5 +1,5 @@
 /** Kysely queries of group channels (the channel row, a user's role in it, its creation with members, lists, deletion). */
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import type { ChatChannelTable, Database } from '../storage/schema.ts';
 import type { JoinedChannelOrder } from '@parley/protocol';
 import { ordered } from './channel-order.ts';
@@ -89,21 +89,23 @@ export class ChannelRepository {
     private readonly contains: Contains,
   ) {}
 
-  /** Creates the channel and its members in one transaction; false when the id is taken. */
-  async insert(row: NewChannelRow, memberIds: readonly string[]): Promise<boolean> {
+  /** Creates the channel and its members in one transaction; false when the id is taken. `also` gets the channel as inserted. */
+  async insert(row: NewChannelRow, memberIds: readonly string[], also?: (tx: Transaction<Database>, channel: ChannelRow) => Promise<void>): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const result = await tx
+      const inserted = await tx
         .insertInto('chat_channels')
         .values(row)
         .onConflict((oc) => oc.columns(['app_id', 'channel_id']).doNothing())
+        .returningAll()
         .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      if (!inserted) return false;
       if (memberIds.length > 0) {
         await tx
           .insertInto('chat_members')
           .values(memberIds.map((user_id) => ({ app_id: row.app_id, channel_id: row.channel_id, user_id, joined_at: row.created_at })))
           .execute();
       }
+      await also?.(tx, inserted);
       return true;
     });
   }

@@ -9,6 +9,8 @@ import { orderKey } from './channel-order.ts';
 import { appIdOf, userOf, type Caller } from './access.ts';
 import { access, channelView, channelViews, requireChannel, requireUser, showFor, type ChannelShow, type ChatContext } from './chat-context.ts';
 import type { ChannelRow } from './channel.repository.ts';
+import { createEvents } from './outbox-events.ts';
+import { toUser } from './presenter.ts';
 import { channelNotFound, duplicate, invalid, membersLimit, noPermission, userNotFound } from './errors.ts';
 import { checkChannelId, checkMeta, checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
@@ -63,7 +65,8 @@ export class ChannelService {
     const requested = creator === undefined ? (input.members ?? []) : [...new Set([creator, ...(input.members ?? [])])];
     if (requested.length > CHAT_LIMITS.createMembersMax) throw membersLimit(CHAT_LIMITS.createMembersMax);
     const members = [...new Set(requested.map((m, i) => checkUserId(m, `members[${i}]`)))];
-    const found = new Set((await this.ctx.users.getMany(appId, members)).map((u) => u.user_id));
+    const userRows = await this.ctx.users.getMany(appId, members);
+    const found = new Set(userRows.map((u) => u.user_id));
     const missing = members.find((m) => !found.has(m));
     if (missing !== undefined) throw userNotFound(missing);
     if (input.channel_id !== undefined) checkChannelId(input.channel_id);
@@ -78,11 +81,12 @@ export class ChannelService {
     const now = this.ctx.now();
     let channelId = input.channel_id ?? generatedId();
     const row = { app_id: appId, name, profile_url: profileUrl, meta: JSON.stringify(meta), member_key: key, is_public: isPublic, created_at: now, updated_at: now };
-    if (!(await this.ctx.channels.insert({ ...row, channel_id: channelId }, members))) {
+    const events = await createEvents(this.ctx, appId, userRows.map(toUser));
+    if (!(await this.ctx.channels.insert({ ...row, channel_id: channelId }, members, events))) {
       // A taken id is an error unless `reuse` asked for "this channel or a new one".
       if (!input.reuse) throw duplicate(`channel ${channelId}`);
       channelId = generatedId();
-      if (!(await this.ctx.channels.insert({ ...row, channel_id: channelId }, members))) throw duplicate(`channel ${channelId}`);
+      if (!(await this.ctx.channels.insert({ ...row, channel_id: channelId }, members, events))) throw duplicate(`channel ${channelId}`);
     }
     const created = await requireChannel(this.ctx, appId, channelId);
     const view = await channelView(this.ctx, appId, created, { members: true });

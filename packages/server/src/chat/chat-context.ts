@@ -15,6 +15,7 @@ import type { FileUrls } from './file-urls.ts';
 import type { MemberRepository } from './member.repository.ts';
 import type { MessageRepository } from './message.repository.ts';
 import type { MuteRepository } from './mute.repository.ts';
+import type { ChatOutbox } from './outbox.ts';
 import type { ReportRepository } from './report.repository.ts';
 import { toChannel, toMessage, toUser } from './presenter.ts';
 import type { UserRepository, UserRow } from './user.repository.ts';
@@ -42,6 +43,8 @@ export interface ChatContext {
   reports: ReportRepository;
   blocks: BlockRepository;
   bus: ChatEventBus;
+  /** Chat webhook events, written in the transactions of the changes (outbox.ts). */
+  outbox: ChatOutbox;
   files: FileStore;
   online: OnlineUsers;
   limits: ChatLimits;

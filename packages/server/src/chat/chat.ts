@@ -33,6 +33,12 @@ import { MuteRepository } from './mute.repository.ts';
 import { MuteService } from './mute.service.ts';
 import { PinRepository } from './pin.repository.ts';
 import { ReactionRepository } from './reaction.repository.ts';
+import { ChatOutbox } from './outbox.ts';
+import { OutboxDispatcher, type DeliveryOutcome, type OutboxDispatchOptions, type WebhookPoster } from './outbox-dispatcher.ts';
+import { OutboxRepository } from './outbox.repository.ts';
+import { PushTokenRepository } from './push-token.repository.ts';
+import { PushTokenService } from './push-token.service.ts';
+import { WebhookDeliveryService } from './webhook-delivery.service.ts';
 import { RealtimeBridge, type ChatRealtime } from './realtime-bridge.ts';
 import { ReportRepository } from './report.repository.ts';
 import { ReportService } from './report.service.ts';
@@ -60,6 +66,8 @@ export interface ChatDeps {
   typingTiming?: Partial<TypingTiming>;
   /** Export jobs: per-app bound and URL lifetime (config), timing (tests use short ones). */
   exports?: Partial<ExportJobOptions>;
+  /** Chat webhooks' sender (outbox-dispatcher.ts): how it posts, its schedule, this node's name. Without, rows are written but not sent. */
+  webhooks?: { poster: WebhookPoster; options: OutboxDispatchOptions; nodeId: string; observe?: (outcome: DeliveryOutcome, event: string) => void };
 }
 
 export interface Chat {
@@ -81,6 +89,11 @@ export interface Chat {
   /** Export jobs (DESIGN.md, Export) and their worker, started by the server once it listens. */
   exports: ExportService;
   exportJobs: ExportJobs;
+  pushTokens: PushTokenService;
+  /** Chat webhooks: the outbox's rows (console, metrics) and their dispatcher (started once listening, stopped at shutdown). */
+  outbox: { rows: OutboxRepository; dispatcher: OutboxDispatcher | undefined };
+  /** The outbox's deliveries for the console: listed, a failed one retried. */
+  webhookDeliveries: WebhookDeliveryService;
   bus: ChatEventBus;
   files: FileStore;
   /** Signs file URLs when messages are presented; verifies them at download. */
@@ -106,6 +119,8 @@ export function createChat(deps: ChatDeps): Chat {
   const online: OnlineUsers = { online: (appId, ids) => bridge?.online(appId, ids) ?? Promise.resolve([]) };
   const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, fileUrlTtlMs: FILE_URL_TTL_MS, ...deps.limits };
   const messageRepo = new MessageRepository(db, contains, engine);
+  const outboxRepo = new OutboxRepository(db);
+  const pushTokens = new PushTokenRepository(db);
   const ctx: ChatContext = {
     users: new UserRepository(db),
     channels: new ChannelRepository(db, contains),
@@ -116,6 +131,12 @@ export function createChat(deps: ChatDeps): Chat {
     reports: new ReportRepository(db),
     blocks: new BlockRepository(db),
     bus: new ChatEventBus(),
+    outbox: new ChatOutbox(outboxRepo, {
+      chatWebhooks: async (appId) => {
+        const app = await deps.apps.get(appId);
+        return app && { url: app.chat.webhookUrl, events: app.chat.webhookEvents };
+      },
+    }),
     files: new FileStore(deps.dataDir),
     online,
     limits,
@@ -131,6 +152,26 @@ export function createChat(deps: ChatDeps): Chat {
   // Export files are signed as message files are, under a scope of their own (file-urls.ts).
   const exportUrls = new FileUrls(deps.apps, deps.publicUrl, exportOptions.urlTtlMs, ctx.now, { label: 'parley:export-url:v1', path: (id) => `/v1/exports/${id}/file` });
   const exportJobs = new ExportJobs(exportRepo, exportFiles, ctx.fileUrls, deps.log, exportOptions);
+  const webhooks = deps.webhooks;
+  const dispatcher =
+    webhooks &&
+    new OutboxDispatcher({
+      ...webhooks,
+      repo: outboxRepo,
+      pushTokens,
+      online,
+      log: deps.log,
+      apps: {
+        target: async (appId) => {
+          const app = await deps.apps.get(appId);
+          return app && { url: app.chat.webhookUrl, secret: app.chat.webhookSecret };
+        },
+      },
+    });
+  // Woken after the commit: services emit their domain event once the change (and its outbox row) is committed.
+  ctx.bus.on(() => {
+    if (ctx.outbox.takeWritten()) dispatcher?.wake();
+  });
   return {
     users,
     channels: new ChannelService(ctx),
@@ -147,6 +188,9 @@ export function createChat(deps: ChatDeps): Chat {
     search: new MessageSearchService(ctx, new MessageSearchRepository(db, substringMatchFor(engine))),
     exports: new ExportService(ctx, exportRepo, exportJobs, exportFiles, exportUrls),
     exportJobs,
+    pushTokens: new PushTokenService(ctx, pushTokens),
+    outbox: { rows: outboxRepo, dispatcher },
+    webhookDeliveries: new WebhookDeliveryService(outboxRepo, () => dispatcher, ctx.now),
     bus: ctx.bus,
     files: ctx.files,
     fileUrls: ctx.fileUrls,

@@ -7,6 +7,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChatMemberTable, Database } from '../storage/schema.ts';
 import { activeBan } from './ban.repository.ts';
 import { lockChannel } from './channel.repository.ts';
+import type { InTransaction } from './outbox.ts';
 import type { UserRow } from './user.repository.ts';
 
 export type MemberRow = Selectable<ChatMemberTable>;
@@ -52,7 +53,7 @@ export class MemberRepository {
    * channel is full, or the user is a member already. A joiner who was not among the creation members
    * makes the channel no longer reusable, in the same transaction.
    */
-  join(appId: string, channelId: string, userId: string, max: number, now: number): Promise<JoinOutcome> {
+  join(appId: string, channelId: string, userId: string, max: number, now: number, also?: InTransaction): Promise<JoinOutcome> {
     return this.db.transaction().execute(async (tx) => {
       const channel = await lockChannel(tx, appId, channelId);
       if (!channel) return 'missing';
@@ -67,16 +68,19 @@ export class MemberRepository {
       if (!channel.member_key.split('\n').includes(userId)) {
         await tx.updateTable('chat_channels').set({ reusable: 0 }).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
       }
+      await also?.(tx);
       return 'joined';
     });
   }
 
-  /** Removes the membership and any manager role; false when not a member. */
-  async remove(appId: string, channelId: string, userId: string): Promise<boolean> {
+  /** Removes the membership and any manager role; false when not a member. `also` runs when it was one. */
+  async remove(appId: string, channelId: string, userId: string, also?: InTransaction): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('chat_managers').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
       const result = await tx.deleteFrom('chat_members').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const removed = Number(result.numDeletedRows) > 0;
+      if (removed) await also?.(tx);
+      return removed;
     });
   }
 

@@ -20,6 +20,7 @@ import {
   notManager,
   resourceNotFound,
 } from './errors.ts';
+import { banEvents, joinEvents, leaveEvents } from './outbox-events.ts';
 import { toBan, toUser } from './presenter.ts';
 import { checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
@@ -40,14 +41,14 @@ export class MembershipService {
     const appId = appIdOf(caller);
     const id = checkUserId(actingFor(caller, member), 'member');
     const row = await granted.channel();
-    const user = await requireUser(this.ctx, appId, id);
-    const outcome = await this.ctx.members.join(appId, row.channel_id, id, CHAT_LIMITS.channelMembersMax, this.ctx.now());
+    const user = toUser(await requireUser(this.ctx, appId, id));
+    const channel = await channelView(this.ctx, appId, row);
+    const outcome = await this.ctx.members.join(appId, row.channel_id, id, CHAT_LIMITS.channelMembersMax, this.ctx.now(), await joinEvents(this.ctx, appId, channel, user));
     if (outcome === 'missing') throw channelNotFound(channelId);
     if (outcome === 'banned') throw banned(id);
     if (outcome === 'full') throw membersLimit(CHAT_LIMITS.channelMembersMax);
     if (outcome === 'exists') throw alreadyJoined(id);
-    const channel = await channelView(this.ctx, appId, row);
-    this.ctx.bus.emit({ type: 'channel_join', appId, channel, user: toUser(user) });
+    this.ctx.bus.emit({ type: 'channel_join', appId, channel, user });
     return channelView(this.ctx, appId, row, { members: true });
   }
 
@@ -56,10 +57,10 @@ export class MembershipService {
     const appId = appIdOf(caller);
     const id = checkUserId(actingFor(caller, member), 'member');
     const row = await granted.channel();
-    const user = await requireUser(this.ctx, appId, id);
-    if (!(await this.ctx.members.remove(appId, row.channel_id, id))) throw notJoined(id);
+    const user = toUser(await requireUser(this.ctx, appId, id));
     const channel = await channelView(this.ctx, appId, row);
-    this.ctx.bus.emit({ type: 'channel_leave', appId, channel, user: toUser(user), alsoNotify: [id] });
+    if (!(await this.ctx.members.remove(appId, row.channel_id, id, await leaveEvents(this.ctx, appId, channel, user)))) throw notJoined(id);
+    this.ctx.bus.emit({ type: 'channel_leave', appId, channel, user, alsoNotify: [id] });
     return channelView(this.ctx, appId, row, { members: true });
   }
 
@@ -143,9 +144,10 @@ export class MembershipService {
       if (await isManager(target)) throw managersCannotBan();
     }
     const banRow = { app_id: appId, channel_id: row.channel_id, user_id: target, seconds: input.seconds, reason, created_at: now, expires_at: now + input.seconds * 1000 };
-    await this.ctx.bans.ban(banRow);
     const ban = toBan(banRow);
-    this.ctx.bus.emit({ type: 'channel_ban', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user), ban, alsoNotify: [target] });
+    const channel = await channelView(this.ctx, appId, row);
+    await this.ctx.bans.ban(banRow, await banEvents(this.ctx, appId, channel, toUser(user), ban));
+    this.ctx.bus.emit({ type: 'channel_ban', appId, channel, user: toUser(user), ban, alsoNotify: [target] });
     return ban;
   }
 

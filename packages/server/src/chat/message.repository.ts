@@ -79,8 +79,12 @@ export interface SendOutcome {
   mentioned: string[];
 }
 
+/** Work run in the send's transaction after the message is stored (its chat webhook events, outbox.ts). */
+export type AfterSend = (tx: Transaction<Database>, sent: SendOutcome) => Promise<void>;
+
 interface PendingSend {
   row: NewMessageRow;
+  also: AfterSend | undefined;
   resolve(sent: SendOutcome): void;
   reject(err: unknown): void;
 }
@@ -107,11 +111,14 @@ export class MessageRepository {
     this.reactionRows = reactionRowsFor(db, engine);
   }
 
-  /** Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent. */
-  async insert(row: NewMessageRow): Promise<SendOutcome> {
-    if (this.engine !== 'sqlite') return this.db.transaction().execute((tx) => this.insertIn(tx, row));
+  /**
+   * Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent.
+   * `also` runs in the same transaction once the message is stored (one more statement, when given).
+   */
+  async insert(row: NewMessageRow, also?: AfterSend): Promise<SendOutcome> {
+    if (this.engine !== 'sqlite') return this.db.transaction().execute((tx) => this.insertIn(tx, row, also));
     return new Promise((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
+      this.pending.push({ row, also, resolve, reject });
       // The batch closes after this turn's I/O callbacks: every send that arrived meanwhile joins it.
       if (this.pending.length === 1) setImmediate(() => void this.commitPending());
     });
@@ -123,9 +130,9 @@ export class MessageRepository {
     const outcomes: ({ ok: true; sent: SendOutcome } | { ok: false; err: unknown })[] = [];
     try {
       await this.db.transaction().execute(async (tx) => {
-        for (const { row } of batch) {
+        for (const { row, also } of batch) {
           try {
-            outcomes.push({ ok: true, sent: await this.insertIn(tx, row) });
+            outcomes.push({ ok: true, sent: await this.insertIn(tx, row, also) });
           } catch (err) {
             // Refused before writing: nothing of it to undo. Anything else fails the batch (below).
             if (!(err instanceof SendRefused) || err.wrote) throw err;
@@ -138,7 +145,7 @@ export class MessageRepository {
       for (const p of batch) {
         await this.db
           .transaction()
-          .execute((tx) => this.insertIn(tx, p.row))
+          .execute((tx) => this.insertIn(tx, p.row, p.also))
           .then(p.resolve, p.reject);
       }
       return;
@@ -150,7 +157,7 @@ export class MessageRepository {
     });
   }
 
-  private async insertIn(tx: Transaction<Database>, row: NewMessageRow): Promise<SendOutcome> {
+  private async insertIn(tx: Transaction<Database>, row: NewMessageRow, also: AfterSend | undefined): Promise<SendOutcome> {
     const isFile = row.type === 'file' ? 1 : 0;
     const { app_id: appId, channel_id: channelId, user_id: userId } = row;
     const parentId = row.parent_message_id ?? undefined;
@@ -229,7 +236,9 @@ export class MessageRepository {
     }
     const others = mentioned.filter((id) => id !== userId);
     const raised = others.length === 0 ? [] : await raiseMentions(tx, appId, channelId, others);
-    return { messageId, channel: counter, sender, parent, mentioned: raised };
+    const sent = { messageId, channel: counter, sender, parent, mentioned: raised };
+    await also?.(tx, sent);
+    return sent;
   }
 
   /** Messages of one channel joined with their sender's current profile. */
@@ -302,7 +311,14 @@ export class MessageRepository {
    * refuse) and stores the result in the same transaction, so that concurrent merges never lose each other's keys.
    * Answers the message as stored, or undefined when there is no such message.
    */
-  changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+  changeMeta(
+    appId: string,
+    channelId: string,
+    messageId: number,
+    change: (row: MessageWithUser) => string,
+    now: number,
+    also?: (tx: Transaction<Database>, row: MessageWithUser) => Promise<void>,
+  ): Promise<MessageWithUser | undefined> {
     return this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
@@ -315,7 +331,9 @@ export class MessageRepository {
         .where('channel_id', '=', channelId)
         .where('message_id', '=', messageId)
         .execute();
-      return { ...row, meta, updated_at: now };
+      const changed = { ...row, meta, updated_at: now };
+      await also?.(tx, changed);
+      return changed;
     });
   }
 
@@ -340,8 +358,18 @@ export class MessageRepository {
     });
   }
 
-  /** Deletes the message (its reactions, its pin) and lowers the channel's counts (and a reply's thread count); false when it did not exist. */
-  async delete(appId: string, channelId: string, messageId: number, isFile: boolean, parentId: number | null = null): Promise<false | { unpinned: boolean }> {
+  /**
+   * Deletes the message (its reactions, its pin) and lowers the channel's counts (and a reply's thread
+   * count); false when it did not exist. `also` gets the channel as the delete left it, in the same transaction.
+   */
+  async delete(
+    appId: string,
+    channelId: string,
+    messageId: number,
+    isFile: boolean,
+    parentId: number | null = null,
+    also?: (tx: Transaction<Database>, channel: ChannelRow) => Promise<void>,
+  ): Promise<false | { unpinned: boolean }> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .deleteFrom('chat_messages')
@@ -366,18 +394,23 @@ export class MessageRepository {
         .set((eb) => ({ total_message_count: eb('total_message_count', '-', 1), total_file_count: eb('total_file_count', '-', isFile ? 1 : 0) }))
         .where('app_id', '=', appId)
         .where('channel_id', '=', channelId)
-        .returning('pinned_message_ids')
+        .returningAll()
         .executeTakeFirst();
+      if (!channel) return { unpinned: false };
       // Under the row lock the update took: a deleted message is unpinned (DESIGN.md, Pins).
-      const pins = pinnedIds(channel?.pinned_message_ids);
-      if (!pins.includes(messageId)) return { unpinned: false };
-      await tx
-        .updateTable('chat_channels')
-        .set({ pinned_message_ids: JSON.stringify(pins.filter((id) => id !== messageId)) })
-        .where('app_id', '=', appId)
-        .where('channel_id', '=', channelId)
-        .execute();
-      return { unpinned: true };
+      const pins = pinnedIds(channel.pinned_message_ids);
+      const unpinned = pins.includes(messageId);
+      const left = unpinned ? { ...channel, pinned_message_ids: JSON.stringify(pins.filter((id) => id !== messageId)) } : channel;
+      if (unpinned) {
+        await tx
+          .updateTable('chat_channels')
+          .set({ pinned_message_ids: left.pinned_message_ids })
+          .where('app_id', '=', appId)
+          .where('channel_id', '=', channelId)
+          .execute();
+      }
+      await also?.(tx, left);
+      return { unpinned };
     });
   }
 

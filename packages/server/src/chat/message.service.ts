@@ -11,7 +11,8 @@ import { access, channelView, requireChannel, requireUser, type ChatContext } fr
 import { banned, channelNotFound, ChatError, fileTooLarge, frozen, invalid, messageNotFound, blocked as blockedError, muted as mutedError, noPermission, notJoined, wordFiltered } from './errors.ts';
 import { FileTooLargeError } from './file-store.ts';
 import type { ChannelWithRole } from './channel.repository.ts';
-import { SendRefused, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
+import { SendRefused, type AfterSend, type MessageWithUser, type NewMessageRow, type SendOutcome } from './message.repository.ts';
+import { deleteEvents, sendEvents, updateEvents } from './outbox-events.ts';
 import { toMessage } from './presenter.ts';
 import { checkThreadInput, NO_THREAD, threadRefusal, type ThreadInput } from './thread-rules.ts';
 import { applyWordFilter } from './word-filter.ts';
@@ -174,7 +175,7 @@ export class MessageService {
       parent_message_id: body.thread.parentId ?? null,
       mentioned_user_ids: JSON.stringify(body.thread.mentioned),
     };
-    const sent = await this.insert(caller, row);
+    const sent = await this.insert(caller, row, await sendEvents(this.ctx, appId, row));
     const url = await this.ctx.fileUrls.signer(appId);
     const message = toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, url);
     // The channel as this send left it: its counters count this message, not later ones.
@@ -197,10 +198,10 @@ export class MessageService {
   }
 
   /** Stores the message; a refused send is answered with what the sender's role forbids. */
-  private async insert(caller: Caller, row: NewMessageRow): Promise<SendOutcome> {
+  private async insert(caller: Caller, row: NewMessageRow, also: AfterSend | undefined): Promise<SendOutcome> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.ctx.messages.insert(row);
+        return await this.ctx.messages.insert(row, also);
       } catch (err) {
         if (!(err instanceof SendRefused)) throw err;
         const why = (await this.refusal(caller, row.channel_id, row.user_id)) ?? (await threadRefusal(this.ctx, row));
@@ -239,10 +240,10 @@ export class MessageService {
     const row = await this.require(granted, messageId);
     mayChange(granted, row);
     const parentId = row.parent_message_id === null ? null : Number(row.parent_message_id);
-    const deleted = await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file', parentId);
+    const message = await this.present(appId, row);
+    const deleted = await this.ctx.messages.delete(appId, row.channel_id, messageId, row.type === 'file', parentId, await deleteEvents(this.ctx, appId, message));
     if (!deleted) throw messageNotFound(messageId);
     if (row.file_key) await this.ctx.files.remove([row.file_key]);
-    const message = await this.present(appId, row);
     const channel = await channelView(this.ctx, appId, await requireChannel(this.ctx, appId, row.channel_id));
     this.ctx.bus.emit({ type: 'message_delete', appId, channel, message });
     // Its pin went with it (DESIGN.md, Pins).
@@ -268,6 +269,7 @@ export class MessageService {
     const granted = await access(this.ctx, caller, channelId, 'member');
     const appId = appIdOf(caller);
     const channel = await granted.channel();
+    const view = await channelView(this.ctx, appId, channel);
     const row = await this.ctx.messages.changeMeta(
       appId,
       channel.channel_id,
@@ -277,10 +279,11 @@ export class MessageService {
         return JSON.stringify(change(parseMeta(stored.meta)));
       },
       this.ctx.now(),
+      await updateEvents(this.ctx, appId, view),
     );
     if (!row) throw messageNotFound(messageId);
     const message = await this.present(appId, row);
-    this.ctx.bus.emit({ type: 'message_update', appId, channel: await channelView(this.ctx, appId, channel), message });
+    this.ctx.bus.emit({ type: 'message_update', appId, channel: view, message });
     return message;
   }
 

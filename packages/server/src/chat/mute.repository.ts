@@ -4,19 +4,32 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatMuteTable, Database } from '../storage/schema.ts';
+import type { InTransaction } from './outbox.ts';
 
 export type MuteRow = Selectable<ChatMuteTable>;
 
 export class MuteRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Records the mute, or replaces the one in place (a new length starts now). */
-  async mute(row: MuteRow): Promise<void> {
-    await this.db
-      .insertInto('chat_mutes')
-      .values(row)
-      .onConflict((oc) => oc.columns(['app_id', 'channel_id', 'user_id']).doUpdateSet({ seconds: row.seconds, description: row.description, created_at: row.created_at, expires_at: row.expires_at }))
-      .execute();
+  /**
+   * Records the mute, or replaces the one in place (a new length starts now). With `also` (its chat
+   * webhook event) the two run in one transaction; without, the upsert is the whole change.
+   */
+  async mute(row: MuteRow, also?: InTransaction): Promise<void> {
+    const upsert = (db: Kysely<Database>) =>
+      db
+        .insertInto('chat_mutes')
+        .values(row)
+        .onConflict((oc) => oc.columns(['app_id', 'channel_id', 'user_id']).doUpdateSet({ seconds: row.seconds, description: row.description, created_at: row.created_at, expires_at: row.expires_at }))
+        .execute();
+    if (!also) {
+      await upsert(this.db);
+      return;
+    }
+    await this.db.transaction().execute(async (tx) => {
+      await upsert(tx);
+      await also(tx);
+    });
   }
 
   /** The mute in force at `now`, if any. */

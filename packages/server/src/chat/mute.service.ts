@@ -9,6 +9,7 @@ import { appIdOf, type Caller } from './access.ts';
 import { access, channelView, requireUser, type ChatContext } from './chat-context.ts';
 import { invalid, notJoined, notManager, resourceNotFound } from './errors.ts';
 import type { MuteRow } from './mute.repository.ts';
+import { muteEvents } from './outbox-events.ts';
 import { toUser } from './presenter.ts';
 import { checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
@@ -44,9 +45,10 @@ export class MuteService {
     const role = await this.ctx.channels.withRole(appId, channel.channel_id, target, now);
     if (!role?.is_member) throw notJoined(target);
     const row: MuteRow = { app_id: appId, channel_id: channel.channel_id, user_id: target, seconds: input.seconds, description, created_at: now, expires_at: now + input.seconds * 1000 };
-    await this.ctx.mutes.mute(row);
     const mute = toMute(row);
-    this.ctx.bus.emit({ type: 'channel_mute', appId, channel: await channelView(this.ctx, appId, channel), user: toUser(user), mute });
+    const view = await channelView(this.ctx, appId, channel);
+    await this.ctx.mutes.mute(row, await muteEvents(this.ctx, appId, view, toUser(user), mute));
+    this.ctx.bus.emit({ type: 'channel_mute', appId, channel: view, user: toUser(user), mute });
     return mute;
   }
 

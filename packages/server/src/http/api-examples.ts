@@ -2,7 +2,7 @@
  * One example per operation of the OpenAPI document, typed by the protocol's static types so that an
  * example that no longer fits its schema fails to compile.
  */
-import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatReadChannels, ChatToken, ChatUnreadCount, ChatUser } from '@parley/protocol';
+import type { ApplicationSettings, ApplicationSettingsChanges, ChatBan, ChatChannel, ChatMessage, ChatMute, ChatPushToken, ChatReactionEvent, ChatReadChannels, ChatToken, ChatUnreadCount, ChatUser } from '@parley/protocol';
 
 const T = 1_767_225_600_000;
 
@@ -72,3 +72,5 @@ export const exampleChatSettingsChanges: ApplicationSettingsChanges = {
   chat_webhook_url: exampleChatSettings.chat_webhook_url,
   chat_webhook_events: exampleChatSettings.chat_webhook_events,
 };
+
+export const examplePushToken: ChatPushToken = { type: 'fcm', token: 'fcm-device-token-of-alice-phone', created_at: T };

@@ -26,6 +26,7 @@ import { chatExportFileRoute, chatExportRoutes } from './chat-exports.routes.ts'
 import { chatMessageRoutes } from './chat-messages.routes.ts';
 import { chatMuteRoutes } from './chat-mutes.routes.ts';
 import { chatParityRoutes } from './chat-parity.routes.ts';
+import { chatPushTokenRoutes } from './chat-push-tokens.routes.ts';
 import { chatReportRoutes } from './chat-reports.routes.ts';
 import { chatSdkRoutes } from './chat-sdk.routes.ts';
 import { chatThreadRoutes } from './chat-threads.routes.ts';
@@ -125,6 +126,7 @@ export async function chatRoutes(app: FastifyInstance, deps: ChatRoutesDeps): Pr
         await chatParityRoutes(sdk, deps.chat, 'sdk');
         await chatTypingRoutes(sdk, deps.chat);
         await chatSearchRoutes(sdk, deps.chat, 'sdk');
+        await chatPushTokenRoutes(sdk, deps.chat);
       },
       { prefix: '/sdk' },
     );

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { adminRoutes, type AdminRoutesDeps } from '../admin/admin.routes.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TrustProxy } from '../realtime/client-ip.ts';
-import { CHAT_ERROR_CODES, CHAT_LIMITS } from '@parley/protocol';
+import { CHAT_ERROR_CODES, PUSH_TOKEN_LIMITS } from '@parley/protocol';
 import { chatRoutes, sendChatError, type ChatRoutesDeps } from './chat.routes.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { capConnectionsPerIp } from './connection-limit.ts';
@@ -22,6 +22,8 @@ import { requestLogOptions, tagRequests } from './request-log.ts';
 import { rtcsRoutes, sendRtcsError, type RtcsRoutesDeps } from './rtcs.routes.ts';
 import { staticRoutes } from './static.routes.ts';
 import { validatorCompiler } from './validation.ts';
+
+const MAX_PARAM_LENGTH = PUSH_TOKEN_LIMITS.tokenMaxChars * 3;
 
 export interface HttpDeps {
   log: Logger;
@@ -91,13 +93,15 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Ids may have up to 128 characters and the schemas allow CHAT_LIMITS.pathParamMax; the router's
-    // default of 100 made long ids unreachable in paths. Longer ones reach frameworkErrors below.
-    routerOptions: { maxParamLength: CHAT_LIMITS.pathParamMax },
+    // default of 100 made long ids unreachable in paths. Push tokens (up to 4096 characters,
+    // percent-encoded) are the longest parameter, so the router takes those and each route's schema
+    // bounds its own; longer ones reach frameworkErrors below.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // URLs the router cannot take (undecodable %-escapes, over-long parameters) answer in the envelope
     // of the API family they were meant for, not in Fastify's own shape.
     frameworkErrors: (err, req, reply) => {
       const path = req.url.split('?')[0] ?? '';
-      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${CHAT_LIMITS.pathParamMax} characters` : 'the URL path is not valid percent-encoding';
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'the URL path is not valid percent-encoding';
       if (path === '/v1' || path.startsWith('/v1/')) sendChatError(reply, 400, CHAT_ERROR_CODES.invalidParameter, message, path);
       else sendRtcsError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, message);
     },

@@ -86,17 +86,34 @@ export class HooksClient {
     return call;
   }
 
+  /**
+   * POSTs a JSON text with extra headers (chat webhooks sign it themselves, chat/outbox-dispatcher.ts)
+   * under the same URL and address rules and timeout; any 2xx is `ok`. Not reported to `observe`.
+   */
+  deliver(url: string, json: string, headers: Record<string, string>): Promise<HookResult> {
+    const started = performance.now();
+    const call = hookUrlProblem(url) !== undefined ? Promise.resolve<HookResult>({ outcome: 'refused', ms: 0 }) : this.request(url, json, headers, started, (status) => status >= 200 && status < 300);
+    this.inFlight.add(call);
+    void call.finally(() => this.inFlight.delete(call));
+    return call;
+  }
+
   private send(url: string, body: unknown, signingKey: string | undefined, started: number): Promise<HookResult> {
     const json = JSON.stringify(body);
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Parley-Hooks/1' };
+    const headers: Record<string, string> = {};
     if (signingKey !== undefined) {
       headers['x-parley-signature'] = `sha256=${createHmac('sha256', signingKey).update(json).digest('hex')}`;
     }
+    return this.request(url, json, headers, started, (status) => status === 200);
+  }
+
+  private request(url: string, json: string, extra: Record<string, string>, started: number, ok: (status: number) => boolean): Promise<HookResult> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Parley-Hooks/1', ...extra };
     return fetch(url, { method: 'POST', headers, body: json, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual', dispatcher: this.dispatcher })
       .then(async (res): Promise<HookResult> => {
         // Drain the body so the connection returns to the pool; its content does not matter.
         await res.arrayBuffer().catch(() => undefined);
-        return { outcome: res.status === 200 ? 'ok' : 'rejected', status: res.status, ms: performance.now() - started };
+        return { outcome: ok(res.status) ? 'ok' : 'rejected', status: res.status, ms: performance.now() - started };
       })
       .catch((err: unknown): HookResult => {
         const name = err instanceof Error ? err.name : '';

@@ -242,6 +242,50 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await sql`update chat_channels set last_message_at = coalesce((select max(m.created_at) from chat_messages m where m.app_id = chat_channels.app_id and m.channel_id = chat_channels.channel_id), 0)`.execute(db);
     },
   },
+  '0014_chat_outbox': {
+    // Chat webhook events, written in the transaction of the change that causes them (chat/outbox.ts);
+    // the id is time-ordered text (zero-padded ms + node-local counter + random), the delivery id.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('chat_outbox')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        // The channel whose events keep their order ('' for none).
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_error', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_outbox_pk', ['app_id', 'id'])
+        .execute();
+      await db.schema.createIndex('chat_outbox_by_status').on('chat_outbox').columns(['status', 'id']).execute();
+      // One row: which node dispatches, until when (outbox-dispatcher.ts).
+      await db.schema
+        .createTable('chat_outbox_lease')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0015_push_tokens': {
+    // Push tokens per user and device (chat/push-token.repository.ts), listed by the push hand-off.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('chat_push_tokens')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_push_tokens_pk', ['app_id', 'user_id', 'token'])
+        .execute();
+    },
+  },
   '0016_message_search': {
     // Substring search (DESIGN.md, Search). SQLite: an FTS5 trigram index over chat_messages.content
     // (external content, so the text is stored once), kept in step by triggers, filled with the

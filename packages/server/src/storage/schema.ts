@@ -184,6 +184,41 @@ export interface ChatExportTable {
   updated_at: number;
 }
 
+/** Chat webhook events to deliver (migration 0014_chat_outbox). `status`: pending, delivered or failed. */
+export interface ChatOutboxTable {
+  app_id: string;
+  /** Time-ordered; the delivery id (X-Parley-Delivery). */
+  id: string;
+  /** Events of one channel are delivered in id order; '' for events of no channel. */
+  channel_id: string;
+  event: string;
+  /** JSON of the event's payload (the webhook body's `payload`). */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** The last failed try's outcome ('' when none). */
+  last_error: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which node dispatches the outbox, until when (migration 0014_chat_outbox). */
+export interface ChatOutboxLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+/** A user's push tokens, one per device (migration 0015_push_tokens). `type`: fcm, apns or web. */
+export interface ChatPushTokenTable {
+  app_id: string;
+  user_id: string;
+  token: string;
+  type: string;
+  created_at: number;
+}
+
 export interface AdminSecretTable {
   name: string;
   hash: string;
@@ -208,6 +243,9 @@ export interface Database {
   chat_reports: ChatReportTable;
   chat_blocks: ChatBlockTable;
   chat_reactions: ChatReactionTable;
+  chat_outbox: ChatOutboxTable;
+  chat_outbox_lease: ChatOutboxLeaseTable;
+  chat_push_tokens: ChatPushTokenTable;
   chat_users: ChatUserTable;
   chat_channels: ChatChannelTable;
   chat_members: ChatMemberTable;

@@ -1,0 +1,273 @@
+/**
+ * Sends the outbox's chat webhook events (DESIGN.md, "Chat webhooks"), after commit and never inside
+ * the request that caused them: woken right after a commit that wrote rows, at start (what a crash
+ * left), when the earliest retry is due, and — in a cluster — by a poll that picks up what other nodes
+ * wrote. A single node without webhooks therefore runs no query at all between rounds.
+ *
+ * One node at a time dispatches, the holder of the lease row (outbox.repository.ts), renewed at each
+ * round; a node that dies loses it when it runs out and another takes over, resending what the dead one
+ * had in flight: deliveries are at least once, and X-Parley-Delivery (the row id, the same at every
+ * try) lets a receiver drop the duplicates. A channel's events go out in id order, one at a time: a later
+ * one waits while an earlier one is retried (1 s, 10 s, 60 s by default, then marked failed and kept).
+ */
+import { createHmac } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { HookResult } from '../realtime/hooks-client.ts';
+import type { OnlineUsers } from './chat-context.ts';
+import type { OutboxRepository, OutboxRow } from './outbox.repository.ts';
+import type { PushRecipient } from '@parley/protocol';
+import type { PushTokenRepository } from './push-token.repository.ts';
+
+export interface OutboxDispatchOptions {
+  /** Waits after the 1st, 2nd, … failed try; one more failure than there are entries marks the row failed. */
+  backoffMs: readonly number[];
+  /** Cluster mode: interval of the poll for rows other nodes wrote (undefined: one node, which is woken for all of its own). */
+  pollMs: number | undefined;
+  /** How long a lease lasts unless renewed: a dead dispatcher's successor waits at most this long. */
+  leaseMs: number;
+  /** Delivered rows are deleted this long after delivery. */
+  retentionMs: number;
+}
+
+/** The app's chat webhook settings as the dispatcher reads them when it sends (current, cached). */
+export interface ChatWebhookTarget {
+  target(appId: string): Promise<{ url: string | null; secret: string } | undefined>;
+}
+
+export interface WebhookPoster {
+  deliver(url: string, json: string, headers: Record<string, string>): Promise<HookResult>;
+}
+
+/** `delivered`: a 2xx; `retry`: a failed try with tries left; `failed`: the last try failed (or nowhere to send). */
+export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
+
+export interface OutboxDispatcherDeps {
+  repo: OutboxRepository;
+  pushTokens: PushTokenRepository;
+  online: OnlineUsers;
+  apps: ChatWebhookTarget;
+  poster: WebhookPoster;
+  options: OutboxDispatchOptions;
+  /** This node's lease holder name. */
+  nodeId: string;
+  log: Logger;
+  observe?: (outcome: DeliveryOutcome, event: string) => void;
+  now?: () => number;
+}
+
+/** Rows read per round; channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one. */
+const BATCH = 500;
+const CONCURRENCY = 16;
+const PRUNE_EVERY_MS = 600_000;
+
+/**
+ * The HMAC-SHA256 signature header value of a chat webhook: over `timestamp + "." + body`.
+ * @example signature('secret', 1700000000, '{"event":"push"}') // 'sha256=…'
+ */
+export function signature(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  /** The next round set for a due retry, a lease to wait out, or the next prune, and when. */
+  private due: { timer: NodeJS.Timeout; at: number } | undefined;
+  private round: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private lastPrune = 0;
+  /** When the lease must be renewed (a third of its length after it was taken) and the renewal under way. */
+  private renewAt = 0;
+  private renewal: Promise<boolean> | undefined;
+  private readonly now: () => number;
+  /** The channel workers under way, by app and channel. */
+  private readonly workers = new Map<string, Promise<void>>();
+  /** When (by `tick`) each worker ended during the current round. */
+  private readonly endedAt = new Map<string, number>();
+  private tick = 0;
+
+  constructor(private readonly deps: OutboxDispatcherDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    if (this.deps.options.pollMs !== undefined) {
+      this.timer = setInterval(() => this.wake(), this.deps.options.pollMs);
+      this.timer.unref();
+    }
+    this.wake();
+  }
+
+  /** Runs a round now (or right after the one under way). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.round) {
+      this.again = true;
+      return;
+    }
+    this.round = this.run()
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'chat webhook dispatch failed'))
+      .finally(() => {
+        this.round = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Stops polling, lets the round and the workers under way finish (each call is bounded by the hook timeout) and gives the lease up. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.due?.timer);
+    this.due = undefined;
+    await this.round;
+    await Promise.all([...this.workers.values()]);
+    await this.deps.repo.release(this.deps.nodeId).catch((err: unknown) => this.deps.log.warn({ err }, 'chat webhook lease release failed'));
+  }
+
+  /** Sets a round for `at` unless one is set earlier. */
+  private wakeAt(at: number): void {
+    if (this.stopped || (this.due && this.due.at <= at)) return;
+    clearTimeout(this.due?.timer);
+    const timer = setTimeout(
+      () => {
+        this.due = undefined;
+        this.wake();
+      },
+      Math.max(0, at - this.now()),
+    );
+    timer.unref();
+    this.due = { timer, at };
+  }
+
+  /**
+   * One round: holds the lease, prunes now and then, reads the oldest pending rows and starts a worker
+   * for each channel that has none; the round does not wait for them, so a slow receiver holds up only
+   * its own channel. A worker that moved its channel on wakes a round when it ends, for rows written
+   * meanwhile.
+   */
+  private async run(): Promise<void> {
+    const now = this.now();
+    if (!(await this.renewLease())) {
+      // Another node dispatches, or the lease of this node's previous life (a crash) is still running.
+      this.wakeAt(now + this.deps.options.leaseMs);
+      return;
+    }
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.deps.repo.prune(now - this.deps.options.retentionMs);
+    }
+    this.wakeAt(this.lastPrune + PRUNE_EVERY_MS);
+    // A worker that ends while the rows are read may have sent some of them: its channel sits this round out.
+    this.endedAt.clear();
+    const readTick = ++this.tick;
+    const rows = await this.deps.repo.pending(BATCH);
+    const channels = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const key = `${row.app_id}\n${row.channel_id}`;
+      const list = channels.get(key);
+      if (list) list.push(row);
+      else channels.set(key, [row]);
+    }
+    for (const [key, list] of channels) {
+      if (this.workers.has(key) || (this.endedAt.get(key) ?? 0) > readTick) continue;
+      // The others wait for a worker to end (it wakes a round).
+      if (this.workers.size >= CONCURRENCY) break;
+      const worker = this.sendChannel(list)
+        .catch((err: unknown) => {
+          this.deps.log.warn({ err }, 'chat webhook dispatch failed');
+          return true;
+        })
+        .then((progressed) => {
+          this.workers.delete(key);
+          this.endedAt.set(key, ++this.tick);
+          if (progressed) this.wake();
+        });
+      this.workers.set(key, worker);
+    }
+  }
+
+  /** One channel's rows in order; true when one was delivered or failed for good (its next may be due). */
+  private async sendChannel(rows: readonly OutboxRow[]): Promise<boolean> {
+    const now = this.now();
+    let progressed = false;
+    for (const row of rows) {
+      if (this.stopped) break;
+      // A later event waits while an earlier one of its channel waits for its retry.
+      if (row.next_attempt_at > now) {
+        this.wakeAt(row.next_attempt_at);
+        break;
+      }
+      // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
+      if (this.now() >= this.renewAt && !(await this.renewLease())) break;
+      const outcome = await this.send(row);
+      if (outcome === 'retry') {
+        this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
+        break;
+      }
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  /** Takes or renews the lease; false when another node holds it. One renewal at a time. */
+  private renewLease(): Promise<boolean> {
+    this.renewal ??= (async () => {
+      const now = this.now();
+      const held = await this.deps.repo.lease(this.deps.nodeId, now + this.deps.options.leaseMs, now);
+      this.renewAt = held ? now + this.deps.options.leaseMs / 3 : 0;
+      return held;
+    })().finally(() => (this.renewal = undefined));
+    return this.renewal;
+  }
+
+  private async send(row: OutboxRow): Promise<DeliveryOutcome> {
+    const target = await this.deps.apps.target(row.app_id);
+    if (!target?.url) return this.record(row, 'failed', 'no chat_webhook_url');
+    let payload = JSON.parse(row.payload) as Record<string, unknown>;
+    if (row.event === 'push') {
+      const recipients = await this.pushRecipients(row.app_id, payload);
+      // Nobody to notify (every member online, or none has a token): nothing to hand off.
+      if (recipients.length === 0) return this.record(row, 'delivered', 'no recipients');
+      payload = { ...payload, recipients };
+    }
+    const body = JSON.stringify({ event: row.event, app_id: row.app_id, created_at: row.created_at, payload });
+    const timestamp = Math.floor(this.now() / 1000);
+    const result = await this.deps.poster.deliver(target.url, body, {
+      'x-parley-signature': signature(target.secret, timestamp, body),
+      'x-parley-timestamp': String(timestamp),
+      'x-parley-delivery': row.id,
+    });
+    if (result.outcome === 'ok') return this.record(row, 'delivered', '');
+    const why = result.status === undefined ? result.outcome : `HTTP ${result.status}`;
+    return this.record(row, row.attempts < this.deps.options.backoffMs.length ? 'retry' : 'failed', why);
+  }
+
+  /**
+   * The push hand-off's recipients, resolved now (the row is an intent, outbox-events.ts): members with
+   * a token, not the sender nor those who blocked it, with no live chat connection on any node.
+   */
+  private async pushRecipients(appId: string, payload: Record<string, unknown>): Promise<PushRecipient[]> {
+    const message = payload.message as { channel_id: string; user: { user_id: string } };
+    const candidates = await this.deps.pushTokens.candidates(appId, message.channel_id, message.user.user_id);
+    if (candidates.length === 0) return [];
+    const online = new Set(await this.deps.online.online(appId, candidates.map((c) => c.user_id)));
+    return candidates.filter((c) => !online.has(c.user_id));
+  }
+
+  private async record(row: OutboxRow, outcome: DeliveryOutcome, why: string): Promise<DeliveryOutcome> {
+    const attempts = row.attempts + 1;
+    const now = this.now();
+    const status = outcome === 'retry' ? 'pending' : outcome;
+    const next = outcome === 'retry' ? now + this.deps.options.backoffMs[row.attempts]! : now;
+    await this.deps.repo.mark(row, { status, attempts, next_attempt_at: next, last_error: why }, now);
+    this.deps.observe?.(outcome, row.event);
+    if (outcome === 'failed') this.deps.log.warn({ app: row.app_id, delivery: row.id, event: row.event, attempts, why }, 'chat webhook delivery failed for good');
+    return outcome;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The chat webhook events of each change, built as the transaction work its repository runs (outbox.ts).
+ * Names and payloads follow the realtime events (`group:…`, their arguments by name: message, channel,
+ * user, ban, mute). Each builder answers undefined when the app wants none of its events, so that the
+ * change's transaction is exactly what it was without webhooks.
+ */
+import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from '@parley/protocol';
+import type { Transaction } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import type { ChannelRow } from './channel.repository.ts';
+import type { ChatContext } from './chat-context.ts';
+import type { AfterSend, MessageWithUser, NewMessageRow } from './message.repository.ts';
+import type { InTransaction } from './outbox.ts';
+import { toChannel, toMessage } from './presenter.ts';
+import { NO_THREAD } from './thread-rules.ts';
+
+/**
+ * A send's events: `group:message_send {message, channel}` and the `push` hand-off. The `push` row is
+ * an intent holding the message and channel only: its recipients (members without a live connection,
+ * with push tokens) are resolved by the dispatcher when it sends (outbox-dispatcher.ts), because who is
+ * online is a question of that moment, not of the commit.
+ */
+export async function sendEvents(ctx: ChatContext, appId: string, row: NewMessageRow): Promise<AfterSend | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, ['group:message_send', 'push']);
+  if (wanted.size === 0) return undefined;
+  const fileUrl = await ctx.fileUrls.signer(appId);
+  return (tx, sent) => {
+    const payload = { message: toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, fileUrl), channel: toChannel(sent.channel) };
+    const events = (['group:message_send', 'push'] as const).filter((e) => wanted.has(e)).map((event) => ({ event, channelId: row.channel_id, payload }));
+    return ctx.outbox.write(tx, appId, events);
+  };
+}
+
+/** `group:message_update {message, channel}`: the message as the transaction stored it. */
+export async function updateEvents(ctx: ChatContext, appId: string, channel: ChatChannel): Promise<((tx: Transaction<Database>, row: MessageWithUser) => Promise<void>) | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, ['group:message_update']);
+  if (wanted.size === 0) return undefined;
+  const fileUrl = await ctx.fileUrls.signer(appId);
+  return (tx, row) => ctx.outbox.write(tx, appId, [{ event: 'group:message_update', channelId: channel.channel_id, payload: { message: toMessage(row, fileUrl), channel } }]);
+}
+
+/** `group:message_delete {message, channel}`: the channel with the counts the deletion left. */
+export async function deleteEvents(ctx: ChatContext, appId: string, message: ChatMessage): Promise<((tx: Transaction<Database>, channel: ChannelRow) => Promise<void>) | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, ['group:message_delete']);
+  if (wanted.size === 0) return undefined;
+  return (tx, channel) => ctx.outbox.write(tx, appId, [{ event: 'group:message_delete', channelId: channel.channel_id, payload: { message, channel: toChannel(channel) } }]);
+}
+
+/**
+ * A channel's creation: `group:channel_join {channel, user}` for each member added with it, as the
+ * realtime side announces it (there is no creation event of its own); `channel` as it was inserted.
+ */
+export async function createEvents(ctx: ChatContext, appId: string, users: readonly ChatUser[]): Promise<((tx: Transaction<Database>, channel: ChannelRow) => Promise<void>) | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, ['group:channel_join']);
+  if (wanted.size === 0 || users.length === 0) return undefined;
+  return (tx, row) => {
+    const channel = toChannel(row);
+    return ctx.outbox.write(tx, appId, users.map((user) => ({ event: 'group:channel_join' as const, channelId: row.channel_id, payload: { channel, user } })));
+  };
+}
+
+export function joinEvents(ctx: ChatContext, appId: string, channel: ChatChannel, user: ChatUser): Promise<InTransaction | undefined> {
+  return ctx.outbox.writer(appId, ['group:channel_join'], () => [{ event: 'group:channel_join', channelId: channel.channel_id, payload: { channel, user } }]);
+}
+
+export function leaveEvents(ctx: ChatContext, appId: string, channel: ChatChannel, user: ChatUser): Promise<InTransaction | undefined> {
+  return ctx.outbox.writer(appId, ['group:channel_leave'], () => [{ event: 'group:channel_leave', channelId: channel.channel_id, payload: { channel, user } }]);
+}
+
+export function banEvents(ctx: ChatContext, appId: string, channel: ChatChannel, user: ChatUser, ban: ChatBan): Promise<InTransaction | undefined> {
+  return ctx.outbox.writer(appId, ['group:channel_ban'], () => [{ event: 'group:channel_ban', channelId: channel.channel_id, payload: { channel, user, ban } }]);
+}
+
+export function muteEvents(ctx: ChatContext, appId: string, channel: ChatChannel, user: ChatUser, mute: ChatMute): Promise<InTransaction | undefined> {
+  return ctx.outbox.writer(appId, ['group:channel_mute'], () => [{ event: 'group:channel_mute', channelId: channel.channel_id, payload: { channel, user, mute } }]);
+}

@@ -1,0 +1,101 @@
+/**
+ * Kysely queries of the chat webhook outbox (migration 0014_chat_outbox): rows written inside the
+ * transactions of the changes that cause them, read and marked by the dispatcher, listed and retried by
+ * the console. One query code for both engines; the dispatcher's exclusivity is a lease row.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ChatOutboxTable, Database } from '../storage/schema.ts';
+
+export type OutboxRow = Selectable<ChatOutboxTable>;
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+const LEASE = 'chat_webhooks';
+
+export class OutboxRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** One INSERT of every row, in the caller's transaction. */
+  async insert(tx: Transaction<Database>, rows: readonly OutboxRow[]): Promise<void> {
+    if (rows.length > 0) await tx.insertInto('chat_outbox').values([...rows]).execute();
+  }
+
+  /** The oldest pending rows of every app, in id (commit) order. */
+  pending(limit: number): Promise<OutboxRow[]> {
+    return this.db.selectFrom('chat_outbox').selectAll().where('status', '=', 'pending').orderBy('id').limit(limit).execute().then((rows) => rows.map(numbers));
+  }
+
+  get(appId: string, id: string): Promise<OutboxRow | undefined> {
+    return this.db.selectFrom('chat_outbox').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst().then((row) => row && numbers(row));
+  }
+
+  /** Records a try's outcome: the new status, tries so far, when the next is due and why the last one failed. */
+  async mark(row: Pick<OutboxRow, 'app_id' | 'id'>, change: Pick<OutboxRow, 'status' | 'attempts' | 'next_attempt_at' | 'last_error'>, now: number): Promise<void> {
+    await this.db
+      .updateTable('chat_outbox')
+      .set({ ...change, updated_at: now })
+      .where('app_id', '=', row.app_id)
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  /** Deletes the rows delivered before `before`; answers how many. */
+  async prune(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('chat_outbox').where('status', '=', 'delivered').where('updated_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Rows by status, all apps (the depth metric). */
+  async depth(): Promise<Record<OutboxStatus, number>> {
+    const rows = await this.db.selectFrom('chat_outbox').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
+    const out: Record<OutboxStatus, number> = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of rows) if (r.status in out) out[r.status as OutboxStatus] = Number(r.n);
+    return out;
+  }
+
+  /** One app's rows of a status, newest first, older than the `before` id. */
+  list(appId: string, status: OutboxStatus, before: string | undefined, limit: number): Promise<OutboxRow[]> {
+    let q = this.db.selectFrom('chat_outbox').selectAll().where('app_id', '=', appId).where('status', '=', status);
+    if (before !== undefined) q = q.where('id', '<', before);
+    return q.orderBy('id', 'desc').limit(limit).execute().then((rows) => rows.map(numbers));
+  }
+
+  /** Makes a failed row pending again with a fresh schedule; false when there is no such failed row. */
+  async retry(appId: string, id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('chat_outbox')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Takes or renews the dispatcher's lease for `holder` until `until`: granted when nobody holds it,
+   * this holder does, or the last holder's lease ran out (a node that died). One UPDATE decides, so two
+   * nodes never both hold it.
+   */
+  async lease(holder: string, until: number, now: number): Promise<boolean> {
+    await this.db
+      .insertInto('chat_outbox_lease')
+      .values({ name: LEASE, holder: '', expires_at: 0 })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const result = await this.db
+      .updateTable('chat_outbox_lease')
+      .set({ holder, expires_at: until })
+      .where('name', '=', LEASE)
+      .where((eb) => eb.or([eb('holder', '=', holder), eb('expires_at', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Gives the lease up (clean shutdown), so that another node takes over at once. */
+  async release(holder: string): Promise<void> {
+    await this.db.updateTable('chat_outbox_lease').set({ holder: '', expires_at: 0 }).where('name', '=', LEASE).where('holder', '=', holder).execute();
+  }
+}
+
+/** PostgreSQL's bigint columns arrive as numbers already (database.ts); SQLite's integers too, but attempts may be a string on either. */
+const numbers = (row: OutboxRow): OutboxRow => ({ ...row, attempts: Number(row.attempts), next_attempt_at: Number(row.next_attempt_at), created_at: Number(row.created_at), updated_at: Number(row.updated_at) });

@@ -1,0 +1,102 @@
+/**
+ * The writing side of chat webhooks (DESIGN.md, "Chat webhooks"): an event the app subscribed is
+ * written to the outbox table in the same transaction as the change that causes it, so a committed
+ * change always has its event and a rolled-back one never does; outbox-dispatcher.ts sends it after
+ * commit. Whether an app wants an event is decided before the transaction from its cached settings
+ * (AppService caches apps), so the changes of apps without a chat webhook URL pay nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ChatWebhookEvent } from '@parley/protocol';
+import type { Transaction } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import type { OutboxRepository, OutboxRow } from './outbox.repository.ts';
+
+/** Work a repository runs at the end of its transaction (only when the change is made). */
+export type InTransaction = (tx: Transaction<Database>) => Promise<void>;
+
+/** An event to write: its name, the channel whose order it keeps ('' for none), and its payload. */
+export interface OutboxEvent {
+  event: ChatWebhookEvent;
+  channelId: string;
+  payload: Record<string, unknown>;
+}
+
+/** What the outbox reads of an app: its chat webhook URL and events (AppService.get, cached). */
+export interface ChatWebhookSettings {
+  chatWebhooks(appId: string): Promise<{ url: string | null; events: ReadonlySet<ChatWebhookEvent> } | undefined>;
+}
+
+let lastMs = 0;
+let seq = 0;
+/**
+ * Time-ordered text, the delivery id: zero-padded ms, a counter that keeps this node's ids increasing
+ * within a millisecond (and across a clock step back), and random bits that keep nodes apart.
+ */
+export function newDeliveryId(now: number): string {
+  if (now > lastMs) {
+    lastMs = now;
+    seq = 0;
+  } else {
+    seq++;
+  }
+  return `${String(lastMs).padStart(15, '0')}-${seq.toString(16).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+}
+
+export class ChatOutbox {
+  /**
+   * Writes whose commit has not been announced yet: each change that wrote emits its domain event after
+   * its commit, and each such event wakes the dispatcher once (chat.ts), so no commit waits for the poll.
+   */
+  private unannounced = 0;
+
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly settings: ChatWebhookSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The events among `events` the app subscribed, with a URL set; empty when it wants none of them. */
+  async wanted(appId: string, events: readonly ChatWebhookEvent[]): Promise<Set<ChatWebhookEvent>> {
+    const app = await this.settings.chatWebhooks(appId);
+    if (!app?.url) return new Set();
+    return new Set(events.filter((e) => app.events.has(e)));
+  }
+
+  /**
+   * The transaction work that writes `build()`'s events (those the app wants), or undefined when the app
+   * wants none of `events`: then the change's transaction carries nothing extra.
+   */
+  async writer(appId: string, events: readonly ChatWebhookEvent[], build: () => OutboxEvent[]): Promise<InTransaction | undefined> {
+    const wanted = await this.wanted(appId, events);
+    if (wanted.size === 0) return undefined;
+    return (tx) => this.write(tx, appId, build().filter((e) => wanted.has(e.event)));
+  }
+
+  /** Writes the events in one INSERT, in the caller's transaction. */
+  async write(tx: Transaction<Database>, appId: string, events: readonly OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const now = this.now();
+    const rows: OutboxRow[] = events.map((e) => ({
+      app_id: appId,
+      id: newDeliveryId(now),
+      channel_id: e.channelId,
+      event: e.event,
+      payload: JSON.stringify(e.payload),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      last_error: '',
+      created_at: now,
+      updated_at: now,
+    }));
+    await this.repo.insert(tx, rows);
+    this.unannounced++;
+  }
+
+  /** Called for each domain event: true when it may announce a write's commit (then the dispatcher is woken). */
+  takeWritten(): boolean {
+    if (this.unannounced === 0) return false;
+    this.unannounced--;
+    return true;
+  }
+}

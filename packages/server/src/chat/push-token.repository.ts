@@ -1,0 +1,67 @@
+/** Kysely queries of push tokens (migration 0015_push_tokens): a user's devices, and a message's possible recipients. */
+import type { Kysely, Selectable } from 'kysely';
+import type { PushRecipient, PushTokenType } from '@parley/protocol';
+import type { ChatPushTokenTable, Database } from '../storage/schema.ts';
+
+export type PushTokenRow = Selectable<ChatPushTokenTable>;
+
+export class PushTokenRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Registers the token (again: its type is updated); answers false when the user has `max` others already. */
+  add(row: PushTokenRow, max: number): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const others = await tx
+        .selectFrom('chat_push_tokens')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('app_id', '=', row.app_id)
+        .where('user_id', '=', row.user_id)
+        .where('token', '!=', row.token)
+        .executeTakeFirst();
+      if (Number(others?.n ?? 0) >= max) return false;
+      await tx
+        .insertInto('chat_push_tokens')
+        .values(row)
+        .onConflict((oc) => oc.columns(['app_id', 'user_id', 'token']).doUpdateSet({ type: row.type, created_at: row.created_at }))
+        .execute();
+      return true;
+    });
+  }
+
+  /** False when the user had no such token. */
+  async remove(appId: string, userId: string, token: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('chat_push_tokens').where('app_id', '=', appId).where('user_id', '=', userId).where('token', '=', token).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  list(appId: string, userId: string): Promise<PushTokenRow[]> {
+    return this.db.selectFrom('chat_push_tokens').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).orderBy('created_at').orderBy('token').execute();
+  }
+
+  /**
+   * The channel's members with at least one token, but not the sender and not those who blocked it,
+   * with their tokens: one query. Who of them is connected is the caller's question.
+   */
+  async candidates(appId: string, channelId: string, senderId: string): Promise<PushRecipient[]> {
+    const rows = await this.db
+      .selectFrom('chat_push_tokens as t')
+      .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 't.app_id').onRef('m.user_id', '=', 't.user_id'))
+      .select(['t.user_id', 't.type', 't.token'])
+      .where('t.app_id', '=', appId)
+      .where('m.channel_id', '=', channelId)
+      .where('t.user_id', '!=', senderId)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.user_id').whereRef('bl.app_id', '=', 't.app_id').whereRef('bl.user_id', '=', 't.user_id').where('bl.blocked_id', '=', senderId))))
+      .orderBy('t.user_id')
+      .orderBy('t.created_at')
+      .orderBy('t.token')
+      .execute();
+    const out: PushRecipient[] = [];
+    for (const r of rows) {
+      const device = { type: r.type as PushTokenType, token: r.token };
+      const last = out.at(-1);
+      if (last?.user_id === r.user_id) last.tokens.push(device);
+      else out.push({ user_id: r.user_id, tokens: [device] });
+    }
+    return out;
+  }
+}
