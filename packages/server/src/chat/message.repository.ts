@@ -15,7 +15,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
-import type { ChannelRow } from './channel.repository.ts';
+import { lockChannel, type ChannelRow } from './channel.repository.ts';
 import type { Contains } from './text-search.ts';
 import { mentionedIn, raiseMentions, threadConditions, updateThread } from './thread.repository.ts';
 
@@ -212,7 +212,7 @@ export class MessageRepository {
       if (!parent) throw new SendRefused(true);
     }
     const others = mentioned.filter((id) => id !== userId);
-    const raised = others.length === 0 ? [] : await raiseMentions(tx, appId, channelId, others);
+    const raised = others.length === 0 ? [] : await raiseMentions(tx, appId, channelId, userId, others);
     return { messageId, channel: counter, sender, parent, mentioned: raised };
   }
 
@@ -304,6 +304,9 @@ export class MessageRepository {
   /** Deletes the message and lowers the channel's counts (and a reply's thread count); false when it did not exist. */
   async delete(appId: string, channelId: string, messageId: number, isFile: boolean, parentId: number | null = null): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
+      // The channel row first, as a send locks it before the parent it replies to: a delete of that
+      // parent racing the reply waits instead of deadlocking (PostgreSQL).
+      await lockChannel(tx, appId, channelId);
       const result = await tx
         .deleteFrom('chat_messages')
         .where('app_id', '=', appId)
