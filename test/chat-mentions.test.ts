@@ -96,6 +96,18 @@ describe.each(engines)('mentions on $name', (engine) => {
       expect(await mentionCount('carol')).toBe(0);
     });
 
+    it('a member who blocked the sender is not told of its mention', async () => {
+      expect((await sdk('carol', 'PUT', '/users/me/block', { user_id: 'alice' })).status).toBe(200);
+      const heard = mentionsOf('carol').length;
+      expect((await sdk('alice', 'POST', '/group/channels/team/messages', { content: '@carol @bob', mentioned_user_ids: ['carol', 'bob'] })).status).toBe(201);
+      await expect.poll(() => mentionCount('bob')).toBe(1);
+      expect(await mentionCount('carol')).toBe(0);
+      expect((await sdk('bob', 'PUT', '/group/channels/team/messages/read')).status).toBe(200);
+      await tp.parley.chat.idle();
+      expect(mentionsOf('carol')).toHaveLength(heard);
+      expect((await sdk('carol', 'DELETE', '/users/me/block/alice')).status).toBe(200);
+    });
+
     it('refuses a non-member, too many or malformed mentions, writing nothing', async () => {
       const count = async () => (await call<{ total_message_count: number }>('GET', '/v1/group/channels/team')).body.total_message_count;
       const before = await count();

@@ -142,6 +142,17 @@ describe.each(engines)('threads on $name', (engine) => {
       expect(replies.body.messages.map((m) => m.content)).toEqual(['two']);
     });
 
+    it('a parent deleted while replies arrive: each reply is sent or refused, never a server error', async () => {
+      const top = (await post('alice', { content: 'short-lived' })).body;
+      const replies = ['bob', 'carol', 'dan', 'erin', 'frank'].map((user) => post(user, { content: 'racing', parent_message_id: top.message_id }));
+      const deleted = call('DELETE', `/v1/group/channels/forum/messages/${top.message_id}`);
+      const answers = await Promise.all([...replies, deleted]);
+      expect(answers.at(-1)!.status).toBe(200);
+      for (const answer of answers.slice(0, -1)) {
+        if (answer.status !== 201) expect(answer.body).toMatchObject({ status: 400, code: 1005 });
+      }
+    });
+
     it('a refused reply fails alone among sends committed together', async () => {
       const top = (await post('alice', { content: 'group commit' })).body;
       const reply = (await post('bob', { content: 'only reply', parent_message_id: top.message_id })).body;

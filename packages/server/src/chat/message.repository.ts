@@ -16,7 +16,7 @@ import type { ChatReaction } from '@parley/protocol';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
-import type { ChannelRow } from './channel.repository.ts';
+import { lockChannel, type ChannelRow } from './channel.repository.ts';
 import { pinnedIds } from './pin.repository.ts';
 import { reactionRowsFor, reactionsOf } from './reaction.repository.ts';
 import type { Contains } from './text-search.ts';
@@ -235,7 +235,7 @@ export class MessageRepository {
       if (!parent) throw new SendRefused(true);
     }
     const others = mentioned.filter((id) => id !== userId);
-    const raised = others.length === 0 ? [] : await raiseMentions(tx, appId, channelId, others);
+    const raised = others.length === 0 ? [] : await raiseMentions(tx, appId, channelId, userId, others);
     const sent = { messageId, channel: counter, sender, parent, mentioned: raised };
     await also?.(tx, sent);
     return sent;
@@ -371,6 +371,9 @@ export class MessageRepository {
     also?: (tx: Transaction<Database>, channel: ChannelRow) => Promise<void>,
   ): Promise<false | { unpinned: boolean }> {
     return this.db.transaction().execute(async (tx) => {
+      // The channel row first, as a send locks it before the parent it replies to: a delete of that
+      // parent racing the reply waits instead of deadlocking (PostgreSQL).
+      await lockChannel(tx, appId, channelId);
       const result = await tx
         .deleteFrom('chat_messages')
         .where('app_id', '=', appId)

@@ -98,14 +98,29 @@ export async function updateThread(tx: Transaction<Database>, appId: string, cha
   return row && { ...row, message_id: Number(row.message_id) };
 }
 
-/** Raises the unread mention count of the listed members; answers those it raised. */
-export async function raiseMentions(tx: Transaction<Database>, appId: string, channelId: string, userIds: readonly string[]): Promise<string[]> {
+/**
+ * Raises the unread mention count of the listed members, but of those who blocked the sender (they
+ * receive nothing from it); answers those it raised.
+ */
+export async function raiseMentions(tx: Transaction<Database>, appId: string, channelId: string, sender: string, userIds: readonly string[]): Promise<string[]> {
   const rows = await tx
     .updateTable('chat_members')
     .set((eb) => ({ unread_mention_count: eb('unread_mention_count', '+', 1) }))
     .where('app_id', '=', appId)
     .where('channel_id', '=', channelId)
     .where('user_id', 'in', [...userIds])
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('chat_blocks as bl')
+            .select('bl.user_id')
+            .whereRef('bl.app_id', '=', 'chat_members.app_id')
+            .whereRef('bl.user_id', '=', 'chat_members.user_id')
+            .where('bl.blocked_id', '=', sender),
+        ),
+      ),
+    )
     .returning('user_id')
     .execute();
   return rows.map((r) => r.user_id).sort();
