@@ -90,7 +90,8 @@ export class TypingService {
 
   /** The user's last chat connection closed (cluster-wide): its typing states end. */
   async disconnected(appId: string, userId: string): Promise<void> {
-    if ((await this.ctx.online.online(appId, [userId])).length > 0) return;
+    // After close() (shutdown) the stores are going away; the states end by themselves.
+    if (this.closed || (await this.ctx.online.online(appId, [userId])).length > 0 || this.closed) return;
     for (const channelId of await this.store.stopAll(appId, userId)) void this.announce({ appId, channelId, userId });
   }
 
