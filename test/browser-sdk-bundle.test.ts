@@ -1,6 +1,7 @@
 /**
  * The minified SDK bundle in real Chromium, from another origin than the chat server: the globals
- * exist, `connectUser` connects, `group:message_send` arrives as (message, channel).
+ * exist, `connectUser` connects, `group:message_send` arrives as (message, channel); GitpleLive SDK
+ * 1.1's `GitpleLiveChat.ChatClient({host, app_id})` connects too and its typing reaches the others.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,17 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserBundle } from '../packages/server/src/http/bundles.ts';
 import { launchChromium, skipBrowserTests } from './support/browser.ts';
 import { seedChat, sendText } from './support/chat-seed.ts';
+import { openChatSocket } from './support/chat-socket.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
 
 describe.skipIf(skipBrowserTests())('SDK bundle in Chromium', () => {
   let tp: TestParley;
   let bobToken = '';
+  let aliceToken = '';
   let site: Server;
   let browser: Browser;
 
   beforeAll(async () => {
     tp = await startParley();
-    ({ tokens: { bob: bobToken = '' } } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob'], channels: { room_1: ['alice', 'bob'] } }));
+    ({ tokens: { bob: bobToken = '', alice: aliceToken = '' } } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob'], channels: { room_1: ['alice', 'bob'] } }));
     const bundle = await buildBrowserBundle('sdk');
     site = createServer((req, res) => {
       if (req.url === '/sdk.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.body);
@@ -48,5 +51,24 @@ describe.skipIf(skipBrowserTests())('SDK bundle in Chromium', () => {
     expect(await connected).toBe('connected');
     await sendText(tp.url, tp.appId, tp.apiKey, 'room_1', 'alice', '안녕하세요');
     expect(await page.evaluate('window.received')).toEqual({ content: '안녕하세요', channel: 'room_1' });
+  });
+
+  it('GitpleLiveChat.ChatClient({host, app_id}) connects with connectUser({user_id, session_token}) and types', async () => {
+    const alice = await openChatSocket(tp.url, tp.appId, 'alice', aliceToken);
+    const typing = new Promise<unknown[]>((resolve) => alice.socket.once('group:channel_typing', (channel: { channel_id: string }, ids: string[]) => resolve([channel.channel_id, ids])));
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
+      expect(await page.evaluate('GitpleLiveChat.ChatClient === GitpleLive.ChatClient && typeof GitpleLiveChat.ChatClient === "function"')).toBe(true);
+      const connected = page.evaluate(`new Promise((resolve, reject) => {
+        const client = new GitpleLiveChat.ChatClient({ host: ${JSON.stringify(new URL(tp.url).host)}, app_id: ${JSON.stringify(tp.appId)} });
+        client.connection.on('connected', () => client.groupChannel.startTyping('room_1').then(() => resolve('typing'), reject));
+        client.connectUser({ user_id: 'bob', session_token: ${JSON.stringify(bobToken)} }).catch(reject);
+      })`);
+      expect(await connected).toBe('typing');
+      expect(await typing).toEqual(['room_1', ['bob']]);
+    } finally {
+      alice.socket.close();
+    }
   });
 });

@@ -92,6 +92,13 @@ describe.each(engines)('SDK 1.1 parity on $name', (engine) => {
       expect((await call('DELETE', '/v1/group/channels/lobby/meta', { keys: 'k0' })).body).toMatchObject({ code: 1001 });
       expect((await call('PUT', '/v1/group/channels/nowhere_x/meta', { meta: { a: 'b' } })).body).toMatchObject({ code: 1003 });
       expect((await call<Channel>('GET', '/v1/group/channels/lobby')).body.meta.k0).toBe('v');
+      // Hostile keys: `__proto__` is refused by the JSON parser as everywhere; `constructor` is an ordinary key.
+      await call('DELETE', '/v1/group/channels/lobby/meta');
+      const res = await fetch(`${tp.url}/v1/group/channels/lobby/meta`, { method: 'PUT', headers: { APP_ID: tp.appId, APP_API_KEY: tp.apiKey, 'content-type': 'application/json' }, body: '{"meta":{"__proto__":{"x":"1"}}}' });
+      expect(await res.json()).toMatchObject({ status: 400, code: 1001 });
+      const hostile = await call<Channel>('PUT', '/v1/group/channels/lobby/meta', { meta: { constructor: 'c', toString: 't' } });
+      expect(hostile.body.meta).toEqual({ constructor: 'c', toString: 't' });
+      expect(Object.getPrototypeOf(hostile.body.meta)).toBe(Object.prototype);
       // A server API call: the client API has no such route.
       expect((await sdk('alice', 'PUT', '/group/channels/lobby/meta', { meta: { a: 'b' } })).status).toBe(404);
       await call('DELETE', '/v1/group/channels/lobby/meta');

@@ -57,7 +57,12 @@ export type ClientEvents = ConnectionEvents & ChatServerEvents;
 const CHAT_EVENTS: ReadonlySet<string> = new Set(CHAT_EVENT_NAMES);
 
 /** The client's connection events that `client.connection` repeats under GitpleLive SDK 1.1's names. */
-const ALIASES = { connected: 'connected', reconnectSucceed: 'reconnect_success', reconnectFailed: 'reconnect_failed', disconnected: 'disconnected' } as const;
+const ALIASES: Partial<Record<keyof ClientEvents, 'connected' | 'reconnect_success' | 'reconnect_failed' | 'disconnected'>> = {
+  connected: 'connected',
+  reconnectSucceed: 'reconnect_success',
+  reconnectFailed: 'reconnect_failed',
+  disconnected: 'disconnected',
+};
 
 /** How long a typing event waits for the server's acknowledgement. */
 const TYPING_ACK_TIMEOUT_MS = 10_000;
@@ -158,7 +163,7 @@ export class Client extends TypedEmitter<ClientEvents> {
   /** Repeats the connection events on `client.connection` under their SDK 1.1 names. */
   protected override emit<E extends keyof ClientEvents>(event: E, ...args: Parameters<ClientEvents[E]>): void {
     super.emit(event, ...args);
-    const alias: 'connected' | 'reconnect_success' | 'reconnect_failed' | 'disconnected' | undefined = (ALIASES as Partial<Record<string, (typeof ALIASES)[keyof typeof ALIASES]>>)[event];
+    const alias: (typeof ALIASES)[keyof ClientEvents] = ALIASES[event];
     if (alias === 'disconnected') this.connection.relay(alias, args[0] as string);
     else if (alias !== undefined) this.connection.relay(alias);
   }
@@ -172,10 +177,16 @@ export class Client extends TypedEmitter<ClientEvents> {
   /** The typing event over the socket when connected (acknowledged); undefined to use REST instead. */
   private sendTyping(channelId: string, typing: boolean): Promise<void> | undefined {
     const answer = this.realtime?.request(TYPING_EVENT, { channel_id: channelId, typing }, TYPING_ACK_TIMEOUT_MS);
-    return answer?.then((ack) => {
-      const error = (ack as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-      if (error) throw new SdkError(typeof error.code === 'number' ? error.code : 0, String(error.message));
-    });
+    return answer?.then(
+      (ack) => {
+        const error = (ack as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+        if (error) throw new SdkError(typeof error.code === 'number' ? error.code : NETWORK_ERROR_CODE, String(error.message));
+      },
+      // No acknowledgement in time (or the socket closed meanwhile).
+      (err: unknown) => {
+        throw toSdkError(err);
+      },
+    );
   }
 
   private teardown(): void {

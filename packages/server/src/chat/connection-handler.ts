@@ -12,10 +12,10 @@ import type { AppService } from '../apps/app.service.ts';
 import type { AccessParams } from '../realtime/access-url.ts';
 import { groupChannel } from '../realtime/internal-channels.ts';
 import type { ConnectionHandler, InternalConnection } from '../realtime/socketio-transport.ts';
-import type { TypingService } from './typing.service.ts';
 import type { BlockRepository } from './block.repository.ts';
 import { ChatError } from './errors.ts';
 import type { MemberRepository } from './member.repository.ts';
+import type { TypingService } from './typing.service.ts';
 import type { UserService } from './user.service.ts';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

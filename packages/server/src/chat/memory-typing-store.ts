@@ -23,6 +23,11 @@ export class MemoryTypingStore implements TypingStore {
   }
 
   async stop(e: TypingEntry): Promise<boolean> {
+    return this.remove(e);
+  }
+
+  /** Synchronous, so that a state is gone before anyone else may look (takeExpired hands it out once). */
+  private remove(e: TypingEntry): boolean {
     const key = `${e.appId}\n${e.channelId}`;
     const typers = this.channels.get(key);
     const before = typers?.get(e.userId);
@@ -37,7 +42,7 @@ export class MemoryTypingStore implements TypingStore {
 
   async stopAll(appId: string, userId: string): Promise<string[]> {
     const channels = [...(this.users.get(`${appId}\n${userId}`) ?? [])];
-    for (const channelId of channels) await this.stop({ appId, channelId, userId });
+    for (const channelId of channels) this.remove({ appId, channelId, userId });
     return channels;
   }
 
@@ -56,7 +61,7 @@ export class MemoryTypingStore implements TypingStore {
         if (until <= now) out.push({ appId, channelId, userId });
       }
     }
-    for (const e of out) await this.stop(e);
+    for (const e of out) this.remove(e);
     for (const [key, until] of this.announced) if (until <= now) this.announced.delete(key);
     return out;
   }

@@ -66,26 +66,32 @@ export class TypingService {
    * who types there now.
    */
   async set(caller: UserCaller, channelId: string, typing: unknown): Promise<ChatTypingState> {
+    const entry = await this.change(caller, channelId, typing);
+    return { channel_id: entry.channelId, typing_user_ids: await this.store.typing(entry.appId, entry.channelId, this.ctx.now()) };
+  }
+
+  /** The socket event `typing {channel_id, typing}` of a chat connection: set() without the list in answer. */
+  async fromSocket(caller: UserCaller, payload: unknown): Promise<void> {
+    if (typeof payload !== 'object' || payload === null) throw invalid('typing: expected {channel_id, typing}');
+    const { channel_id, typing } = payload as Record<string, unknown>;
+    if (typeof channel_id !== 'string') throw invalid('channel_id must be a string');
+    await this.change(caller, channel_id, typing);
+  }
+
+  private async change(caller: UserCaller, channelId: string, typing: unknown): Promise<TypingEntry> {
     if (typeof typing !== 'boolean') throw invalid('typing must be true or false');
     const row = await (await access(this.ctx, caller, channelId, 'member')).channel();
     const entry = { appId: appIdOf(caller), channelId: row.channel_id, userId: caller.userId };
     const now = this.ctx.now();
     const changed = typing ? await this.store.start(entry, now + this.timing.ttlMs, now) : await this.store.stop(entry);
     if (changed) void this.announce(entry);
-    return { channel_id: row.channel_id, typing_user_ids: await this.store.typing(entry.appId, entry.channelId, now) };
-  }
-
-  /** The socket event `typing {channel_id, typing}` of a chat connection: the same as set(). */
-  async fromSocket(caller: UserCaller, payload: unknown): Promise<ChatTypingState> {
-    if (typeof payload !== 'object' || payload === null) throw invalid('typing: expected {channel_id, typing}');
-    const { channel_id, typing } = payload as Record<string, unknown>;
-    if (typeof channel_id !== 'string') throw invalid('channel_id must be a string');
-    return this.set(caller, channel_id, typing);
+    return entry;
   }
 
   /** The user's last chat connection closed (cluster-wide): its typing states end. */
   async disconnected(appId: string, userId: string): Promise<void> {
-    if ((await this.ctx.online.online(appId, [userId])).length > 0) return;
+    // After close() (shutdown) the stores are going away; the states end by themselves.
+    if (this.closed || (await this.ctx.online.online(appId, [userId])).length > 0 || this.closed) return;
     for (const channelId of await this.store.stopAll(appId, userId)) void this.announce({ appId, channelId, userId });
   }
 

@@ -52,6 +52,24 @@ describe('Hub', () => {
     expect(hub.count('app1', 'shared')).toBe(1);
   });
 
+  it("leaves out every session of the excluded user (a typer's own typing event), on one channel or several", () => {
+    const hub = new Hub();
+    const w = recorder();
+    const [a1, a2, b] = [session('a1', 'app', w), session('a2', 'app', w), session('b', 'app', w)];
+    const twin = new Session({ kind: 'chat', id: 'a3', transportId: 't-a3', appId: 'app', user: 'user-a1', via: 'chat', origin: '', transport: 'test', granted: [], writer: w, close: () => {} });
+    for (const s of [a1, a2, b, twin]) {
+      hub.add(s);
+      hub.join(s, 'g');
+    }
+    hub.join(b, 'h');
+    expect(hub.deliver('app', ['g'], 'e', Payload.of([1]), undefined, undefined, 'user-a1')).toBe(2);
+    expect(hub.deliver('app', ['g', 'h'], 'e', Payload.of([2]), undefined, undefined, 'user-a1')).toBe(2);
+    expect(w.writes.map((x) => x.to)).toEqual([
+      ['a2', 'b'],
+      ['a2', 'b'],
+    ]);
+  });
+
   it('removes every subscription of a closed session and forgets empty channels', () => {
     const hub = new Hub();
     const s = session('s', 'app', recorder());
