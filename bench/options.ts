@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ClientMode, TargetKind } from './lib/targets.ts';
 
-export const SCENARIOS = ['fanout', 'latency', 'connections', 'memory', 'chat', 'cluster', 'churn', 'console', 'profile'] as const;
+export const SCENARIOS = ['fanout', 'latency', 'connections', 'memory', 'chat', 'search', 'cluster', 'churn', 'console', 'profile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Chat's storage engines: SQLite (the default server) and PostgreSQL (a fresh database per run). */
@@ -27,6 +27,8 @@ export interface BenchOptions {
   latency: { channels: number; subscribersPerChannel: number; rates: number[]; seconds: number };
   /** `settleMs`: the wait after each step before RSS is read. */
   connections: { max: number; step: number; settleMs: number };
+  /** Search latency over `messages` seeded messages in `channels` channels, `rounds` times each query and face. */
+  search: { messages: number; channels: number; rounds: number };
   /** Heap snapshots around `sessions` idle sessions added after `warmup` ones. */
   memory: { sessions: number; warmup: number; settleMs: number };
   /** Closed-loop `senders` POST text messages into `channels` group channels of `membersPerChannel` connected members. */
@@ -112,6 +114,11 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       max: num(src, 'BENCH_CONNECTIONS_MAX', q(20_000, 2000)),
       step: num(src, 'BENCH_CONNECTIONS_STEP', q(2500, 1000)),
       settleMs: num(src, 'BENCH_CONNECTIONS_SETTLE_MS', 1500),
+    },
+    search: {
+      messages: Math.max(1000, num(src, 'BENCH_SEARCH_MESSAGES', q(100_000, 10_000))),
+      channels: Math.max(1, num(src, 'BENCH_SEARCH_CHANNELS', 50)),
+      rounds: Math.max(1, num(src, 'BENCH_SEARCH_ROUNDS', q(40, 10))),
     },
     memory: {
       sessions: Math.max(1, num(src, 'BENCH_MEMORY_SESSIONS', q(5000, 1000))),

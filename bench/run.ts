@@ -21,6 +21,7 @@ import { runCluster } from './scenarios/cluster.ts';
 import { runClusterSpread } from './scenarios/cluster-spread.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runMemory } from './scenarios/memory.ts';
+import { runSearch } from './scenarios/search.ts';
 import { runConsole } from './scenarios/console.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
@@ -60,6 +61,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     latency: [],
     connections: [],
     memory: [],
+    search: [],
     chat: [],
     cluster: [],
     clusterSpread: [],
@@ -96,7 +98,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const res = await attempt(r, `memory (${opts.memory.sessions} idle sessions, heap snapshots)`, t, () => runMemory(opts, t));
       if (res) r.memory.push(res);
     }
-  const postgres = has('chat') || has('cluster') ? await postgresProblem(opts.chat.postgresAdminUrl) : undefined;
+  const postgres = has('chat') || has('search') || has('cluster') ? await postgresProblem(opts.chat.postgresAdminUrl) : undefined;
   if (has('chat'))
     for (const engine of opts.chat.engines) {
       if (engine === 'postgres' && postgres) {
@@ -105,6 +107,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       }
       const res = await attempt(r, `chat on ${engine}`, 'parley', () => runChat(opts, engine));
       if (res) r.chat.push(res);
+    }
+  if (has('search'))
+    for (const engine of opts.chat.engines) {
+      if (engine === 'postgres' && postgres) {
+        r.skipped.push({ scenario: 'search on PostgreSQL', reason: postgres });
+        continue;
+      }
+      const res = await attempt(r, `search over ${opts.search.messages.toLocaleString('en-US')} messages on ${engine}`, 'parley', () => runSearch(opts, engine));
+      if (res) r.search.push(res);
     }
   if (has('cluster')) {
     const missing = postgres ?? (await redisProblem(opts.cluster.redisUrl));

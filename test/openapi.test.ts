@@ -79,6 +79,15 @@ describe('/openapi.json', () => {
     expect(undocumented).toEqual([]);
   });
 
+  it('/docs shows it in parts that together hold every operation once', async () => {
+    const parts = await Promise.all(['/docs/json', '/docs/parts/client.json', '/docs/parts/admin.json'].map(async (path) => (await (await fetch(`${tp.url}${path}`)).json()) as Doc));
+    const keysOf = (d: Doc) => Object.entries(d.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
+    const all = keysOf(doc).sort();
+    expect(parts.flatMap(keysOf).sort()).toEqual(all);
+    expect(keysOf(parts[1]!).every((k) => k.includes(' /v1/sdk/'))).toBe(true);
+    expect(keysOf(parts[2]!).every((k) => k.includes(' /admin/api/'))).toBe(true);
+  });
+
   it('is titled Parley with the package version and declares a security scheme per credential', () => {
     expect(doc.info).toMatchObject({ title: 'Parley', version: serverPackage.version });
     const schemes = doc.components.securitySchemes;
