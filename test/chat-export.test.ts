@@ -188,7 +188,7 @@ describe.each(engines)('exports on $name', (engine) => {
       const baseline = live();
       const rssBefore = rssKiB(process.pid)!;
       let peak = baseline;
-      const sampler = setInterval(() => (peak = Math.max(peak, live())), 250);
+      const sampler = setInterval(() => (peak = Math.max(peak, live())), 500);
       let big: Export;
       try {
         const created = await call<Export>('POST', '/v1/exports', { type: 'messages', channel_id: 'big_room' });

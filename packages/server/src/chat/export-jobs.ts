@@ -8,7 +8,8 @@
  * Restarts: a graceful stop hands the jobs it was running back to the queue, and the next start takes
  * them up at once; a job left `running` by a crash is restarted from its beginning once its lease
  * lapses (on any node), and marked failed after `maxAttempts` interrupted runs. The sweep marks done
- * jobs whose URL expired as `expired` and removes their files, and removes the files of failed jobs.
+ * jobs whose URL expired as `expired` and removes their files, and the files of failed jobs and the
+ * partial ones a crashed run left (once their job has run again).
  */
 import type { ExportType } from '@parley/protocol';
 import type { Logger } from 'pino';
@@ -107,9 +108,9 @@ export class ExportJobs {
     await this.files.sweep(async (id, finished) => {
       const job = await this.repo.byId(id);
       if (!job) return false;
-      if (finished) return job.status === 'done' && (job.expires_at ?? 0) > now;
-      // A partial file: only while its job runs here (another node's run writes its own volume).
-      return job.status === 'running' && this.running.has(id);
+      // A running job's file, partial or just renamed before its commit (by any node sharing the volume).
+      if (job.status === 'running') return true;
+      return finished && job.status === 'done' && (job.expires_at ?? 0) > now;
     });
   }
 
