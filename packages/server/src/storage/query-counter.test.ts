@@ -1,7 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QueryCounter } from './query-counter.ts';
+import { QueryCounter, uncounted } from './query-counter.ts';
 import { SqliteRowLocksPlugin } from './sqlite-row-locks.ts';
 
 interface Db {
@@ -33,6 +33,17 @@ describe('the storage plugins on a real SQLite database', () => {
     // A stopped recording keeps what it had; the total goes on (BEGIN and COMMIT are the driver's, not counted).
     expect(recording.queries).toHaveLength(4);
     expect(counter.executed).toBe(6);
+  });
+
+  it('leaves background work out of recordings, however its statements interleave with a request’s', async () => {
+    const counter = new QueryCounter();
+    const k = open(counter);
+    await sql`create table t (id integer primary key, v text not null)`.execute(k);
+    const recording = counter.record();
+    await Promise.all([uncounted(async () => void (await k.selectFrom('t').selectAll().execute())), k.insertInto('t').values({ id: 1, v: 'a' }).execute()]);
+    await uncounted(() => k.updateTable('t').set({ v: 'b' }).execute());
+    expect(recording.stop()).toEqual(['insert t']);
+    expect(counter.executed).toBe(4);
   });
 
   it('lets a row-locking read run on SQLite, which has no FOR UPDATE', async () => {

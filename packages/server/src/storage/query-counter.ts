@@ -7,7 +7,19 @@
  *
  * @example const rec = storage.queries.record(); await send(); rec.stop() // ['select chat_users', 'update chat_channels', …]
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+
+/** Set while background work runs (uncounted()): a worker's poll is no request's cost. */
+const BACKGROUND = new AsyncLocalStorage<true>();
+
+/**
+ * Runs a worker's round (export jobs, the chat webhook dispatcher) outside every recording: what it
+ * executes — its polls included, whenever they happen to fall — is left out of a request's count.
+ */
+export function uncounted<T>(work: () => Promise<T>): Promise<T> {
+  return BACKGROUND.run(true, work);
+}
 
 /** Most statements one recording keeps: a recording left open never grows without bound. */
 const RECORDING_MAX = 10_000;
@@ -71,14 +83,16 @@ export class QueryCounter implements KyselyPlugin {
   }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (this.recordings.size > 0) this.pending.set(args.queryId, describe(args.node));
+    if (this.recordings.size > 0 && BACKGROUND.getStore() !== true) this.pending.set(args.queryId, describe(args.node));
     return args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     this.total++;
-    if (this.recordings.size > 0) {
-      const what = this.pending.get(args.queryId) ?? '?';
+    // Noted when it began under a recording and not as background work.
+    const what = this.pending.get(args.queryId);
+    if (what !== undefined) {
+      this.pending.delete(args.queryId);
       for (const r of this.recordings) if (r.length < RECORDING_MAX) r.push(what);
     }
     return args.result;
