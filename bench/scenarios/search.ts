@@ -89,10 +89,10 @@ export async function runSearch(opts: BenchOptions, engine: ChatEngine): Promise
     if (engine === 'postgres') db = await createDatabase(opts.chat.postgresAdminUrl);
     target = await startParley({ env: { DATA_DIR: dataDir, ...(db ? { DATABASE_URL: db.url } : {}) } });
     const api = createPlatformApi(target.baseUrl, target.appId, BENCH_API_KEY);
-    const user = (i: number) => `searcher-${i % USERS}`;
-    const channel = (i: number) => `search-room-${i}`;
+    const user = (i: number) => `searcher_${i % USERS}`;
+    const channel = (i: number) => `search_room_${i}`;
     await forEachLimited(USERS, 8, async (i) => void (await api.must(201, 'POST', '/users', { user_id: user(i), name: `Searcher ${i}` })));
-    // Channel c has members c … c+9 (mod 20): searcher-0 belongs to half of the channels.
+    // Channel c has members c … c+9 (mod 20): searcher_0 belongs to half of the channels.
     await forEachLimited(channels, 8, async (c) => {
       const members = Array.from({ length: MEMBERS }, (_, k) => user(c + k));
       await api.must(201, 'POST', '/group/channels', { channel_id: channel(c), name: `Room ${c}`, members });
