@@ -75,7 +75,8 @@ export interface RealtimeNodeDeps {
 
 interface SessionState {
   app: App;
-  pending: Map<string, Promise<void>>;
+  /** Subscribes under way, by channel; made on the first (most sessions never need one after connect). */
+  pending?: Map<string, Promise<void>>;
   /** InternalSessionSpec.closed of a chat session. */
   onClosed?: () => void;
 }
@@ -136,7 +137,7 @@ export class RealtimeNode {
   /** Registers a verified client and joins the channels its access URL granted. */
   async open(app: App, grant: AccessGrant, init: OpenSessionInit): Promise<Session> {
     const session = new Session({ ...init, kind: 'rtcs', id: newPublicSessionId(), appId: app.id, user: grant.user, via: grant.via, granted: grant.channels });
-    this.state.set(session, { app, pending: new Map() });
+    this.state.set(session, { app });
     this.deps.hub.add(session);
     this.activity.session('connect', session);
     this.deps.webhooks.notify(app, 'connect', session);
@@ -150,7 +151,7 @@ export class RealtimeNode {
    */
   async openInternal(spec: InternalSessionSpec, init: OpenSessionInit): Promise<Session> {
     const session = new Session({ ...init, kind: 'chat', id: newPublicSessionId(), appId: spec.app.id, user: spec.user, via: 'chat', granted: [] });
-    this.state.set(session, { app: spec.app, pending: new Map(), onClosed: spec.closed });
+    this.state.set(session, { app: spec.app, onClosed: spec.closed });
     this.deps.hub.add(session);
     this.activity.session('connect', session);
     try {
@@ -215,7 +216,7 @@ export class RealtimeNode {
 
   private async subscribe(session: Session, channel: string): Promise<void> {
     const st = this.state.get(session)!;
-    const running = st.pending.get(channel);
+    const running = st.pending?.get(channel);
     if (running) {
       // A second command for the same channel answers after the first has settled, from the outcome.
       await running;
@@ -224,11 +225,13 @@ export class RealtimeNode {
       return;
     }
     const work = this.doSubscribe(session, st, channel);
-    st.pending.set(channel, work);
+    const pending = (st.pending ??= new Map());
+    pending.set(channel, work);
     try {
       await work;
     } finally {
-      st.pending.delete(channel);
+      pending.delete(channel);
+      if (pending.size === 0 && st.pending === pending) st.pending = undefined;
     }
   }
 
@@ -259,7 +262,7 @@ export class RealtimeNode {
 
   private async unsubscribe(session: Session, channel: string): Promise<void> {
     const st = this.state.get(session)!;
-    await st.pending.get(channel);
+    await st.pending?.get(channel);
     if (!(await this.leave(session, channel))) {
       this.reply(session, 'unsubscribe_error', channel, 'not subscribed to this channel');
       return;

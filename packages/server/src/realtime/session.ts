@@ -59,6 +59,9 @@ export interface SessionInit {
   close(reason: string, mode: CloseMode, session: Session): void;
 }
 
+/** The grant of a session whose access URL named no channel (nearly all chat and many RTCS sessions): shared. */
+const NO_CHANNELS: ReadonlySet<string> = new Set();
+
 export class Session {
   readonly kind: SessionKind;
   readonly id: string;
@@ -86,7 +89,7 @@ export class Session {
     this.via = init.via;
     this.origin = init.origin;
     this.transport = init.transport;
-    this.granted = new Set(init.granted);
+    this.granted = init.granted.length === 0 ? NO_CHANNELS : new Set(init.granted);
     this.writer = init.writer;
     this.closer = init.close;
   }
