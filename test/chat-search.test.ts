@@ -137,6 +137,21 @@ describe.each(engines)('message search on $name', (engine) => {
       expect((await call<Result>('GET', '/v1/messages/search?query=deleted')).body.messages).toEqual([]);
     });
 
+    it('finds an edited message by its new text only, also after further edits', async () => {
+      const id = await say('bob', 'kr_room', 'first draft 초안');
+      for (const content of ['second version 수정본', 'final wording 최종본']) {
+        expect((await call('PUT', `/v1/group/channels/kr_room/messages/${id}`, { content })).status).toBe(200);
+      }
+      expect(await found('alice', 'final wording')).toEqual(['final wording 최종본']);
+      expect(await found('alice', '최종본')).toEqual(['final wording 최종본']);
+      for (const gone of ['first draft', '초안', 'second version', '수정본']) expect(await found('alice', gone), gone).toEqual([]);
+      // Text the edit keeps is still found (the old text's index entries go before the new one's come).
+      const kept = await say('bob', 'kr_room', 'weekly meeting 회의 at noon');
+      expect((await call('PUT', `/v1/group/channels/kr_room/messages/${kept}`, { content: 'weekly meeting 회의실 at nine' })).status).toBe(200);
+      for (const query of ['weekly meeting', '회의실', 'at nine']) expect(await found('alice', query), query).toEqual(['weekly meeting 회의실 at nine']);
+      expect(await found('alice', 'noon')).toEqual([]);
+    });
+
     it('searches the whole app through the server API, optionally one channel or sender', async () => {
       const all = await call<Result>('GET', `/v1/messages/search?query=${encodeURIComponent('안녕')}`);
       expect(all.status).toBe(200);

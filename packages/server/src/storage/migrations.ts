@@ -307,10 +307,11 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         insert into chat_messages_fts(rowid, content) values (new.rowid, new.content); end`.execute(db);
       await sql`create trigger chat_messages_fts_delete after delete on chat_messages when old.content is not null begin
         insert into chat_messages_fts(chat_messages_fts, rowid, content) values ('delete', old.rowid, old.content); end`.execute(db);
-      await sql`create trigger chat_messages_fts_update_old after update of content on chat_messages when old.content is not null begin
-        insert into chat_messages_fts(chat_messages_fts, rowid, content) values ('delete', old.rowid, old.content); end`.execute(db);
-      await sql`create trigger chat_messages_fts_update_new after update of content on chat_messages when new.content is not null begin
-        insert into chat_messages_fts(rowid, content) values (new.rowid, new.content); end`.execute(db);
+      // One trigger, old text out before new text in: as two, SQLite fired the newer first, and the
+      // delete then took away the trigrams the edit kept (an edited message was no longer found by them).
+      await sql`create trigger chat_messages_fts_update after update of content on chat_messages begin
+        insert into chat_messages_fts(chat_messages_fts, rowid, content) select 'delete', old.rowid, old.content where old.content is not null;
+        insert into chat_messages_fts(rowid, content) select new.rowid, new.content where new.content is not null; end`.execute(db);
       // Not 'rebuild': that would also index the rows without text, which no trigger ever removes.
       await sql`insert into chat_messages_fts(rowid, content) select rowid, content from chat_messages where content is not null`.execute(db);
     },
