@@ -1,0 +1,57 @@
+/**
+ * Message search on the demo page, over every channel I am in (client.groupChannel.searchMessages):
+ * newest first, more on demand; a hit opens its channel.
+ */
+import type { SearchHit } from '@parley/sdk';
+import type { ChatStore } from './chat-store.ts';
+
+export interface SearchState {
+  query: string;
+  hits: SearchHit[];
+  next: string | null;
+  loading: boolean;
+}
+
+export class Search {
+  state: SearchState | undefined;
+
+  constructor(private readonly store: ChatStore) {}
+
+  async find(query: string): Promise<void> {
+    const q = query.trim();
+    if (q === '') {
+      this.clear();
+      return;
+    }
+    const state: SearchState = { query: q, hits: [], next: null, loading: true };
+    this.state = state;
+    this.store.changed();
+    const result = await this.store.run('Could not search', () => this.store.client.groupChannel.searchMessages(q, { limit: 20 }));
+    if (this.state !== state) return;
+    this.state = { ...state, hits: result?.messages ?? [], next: result?.next ?? null, loading: false };
+    this.store.changed();
+  }
+
+  async more(): Promise<void> {
+    const s = this.state;
+    if (!s?.next) return;
+    const result = await this.store.run('Could not search', () => this.store.client.groupChannel.searchMessages(s.query, { limit: 20, next: s.next! }));
+    if (this.state !== s || !result) return;
+    this.state = { ...s, hits: [...s.hits, ...result.messages], next: result.next };
+    this.store.changed();
+  }
+
+  clear(): void {
+    this.state = undefined;
+    this.store.changed();
+  }
+
+  /** Opens the hit's channel and points at the message when it is among the loaded ones. */
+  async open(hit: SearchHit): Promise<void> {
+    await this.store.run(`Could not open ${hit.channel_id}`, async () => {
+      await this.store.open(hit.channel_id);
+      this.store.found = { channelId: hit.channel_id, messageId: hit.message_id };
+      this.store.changed();
+    });
+  }
+}
