@@ -1,6 +1,6 @@
 /**
  * Message search on the demo page, over every channel I am in (client.groupChannel.searchMessages):
- * newest first, more on demand; a hit opens its channel.
+ * newest first, more on demand; a hit opens its channel (a reply: its thread too).
  */
 import type { SearchHit } from '@parley/sdk';
 import type { ChatStore } from './chat-store.ts';
@@ -50,8 +50,11 @@ export class Search {
   async open(hit: SearchHit): Promise<void> {
     await this.store.run(`Could not open ${hit.channel_id}`, async () => {
       await this.store.open(hit.channel_id);
-      this.store.found = { channelId: hit.channel_id, messageId: hit.message_id };
+      const parentId = hit.parent_message_id;
+      this.store.found = { channelId: hit.channel_id, messageId: parentId ?? hit.message_id };
       this.store.changed();
+      // A reply: its thread shows beside the parent.
+      if (parentId !== undefined) await this.store.threads.show(await this.store.client.groupChannel.getMessage(hit.channel_id, parentId));
     });
   }
 }
