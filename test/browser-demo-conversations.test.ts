@@ -225,13 +225,18 @@ describe.skipIf(skipBrowserTests())('demo chat page: typing, edits, reactions, t
     if (await alice.locator('.back').isVisible()) await alice.click('.back');
     const views: Array<[string, () => Promise<void>]> = [
       ['search', async () => {
-        await alice.fill('#search-input', 'see you');
+        await alice.fill('#search-input', 'works for');
         await alice.press('#search-input', 'Enter');
-        await alice.locator('#search-hits li').first().waitFor({ timeout: 10_000 });
+        await alice.locator('#search-hits li', { hasText: '6 works for me' }).waitFor({ timeout: 10_000 });
+      }],
+      ['thread', async () => {
+        // The hit is a reply: its channel opens with the thread beside (over it, at this width).
+        await alice.click('#search-hits li button');
+        await threadReply(alice, '6 works for me').waitFor({ timeout: 10_000 });
+        await alice.locator('#thread-parent', { hasText: 'see you at 6' }).waitFor();
       }],
       ['conversation-features', async () => {
-        await alice.click('#search-hits li button');
-        await alice.locator('#channels li.active[data-channel="team"]').waitFor({ state: 'attached', timeout: 10_000 });
+        await alice.click('.side-panel .panel-head button');
         await alice.locator('#pinned-bar').waitFor({ timeout: 10_000 });
         await message(alice, 'see you at 6').locator('.reaction').waitFor();
         await bob.locator('#composer-input').pressSequentially('still typing');
@@ -253,13 +258,8 @@ describe.skipIf(skipBrowserTests())('demo chat page: typing, edits, reactions, t
         await message(alice, 'see you at 6').locator('.reaction-menu > button').click();
         await alice.locator('.reaction-menu [role=menu]').waitFor();
       }],
-      ['thread', async () => {
-        await alice.keyboard.press('Escape');
-        await message(alice, 'see you at 6').locator('.thread-summary').click();
-        await threadReply(alice, 'great, booked').waitFor({ timeout: 10_000 });
-      }],
       ['pins', async () => {
-        await alice.click('.side-panel .panel-head button');
+        await alice.keyboard.press('Escape');
         await alice.click('#pinned-bar');
         await alice.locator('#pins li').first().waitFor();
       }],
