@@ -49,10 +49,15 @@ describe.skipIf(skipBrowserTests())('demo chat page: typing, edits, reactions, t
     await tp?.stop();
   });
 
-  it('alice sees "bob is typing…" while bob writes, and it goes when his draft empties or is sent', async () => {
+  it('alice sees "bob is typing…" (and "bob and carol are typing…") while bob writes; it goes when his draft empties or is sent', async () => {
     await bob.locator('#composer-input').pressSequentially('hel');
     await alice.locator('#typing', { hasText: 'bob is typing…' }).waitFor({ timeout: 10_000 });
     expect(await bob.locator('#typing').textContent()).toBe('');
+    // carol types too (through the server, as her app would): both names.
+    await tp.parley.chat.typing.set({ appId: app(), userId: 'carol' }, 'team', true);
+    await alice.locator('#typing', { hasText: 'bob and carol are typing…' }).waitFor({ timeout: 10_000 });
+    await tp.parley.chat.typing.set({ appId: app(), userId: 'carol' }, 'team', false);
+    await alice.locator('#typing', { hasText: /^bob is typing…$/ }).waitFor({ timeout: 10_000 });
     await bob.fill('#composer-input', '');
     await expect.poll(() => alice.locator('#typing').textContent(), { timeout: 10_000 }).toBe('');
     await bob.locator('#composer-input').pressSequentially('see you at 5');

@@ -5,6 +5,9 @@
 import type { SearchHit } from '@parley/sdk';
 import type { ChatStore } from './chat-store.ts';
 
+/** How long the message a hit opened stays marked. */
+const FOUND_MS = 6_000;
+
 export interface SearchState {
   query: string;
   hits: SearchHit[];
@@ -51,8 +54,15 @@ export class Search {
     await this.store.run(`Could not open ${hit.channel_id}`, async () => {
       await this.store.open(hit.channel_id);
       const parentId = hit.parent_message_id;
-      this.store.found = { channelId: hit.channel_id, messageId: parentId ?? hit.message_id };
+      const found = { channelId: hit.channel_id, messageId: parentId ?? hit.message_id };
+      this.store.found = found;
       this.store.changed();
+      // The mark is a pointer, not a state: it fades once the reader had time to see it.
+      setTimeout(() => {
+        if (this.store.found !== found) return;
+        this.store.found = undefined;
+        this.store.changed();
+      }, FOUND_MS);
       // A reply: its thread shows beside the parent.
       if (parentId !== undefined) await this.store.threads.show(await this.store.client.groupChannel.getMessage(hit.channel_id, parentId));
     });
