@@ -225,7 +225,15 @@ describe.skipIf(skipBrowserTests())('demo chat page: typing, edits, reactions, t
     await bob.locator('#channels li.active[data-channel="team"]').waitFor({ timeout: 10_000 });
   });
 
-  it('at 390 px: no sideways scrolling, labelled inputs and AA contrast in every new view (screenshots)', async () => {
+  it('at 1280 and 390 px: no sideways scrolling, labelled inputs and AA contrast in every new view (screenshots)', async () => {
+    // 1280 px: the conversation with its pins, reactions, mention and "2 replies", the thread beside it.
+    await message(alice, 'see you at 6').locator('.thread-summary').click();
+    await threadReply(alice, 'great, booked').waitFor({ timeout: 10_000 });
+    expect(await sidewaysOverflow(alice)).toBeLessThanOrEqual(0);
+    expect(await unlabelledInputs(alice)).toEqual([]);
+    expect(await lowContrastText(alice)).toEqual([]);
+    await alice.screenshot({ path: `${DEMO_SHOTS}/conversation-features-1280.png`, fullPage: true });
+    await alice.click('.side-panel .panel-head button');
     await alice.setViewportSize({ width: 390, height: 844 });
     if (await alice.locator('.back').isVisible()) await alice.click('.back');
     const views: Array<[string, () => Promise<void>]> = [

@@ -28,7 +28,7 @@ export function SearchPanel() {
         <label for="search-input" class="visually-hidden">
           Search messages in your channels
         </label>
-        <input id="search-input" type="search" name="query" maxLength={100} placeholder="Search messages" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        <input id="search-input" type="search" name="query" maxLength={100} placeholder="Text to find" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
         <button type="submit" class="secondary">
           Search
         </button>
