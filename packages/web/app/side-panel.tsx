@@ -61,6 +61,9 @@ function ThreadPanel() {
           <MessageView key={m.message_id} message={m} inThread />
         ))}
       </ol>
+      <p id="thread-typing" class="typing" aria-live="polite">
+        {store.typing.line(t.channelId)}
+      </p>
       <Composer key={`${t.channelId}/${parent.message_id}`} channelId={t.channelId} parentMessageId={parent.message_id} />
     </div>
   );
