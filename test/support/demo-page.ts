@@ -3,7 +3,7 @@
  * demo user, opening channels, sending, and the page-wide checks (labels, contrast, sideways overflow).
  * The checks run inside the page as strings: the tests' TypeScript knows no DOM.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 export const DEMO_SHOTS = 'test-output/demo';
 
@@ -85,4 +85,23 @@ export function lowContrastText(page: Page): Promise<string[]> {
     }
     return bad;
   })()`);
+}
+
+/** Opens a menu of a message (its `⋯` menu, or another such as `.reaction-menu`) with a click and picks an item. */
+export async function pickFromMenu(page: Page, item: Locator, label: string, menu = '.message-menu'): Promise<void> {
+  await item.locator(`${menu} > button`).click();
+  await page.locator(`${menu} [role=menuitem]`, { hasText: label }).first().click();
+}
+
+/** A reply in the open thread panel holding `text`. */
+export const threadReply = (page: Page, text: string) => page.locator('#thread-replies > li', { hasText: text });
+
+/** The text of the option an input's aria-activedescendant points at (the highlighted one of its listbox). */
+export function activeOption(page: Page, input: string): Promise<string | null> {
+  return page.evaluate<string | null, string>((sel) => {
+    const d = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null; getElementById(id: string): { textContent: string | null; getAttribute(a: string): string | null } | null } }).document;
+    const id = d.querySelector(sel)?.getAttribute('aria-activedescendant');
+    const option = id ? d.getElementById(id) : null;
+    return option && option.getAttribute('aria-selected') === 'true' ? (option.getAttribute('data-user') ?? option.textContent) : null;
+  }, input);
 }

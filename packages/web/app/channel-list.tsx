@@ -1,10 +1,12 @@
 /**
- * The joined channels, newest activity first, each a button (reachable with Tab, opened with Enter)
- * with its unread count; below them the form that creates or joins a channel.
+ * The message search, then the joined channels, newest activity first, each a button (reachable with
+ * Tab, opened with Enter) with its unread count and a badge of unread mentions of me; below them the
+ * form that creates or joins a channel.
  */
 import { useState } from 'preact/hooks';
 import type { ChannelEntry } from './chat-store.ts';
 import { shortTime } from './format.ts';
+import { SearchPanel } from './search-panel.tsx';
 import { useStore } from './use-store.ts';
 
 function preview(entry: ChannelEntry): string {
@@ -20,6 +22,7 @@ export function ChannelList() {
   const list = store.channelList();
   return (
     <nav id="sidebar" aria-labelledby="channels-title">
+      <SearchPanel />
       <h2 id="channels-title">Channels</h2>
       {list.length === 0 ? <p class="hint">No channels yet: create one below, or ask someone to add you.</p> : null}
       <ul id="channels">
@@ -36,6 +39,11 @@ export function ChannelList() {
                 </span>
                 <span class="channel-line">
                   <span class="preview">{preview(entry)}</span>
+                  {entry.mentions > 0 ? (
+                    <span class="badge mention" aria-label={`${entry.mentions} ${entry.mentions === 1 ? 'mention' : 'mentions'} of you`}>
+                      @{entry.mentions}
+                    </span>
+                  ) : null}
                   {unread > 0 ? (
                     <span class="badge unread" aria-label={`${unread} unread`}>
                       {unread}

@@ -2,7 +2,9 @@
  * The demo page's chat state and what changes it: the joined channels with their unread counts, the
  * open channel's history (newest page first, older pages on demand), live events from the SDK, read
  * receipts, and the side panel. Views read it and call its actions; every change notifies them once.
- * Nothing here touches the DOM.
+ * The conversation features keep their state in their own modules (typing.ts, threads.ts, pins.ts,
+ * search.ts, moderation.ts); messages that change (edits, reactions, thread counts) are replaced
+ * everywhere they show through {@link ChatStore.replaceMessage}. Nothing here touches the DOM.
  *
  * Errors belong to the action that failed: the next action that succeeds clears them, so a message of
  * an old failure never sits beside a screen that works.
@@ -10,7 +12,12 @@
 import { CHAT_ERROR_CODES } from '@parley/protocol';
 import type { Client, GroupChannel, Message, User } from '@parley/sdk';
 import { codeOf, describeError } from './format.ts';
+import type { PickedMention } from './mentions.ts';
 import { Moderation } from './moderation.ts';
+import { Pins } from './pins.ts';
+import { Search } from './search.ts';
+import { Threads } from './threads.ts';
+import { Typing } from './typing.ts';
 
 /** Messages per history page. */
 export const PAGE = 30;
@@ -19,6 +26,8 @@ export interface ChannelEntry {
   channel: GroupChannel;
   /** Messages after my last read. */
   unread: number;
+  /** Of those, the ones mentioning me. */
+  mentions: number;
 }
 
 export interface History {
@@ -34,12 +43,14 @@ export interface History {
 }
 
 /** The panel beside the conversation. */
-export type Panel = { kind: 'members' } | null;
+export type Panel = { kind: 'members' } | { kind: 'thread'; parentId: number } | { kind: 'pins' } | null;
 
 /** What the composer of a channel holds: kept when switching channels, and after a failed send. */
 export interface Draft {
   content: string;
   file?: File;
+  /** Members picked in the `@` completion (sent as mentions while their `@name` stays in the text). */
+  mentions?: PickedMention[];
   /** Why the last send of this draft failed (the composer offers a retry). */
   failure?: string;
 }
@@ -60,6 +71,12 @@ export class ChatStore {
   panel: Panel = null;
   /** Managers, mutes and reports of the open channel. */
   readonly moderation: Moderation;
+  readonly typing: Typing;
+  readonly threads: Threads;
+  readonly pins: Pins;
+  readonly search: Search;
+  /** A message to point at once its channel shows (a search hit). */
+  found: { channelId: string; messageId: number } | undefined;
   /** A passing outcome ("Reported. Thank you."), announced politely; replaced by the next one. */
   notice = '';
   private readonly drafts = new Map<string, Draft>();
@@ -73,6 +90,10 @@ export class ChatStore {
     readonly me: string,
   ) {
     this.moderation = new Moderation(this);
+    this.typing = new Typing(this);
+    this.threads = new Threads(this);
+    this.pins = new Pins(this);
+    this.search = new Search(this);
   }
 
   /** Tells the views that something changed (the feature modules call it too). */
@@ -127,11 +148,20 @@ export class ChatStore {
     return n;
   }
 
+  /** Unread messages mentioning me over every joined channel. */
+  totalMentions(): number {
+    let n = 0;
+    for (const e of this.channels.values()) n += e.mentions;
+    return n;
+  }
+
   /** Wires the SDK's events and loads the channel list. */
   async start(): Promise<void> {
     const c = this.client;
     c.on('group:message_send', (message, channel) => this.received(message, channel));
-    c.on('group:message_update', (message, channel) => this.replaced(message, channel));
+    c.on('group:message_update', (message, channel) => this.replaceMessage(message, channel));
+    c.on('group:message_reaction', (message, channel) => this.replaceMessage(message, channel));
+    c.on('group:message_mention', (message, channel) => this.mentioned(message, channel));
     c.on('group:message_delete', (message, channel) => this.removed(message.message_id, channel.channel_id));
     c.on('group:channel_update', (channel) => this.channelChanged(channel));
     c.on('group:channel_message_read_event', (channel) => {
@@ -150,6 +180,8 @@ export class ChatStore {
     });
     c.on('group:channel_delete', (channel) => this.drop(channel.channel_id));
     this.moderation.listen();
+    this.typing.listen();
+    this.threads.listen();
     await this.refresh();
   }
 
@@ -157,7 +189,7 @@ export class ChatStore {
   async refresh(): Promise<void> {
     const { channels } = await this.client.groupChannel.getJoinedChannelList({ limit: 100, show_last_message: true, show_unread: true });
     this.channels.clear();
-    for (const channel of channels) this.channels.set(channel.channel_id, { channel, unread: channel.unread?.[this.me] ?? 0 });
+    for (const channel of channels) this.channels.set(channel.channel_id, entryOf(channel, this.me));
     this.changed();
     if (this.activeId && this.channels.has(this.activeId)) await this.open(this.activeId);
     else if (this.activeId) this.close();
@@ -166,7 +198,7 @@ export class ChatStore {
   /** One channel anew (one I was added to, or whose last message went): last message and my unread count, in one request. */
   private async reloadChannel(channelId: string): Promise<void> {
     const channel = await this.client.groupChannel.getChannel(channelId, { show_last_message: true, show_unread: true });
-    this.channels.set(channelId, { channel, unread: channel.unread?.[this.me] ?? 0 });
+    this.channels.set(channelId, entryOf(channel, this.me));
     this.changed();
   }
 
@@ -176,7 +208,9 @@ export class ChatStore {
     this.activeId = channelId;
     if (switching) {
       this.panel = null;
+      this.threads.close();
       this.notice = '';
+      this.found = undefined;
     }
     const opening = ++this.openings;
     this.history = { channelId, opening, messages: [], hasOlder: false, loading: true };
@@ -186,13 +220,14 @@ export class ChatStore {
     if (this.history?.opening !== opening) return;
     this.history = { channelId, opening, messages: [...messages].sort((a, b) => a.message_id - b.message_id), hasOlder: messages.length === PAGE, loading: false };
     this.changed();
-    await this.markRead();
+    await Promise.all([this.markRead(), this.pins.sync()]);
   }
 
   close(): void {
     this.activeId = undefined;
     this.history = undefined;
     this.panel = null;
+    this.threads.close();
     this.members.clear();
     this.changed();
   }
@@ -233,12 +268,20 @@ export class ChatStore {
     return this.members.get(user.user_id)?.name || user.name || user.user_id;
   }
 
+  /** A member's name by user id (the id itself when not a known member). */
+  nameOfId(userId: string): string {
+    return this.members.get(userId)?.name || userId;
+  }
+
   async markRead(): Promise<void> {
     const channelId = this.activeId;
     if (!channelId) return;
     await this.client.groupChannel.readMessage(channelId);
     const entry = this.channels.get(channelId);
-    if (entry) entry.unread = 0;
+    if (entry) {
+      entry.unread = 0;
+      entry.mentions = 0;
+    }
     this.changed();
     await this.loadReceipt();
   }
@@ -282,26 +325,58 @@ export class ChatStore {
   /**
    * Sends what the composer holds; resolves once the server took it (the composer keeps the draft
    * until then, and after a failure, with a retry). Text typed beside a file goes out as its caption.
+   * `draftKey` is where the draft is kept (a thread's composer has its own); `options` carry the
+   * thread replied in and the members mentioned.
    */
-  async send(channelId: string, draft: Draft): Promise<Message> {
+  async send(channelId: string, draft: Draft, options: { draftKey?: string; parentMessageId?: number; mentionedUserIds?: string[] } = {}): Promise<Message> {
     const api = this.client.groupChannel;
     const content = draft.content.trim();
+    const key = options.draftKey ?? channelId;
+    const parentMessageId = options.parentMessageId;
+    const mentionedUserIds = options.mentionedUserIds?.length ? options.mentionedUserIds : undefined;
     let sent: Message;
     if (draft.file) {
-      sent = await api.sendMessage(channelId, { type: 'file', file: draft.file });
-      this.addToHistory(sent);
+      sent = await api.sendMessage(channelId, { type: 'file', file: draft.file, parentMessageId });
+      this.shown(sent);
       // The SDK's file send takes no caption yet: the text follows as its own message. The file is
       // gone from the draft once sent, so a retry sends the text only.
-      this.setDraft(channelId, { ...this.draft(channelId), file: undefined });
-      if (content !== '') sent = await api.sendMessage(channelId, { content });
+      this.setDraft(key, { ...this.draft(key), file: undefined });
+      if (content !== '') sent = await api.sendMessage(channelId, { content, parentMessageId, mentionedUserIds });
     } else {
-      sent = await api.sendMessage(channelId, { content });
+      sent = await api.sendMessage(channelId, { content, parentMessageId, mentionedUserIds });
     }
+    this.typing.sent(channelId);
     // Shown at once (the live event may come later, after a reconnection's catch-up).
-    this.addToHistory(sent);
+    this.shown(sent);
     this.succeeded();
     this.changed();
     return sent;
+  }
+
+  /** A message I sent or received goes where it shows: a reply to its open thread, else the history. */
+  private shown(message: Message): void {
+    if (message.parent_message_id !== undefined) this.threads.addReply(message);
+    else this.addToHistory(message);
+  }
+
+  /** Replaces the text of my message (Enter in its editor); resolves true once saved. */
+  async editMessage(message: Message, content: string): Promise<boolean> {
+    const done = await this.run('Could not edit the message', async () => {
+      const edited = await this.client.groupChannel.updateMessage(message.channel_id, message.message_id, content);
+      this.replaceMessage(edited);
+      return true;
+    });
+    return done === true;
+  }
+
+  /** Adds my reaction `key`, or takes it back when I reacted with it. */
+  async toggleReaction(message: Message, key: string): Promise<void> {
+    const api = this.client.groupChannel;
+    const mine = message.reactions.some((r) => r.key === key && r.user_ids.includes(this.me));
+    await this.run('Could not react', async () => {
+      const updated = mine ? await api.removeReaction(message.channel_id, message.message_id, key) : await api.addReaction(message.channel_id, message.message_id, key);
+      this.replaceMessage(updated);
+    });
   }
 
   async deleteMessage(message: Message): Promise<void> {
@@ -345,6 +420,7 @@ export class ChatStore {
   }
 
   setPanel(panel: Panel): void {
+    if (panel?.kind !== 'thread') this.threads.close();
     this.panel = panel;
     this.changed();
   }
@@ -352,11 +428,11 @@ export class ChatStore {
   private received(message: Message, channel: GroupChannel): void {
     const entry = this.channels.get(channel.channel_id);
     if (entry) entry.channel = { ...entry.channel, ...channel, last_message: message };
-    else this.channels.set(channel.channel_id, { channel: { ...channel, last_message: message }, unread: 0 });
+    else this.channels.set(channel.channel_id, { channel: { ...channel, last_message: message }, unread: 0, mentions: 0 });
     const mine = sentBy(message, this.me);
     const h = this.history;
     if (h && h.channelId === channel.channel_id) {
-      this.addToHistory(message);
+      this.shown(message);
       if (mine) void this.loadReceipt();
       else if (document.visibilityState === 'visible') void this.markRead().catch((err: unknown) => this.failed('Could not mark the channel read', err));
       else this.channels.get(channel.channel_id)!.unread += 1;
@@ -389,14 +465,29 @@ export class ChatStore {
     this.changed();
   }
 
-  private replaced(message: Message, channel: GroupChannel): void {
-    this.channelChanged(channel);
+  /** A message changed (edit, reaction, thread info): the new one wherever it shows. */
+  replaceMessage(message: Message, channel?: GroupChannel): void {
+    if (channel) this.channelChanged(channel);
     const h = this.history;
-    if (h?.channelId === channel.channel_id) this.history = { ...h, messages: h.messages.map((m) => (m.message_id === message.message_id ? message : m)) };
+    if (h?.channelId === message.channel_id) this.history = { ...h, messages: h.messages.map((m) => (m.message_id === message.message_id ? message : m)) };
+    this.threads.replace(message);
+    this.pins.replace(message);
+    const entry = this.channels.get(message.channel_id);
+    if (entry?.channel.last_message?.message_id === message.message_id) entry.channel = { ...entry.channel, last_message: message };
+    this.changed();
+  }
+
+  /** A message mentions me (`group:message_mention`): the channel's badge, unless I am reading it now. */
+  private mentioned(message: Message, channel: GroupChannel): void {
+    const reading = this.activeId === channel.channel_id && document.visibilityState === 'visible';
+    const entry = this.channels.get(channel.channel_id);
+    if (!entry || reading || sentBy(message, this.me)) return;
+    entry.mentions += 1;
     this.changed();
   }
 
   private removed(messageId: number, channelId: string): void {
+    if (this.threads.remove(channelId, messageId) && this.panel?.kind === 'thread') this.panel = null;
     const h = this.history;
     if (h?.channelId === channelId && h.messages.some((m) => m.message_id === messageId)) {
       this.history = { ...h, messages: h.messages.filter((m) => m.message_id !== messageId) };
@@ -410,11 +501,14 @@ export class ChatStore {
     this.changed();
   }
 
-  private channelChanged(channel: GroupChannel): void {
+  /** The channel anew (an event or an answer); the pins of the open one follow. */
+  channelChanged(channel: GroupChannel): void {
     const entry = this.channels.get(channel.channel_id);
     if (!entry) return;
+    const pinsBefore = entry.channel.pinned_message_ids.join();
     // Events carry the channel without the caller's extras (last message, unread): keep those.
-    entry.channel = { ...entry.channel, ...channel, last_message: entry.channel.last_message };
+    entry.channel = { ...entry.channel, ...channel, last_message: entry.channel.last_message, unread_mention_count: entry.channel.unread_mention_count };
+    if (channel.channel_id === this.activeId && channel.pinned_message_ids.join() !== pinsBefore) void this.run('Could not load the pinned messages', () => this.pins.sync());
     this.changed();
   }
 
@@ -424,3 +518,6 @@ export class ChatStore {
     else this.changed();
   }
 }
+
+/** A listed channel with my unread counts. */
+const entryOf = (channel: GroupChannel, me: string): ChannelEntry => ({ channel, unread: channel.unread?.[me] ?? 0, mentions: channel.unread_mention_count ?? 0 });

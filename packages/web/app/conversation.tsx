@@ -1,7 +1,8 @@
 /**
- * The open channel: its title and tools, the history (opened at the newest message, older pages on
- * demand without the view jumping, live messages followed while the reader is at the bottom), the read
- * receipt and the composer.
+ * The open channel: its title and tools (members, pinned messages), the newest pin, the history
+ * (opened at the newest message, older pages on demand without the view jumping, live messages
+ * followed while the reader is at the bottom; replies live in the thread panel), the read receipt, who
+ * is typing, and the composer.
  */
 import type { Message } from '@parley/sdk';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -25,6 +26,8 @@ export function Conversation() {
     );
   }
   const channel = entry.channel;
+  const pinCount = channel.pinned_message_ids.length;
+  const newestPin = store.pins.messages()[0];
   return (
     <section id="conversation" class="conversation" aria-labelledby="channel-title" tabIndex={-1}>
       <div class="conversation-head">
@@ -36,14 +39,30 @@ export function Conversation() {
           <button type="button" class="secondary" aria-pressed={store.panel?.kind === 'members'} onClick={() => store.setPanel(store.panel?.kind === 'members' ? null : { kind: 'members' })}>
             Members ({store.members.size})
           </button>
+          {pinCount > 0 ? (
+            <button type="button" id="pins-button" class="secondary" aria-pressed={store.panel?.kind === 'pins'} onClick={() => store.setPanel(store.panel?.kind === 'pins' ? null : { kind: 'pins' })}>
+              Pinned ({pinCount})
+            </button>
+          ) : null}
         </div>
       </div>
+      {newestPin ? (
+        <button type="button" id="pinned-bar" class="pinned-bar" onClick={() => store.setPanel({ kind: 'pins' })}>
+          <span class="pin-label">Pinned</span>
+          <span class="pin-text">
+            {store.nameOf(newestPin.user)}: {newestPin.type === 'file' ? (newestPin.file?.name ?? 'a file') : newestPin.content}
+          </span>
+        </button>
+      ) : null}
       <History />
       <p id="receipt" class="receipt">
         {store.readBy.length > 0 ? `Read by ${store.readBy.join(', ')}` : ''}
       </p>
       <p id="notice" class="notice" role="status">
         {store.notice}
+      </p>
+      <p id="typing" class="typing" aria-live="polite">
+        {store.typing.line(channel.channel_id)}
       </p>
       {store.moderation.myMuteLine(channel.channel_id) ? <p class="muted-line">{store.moderation.myMuteLine(channel.channel_id)}</p> : null}
       <Composer key={channel.channel_id} channelId={channel.channel_id} />
