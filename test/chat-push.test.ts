@@ -68,6 +68,12 @@ describe.each(engines)('push hand-off on $name', (engine) => {
       expect((await sdk('frank', 'DELETE', `/users/me/push_tokens/${encodeURIComponent(long)}`)).body).toMatchObject({ code: 1002 });
       // Another user's token is not the caller's to remove.
       expect((await sdk('frank', 'DELETE', '/users/me/push_tokens/bob-phone')).body).toMatchObject({ code: 1002 });
+      // A deleted user's tokens go with it.
+      expect((await call('DELETE', '/v1/users/frank')).status).toBe(200);
+      expect((await call('POST', '/v1/users', { user_id: 'frank', name: 'frank' })).status).toBe(201);
+      const fresh = await call<{ token: string }>('POST', '/v1/users/frank/token', {});
+      const again = sdkCaller(tp.url, tp.appId, { frank: fresh.body.token });
+      expect((await again('frank', 'GET', '/users/me/push_tokens')).body).toEqual({ tokens: [] });
     });
 
     it('lists the offline members with tokens: not the sender, not the online, not the blocker, not the tokenless', async () => {

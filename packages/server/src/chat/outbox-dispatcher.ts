@@ -59,6 +59,8 @@ export interface OutboxDispatcherDeps {
 const BATCH = 500;
 const CONCURRENCY = 16;
 const PRUNE_EVERY_MS = 600_000;
+/** After a failed round or worker (the database unreachable, say), the next round comes this much later. */
+const AFTER_ERROR_MS = 1000;
 
 /**
  * The HMAC-SHA256 signature header value of a chat webhook: over `timestamp + "." + body`.
@@ -108,7 +110,10 @@ export class OutboxDispatcher {
       return;
     }
     this.round = this.run()
-      .catch((err: unknown) => this.deps.log.warn({ err }, 'chat webhook dispatch failed'))
+      .catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'chat webhook dispatch failed');
+        this.wakeAt(this.now() + AFTER_ERROR_MS);
+      })
       .finally(() => {
         this.round = undefined;
         if (this.again) {
@@ -181,7 +186,8 @@ export class OutboxDispatcher {
       const worker = this.sendChannel(list)
         .catch((err: unknown) => {
           this.deps.log.warn({ err }, 'chat webhook dispatch failed');
-          return true;
+          this.wakeAt(this.now() + AFTER_ERROR_MS);
+          return false;
         })
         .then((progressed) => {
           this.workers.delete(key);

@@ -83,10 +83,10 @@ export class UserRepository {
     return rows.map((r) => r.user_id);
   }
 
-  /** Removes the user with its memberships, manager roles and bans; its messages stay. */
+  /** Removes the user with its memberships, manager roles, bans and push tokens; its messages stay. */
   async delete(appId: string, userId: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      for (const table of ['chat_members', 'chat_managers', 'chat_bans'] as const) {
+      for (const table of ['chat_members', 'chat_managers', 'chat_bans', 'chat_push_tokens'] as const) {
         await tx.deleteFrom(table).where('app_id', '=', appId).where('user_id', '=', userId).execute();
       }
       const result = await tx.deleteFrom('chat_users').where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
