@@ -175,6 +175,13 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       expect(order.indexOf(quiet)).toBeLessThan(order.lastIndexOf(ids[0]!));
     });
 
+    it('delivers concurrent sends to one channel in commit (message id) order', async () => {
+      const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => send('quiet', 'alice', `race ${i}`)));
+      const quiet = () => sends().filter((h) => bodyOf(h).payload.channel!.channel_id === 'quiet').map((h) => bodyOf(h).payload.message!.message_id);
+      await expect.poll(() => quiet().length, { timeout: 5000 }).toBe(ids.length);
+      expect(quiet()).toEqual([...ids].sort((x, y) => x - y));
+    });
+
     it('marks a row failed after the last try (1 + 3 retries), keeps it, and goes on with the channel', async () => {
       receiver.respond = (hook) => ({ status: bodyOf(hook).payload.message?.content === 'doomed' ? 500 : 200 });
       const failedBefore = await metricValue(tp.url, 'parley_chat_webhook_outbox_rows{status="failed"}');
