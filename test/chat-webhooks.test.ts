@@ -57,7 +57,24 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       call = platformClient(tp.url, tp.appId, tp.apiKey);
       const { tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob', 'carol'], channels: { lobby: ['alice', 'bob'], quiet: ['alice'] } });
       sdk = sdkCaller(tp.url, tp.appId, tokens);
-      const settings = await call<{ chat_webhook_secret: string }>('PUT', '/v1/application/settings', { chat_webhook_url: `${receiver.url}/chat`, chat_webhook_events: ['group:message_send', 'group:message_update', 'group:message_delete', 'group:channel_join', 'group:channel_leave', 'group:channel_mute', 'group:channel_ban'] });
+      const settings = await call<{ chat_webhook_secret: string }>('PUT', '/v1/application/settings', {
+        chat_webhook_url: `${receiver.url}/chat`,
+        chat_webhook_events: [
+          'group:message_send',
+          'group:message_update',
+          'group:message_delete',
+          'group:channel_join',
+          'group:channel_leave',
+          'group:channel_mute',
+          'group:channel_unmute',
+          'group:channel_ban',
+          'group:channel_unban',
+          'group:channel_update',
+          'group:channel_freeze',
+          'group:channel_unfreeze',
+          'group:channel_delete',
+        ],
+      });
       expect(settings.status).toBe(200);
       secret = settings.body.chat_webhook_secret;
     }, 30_000);
@@ -134,6 +151,36 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       expect(receiver.received.every((h) => verified(h, secret))).toBe(true);
       expect((await call('DELETE', '/v1/group/channels/lobby/ban/bob')).status).toBe(200);
       expect((await call('PUT', '/v1/group/channels/lobby/join', { member: 'bob' })).status).toBeLessThan(300);
+    });
+
+    it('sends the events of unmutes, unbans, channel updates, freezes and deletions', async () => {
+      expect((await call('POST', '/v1/group/channels', { channel_id: 'short_lived', name: 'short lived', members: ['alice', 'carol'] })).status).toBe(201);
+      expect((await call('POST', '/v1/group/channels/short_lived/mute', { user_id: 'carol', seconds: 60 })).status).toBe(200);
+      expect((await call('DELETE', '/v1/group/channels/short_lived/mute/carol')).status).toBe(200);
+      expect((await call('POST', '/v1/group/channels/short_lived/ban', { user_id: 'carol', seconds: 60 })).status).toBe(200);
+      expect((await call('DELETE', '/v1/group/channels/short_lived/ban/carol')).status).toBe(200);
+      expect((await call('PUT', '/v1/group/channels/short_lived', { name: 'renamed' })).status).toBe(200);
+      expect((await call('PUT', '/v1/group/channels/short_lived/freeze', { freeze: true })).status).toBe(200);
+      expect((await call('PUT', '/v1/group/channels/short_lived/freeze', { freeze: false })).status).toBe(200);
+      expect((await call('DELETE', '/v1/group/channels/short_lived')).status).toBe(200);
+      const ofChannel = () => receiver.received.map(bodyOf).filter((b) => b.payload.channel?.channel_id === 'short_lived');
+      await expect.poll(() => ofChannel().map((b) => b.event)).toEqual([
+        'group:channel_join',
+        'group:channel_join',
+        'group:channel_mute',
+        'group:channel_unmute',
+        'group:channel_ban',
+        'group:channel_unban',
+        'group:channel_update',
+        'group:channel_freeze',
+        'group:channel_unfreeze',
+        'group:channel_delete',
+      ]);
+      const [, , , unmute, , unban, update, freeze, unfreeze] = ofChannel() as Array<Body & { payload: { channel: { name: string; freeze: boolean } } }>;
+      expect(unmute!.payload).toMatchObject({ user: { user_id: 'carol' }, mute: { seconds: 60 } });
+      expect(unban!.payload).toMatchObject({ user: { user_id: 'carol' }, ban: { seconds: 60 } });
+      expect(update!.payload.channel.name).toBe('renamed');
+      expect([freeze!.payload.channel.freeze, unfreeze!.payload.channel.freeze]).toEqual([true, false]);
     });
 
     it('sends nothing for events the app did not subscribe', async () => {

@@ -20,7 +20,7 @@ import {
   notManager,
   resourceNotFound,
 } from './errors.ts';
-import { banEvents, joinEvents, leaveEvents } from './outbox-events.ts';
+import { banEvents, channelEvent, joinEvents, leaveEvents } from './outbox-events.ts';
 import { toBan, toUser } from './presenter.ts';
 import { checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
@@ -150,9 +150,10 @@ export class MembershipService {
     const user = await requireUser(this.ctx, appId, userId);
     const active = await this.ctx.bans.active(appId, row.channel_id, userId, this.ctx.now());
     if (!active) throw resourceNotFound(`ban of user ${userId}`);
-    await this.ctx.bans.remove(appId, row.channel_id, userId);
     const ban = toBan(active);
-    this.ctx.bus.emit({ type: 'channel_unban', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user), ban, alsoNotify: [userId] });
+    const channel = await channelView(this.ctx, appId, row);
+    await this.ctx.bans.remove(appId, row.channel_id, userId, await channelEvent(this.ctx, appId, 'group:channel_unban', row.channel_id, { channel, user: toUser(user), ban }));
+    this.ctx.bus.emit({ type: 'channel_unban', appId, channel, user: toUser(user), ban, alsoNotify: [userId] });
     return ban;
   }
 
