@@ -73,6 +73,10 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
           'group:channel_freeze',
           'group:channel_unfreeze',
           'group:channel_delete',
+          'group:channel_manager_create',
+          'group:channel_manager_delete',
+          'user_update',
+          'user_delete',
         ],
       });
       expect(settings.status).toBe(200);
@@ -181,6 +185,23 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       expect(unban!.payload).toMatchObject({ user: { user_id: 'carol' }, ban: { seconds: 60 } });
       expect(update!.payload.channel.name).toBe('renamed');
       expect([freeze!.payload.channel.freeze, unfreeze!.payload.channel.freeze]).toEqual([true, false]);
+    });
+
+    it("sends managers' and users' events: a user's own (no channel), its profile as stored", async () => {
+      expect((await call('POST', '/v1/group/channels/quiet/managers', { manager: 'alice' })).status).toBe(200);
+      expect((await call('DELETE', '/v1/group/channels/quiet/managers', { manager: 'alice' })).status).toBe(200);
+      expect((await call('POST', '/v1/users', { user_id: 'dora', name: 'Dora' })).status).toBe(201);
+      expect((await call('PUT', '/v1/users/dora', { name: 'Dora D.' })).status).toBe(200);
+      expect((await call('PUT', '/v1/users/dora/meta', { meta: { team: 'red' } })).status).toBe(200);
+      expect((await call('DELETE', '/v1/users/dora')).status).toBe(200);
+      const names = ['group:channel_manager_create', 'group:channel_manager_delete', 'user_update', 'user_delete'];
+      const got = () => receiver.received.map(bodyOf).filter((b) => names.includes(b.event));
+      await expect.poll(() => got().map((b) => b.event)).toEqual(['group:channel_manager_create', 'group:channel_manager_delete', 'user_update', 'user_update', 'user_delete']);
+      const [create, , renamed, meta, deleted] = got() as Array<Body & { payload: { user: { user_id: string; name: string; meta: Record<string, string> } } }>;
+      expect(create!.payload).toMatchObject({ channel: { channel_id: 'quiet' }, user: { user_id: 'alice' } });
+      expect(renamed!.payload.user).toMatchObject({ user_id: 'dora', name: 'Dora D.' });
+      expect(meta!.payload.user).toMatchObject({ name: 'Dora D.', meta: { team: 'red' } });
+      expect(deleted!.payload.user).toMatchObject({ user_id: 'dora' });
     });
 
     it('sends nothing for events the app did not subscribe', async () => {

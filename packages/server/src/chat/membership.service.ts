@@ -88,13 +88,15 @@ export class MembershipService {
     const appId = appIdOf(caller);
     checkUserId(manager, 'manager');
     const row = await granted.channel();
-    const user = await requireUser(this.ctx, appId, manager);
-    const outcome = await this.ctx.members.addManager(appId, row.channel_id, manager, CHAT_LIMITS.managersMax, this.ctx.now());
+    const user = toUser(await requireUser(this.ctx, appId, manager));
+    const channel = await channelView(this.ctx, appId, row);
+    const events = await channelEvent(this.ctx, appId, 'group:channel_manager_create', row.channel_id, { channel, user });
+    const outcome = await this.ctx.members.addManager(appId, row.channel_id, manager, CHAT_LIMITS.managersMax, this.ctx.now(), events);
     if (outcome === 'missing') throw channelNotFound(channelId);
     if (outcome === 'not_member') throw notJoined(manager);
     if (outcome === 'exists') throw duplicate(`manager ${manager}`);
     if (outcome === 'full') throw managersLimit(CHAT_LIMITS.managersMax);
-    this.ctx.bus.emit({ type: 'channel_manager_create', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user) });
+    this.ctx.bus.emit({ type: 'channel_manager_create', appId, channel, user });
     return channelView(this.ctx, appId, row, { managers: true });
   }
 
@@ -104,9 +106,10 @@ export class MembershipService {
     const appId = appIdOf(caller);
     checkUserId(manager, 'manager');
     const row = await granted.channel();
-    const user = await requireUser(this.ctx, appId, manager);
-    if (!(await this.ctx.members.removeManager(appId, row.channel_id, manager))) throw notManager(manager);
-    this.ctx.bus.emit({ type: 'channel_manager_delete', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user) });
+    const user = toUser(await requireUser(this.ctx, appId, manager));
+    const channel = await channelView(this.ctx, appId, row);
+    if (!(await this.ctx.members.removeManager(appId, row.channel_id, manager, await channelEvent(this.ctx, appId, 'group:channel_manager_delete', row.channel_id, { channel, user })))) throw notManager(manager);
+    this.ctx.bus.emit({ type: 'channel_manager_delete', appId, channel, user });
     return channelView(this.ctx, appId, row, { managers: true });
   }
 

@@ -11,7 +11,8 @@ import type { ChannelRow } from './channel.repository.ts';
 import type { ChatContext } from './chat-context.ts';
 import type { AfterSend, MessageWithUser, NewMessageRow } from './message.repository.ts';
 import type { InTransaction } from './outbox.ts';
-import { toChannel, toMessage } from './presenter.ts';
+import { toChannel, toMessage, toUser } from './presenter.ts';
+import type { UserRow } from './user.repository.ts';
 
 /**
  * A send's events: `group:message_send {message, channel}` and the `push` hand-off. The `push` row is
@@ -72,6 +73,13 @@ export async function changeEvents(ctx: ChatContext, appId: string, event: 'grou
   const wanted = await ctx.outbox.wanted(appId, [event]);
   if (wanted.size === 0) return undefined;
   return (tx, row) => (row ? ctx.outbox.write(tx, appId, [{ event, channelId: row.channel_id, payload: { channel: toChannel(row) } }]) : Promise.resolve());
+}
+
+/** `user_update {user}`: the user as the transaction stored it; users' events keep no channel order (''). */
+export async function userUpdateEvents(ctx: ChatContext, appId: string): Promise<((tx: Transaction<Database>, row: UserRow) => Promise<void>) | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, ['user_update']);
+  if (wanted.size === 0) return undefined;
+  return (tx, row) => ctx.outbox.write(tx, appId, [{ event: 'user_update', channelId: '', payload: { user: toUser(row) } }]);
 }
 
 export function leaveEvents(ctx: ChatContext, appId: string, channel: ChatChannel, user: ChatUser): Promise<InTransaction | undefined> {
