@@ -14,6 +14,7 @@ import { ADMIN_TOKEN } from './support/admin-client.ts';
 import { launchChromium, skipBrowserTests } from './support/browser.ts';
 import { seedChat, sendText } from './support/chat-seed.ts';
 import { accessUrl, connectClient, connected, publish, type AnyClient } from './support/rtcs-clients.ts';
+import { startHookReceiver } from './support/hook-receiver.ts';
 import { startParley, type TestParley } from './support/start-parley.ts';
 
 const SHOTS = 'test-output/admin';
@@ -28,7 +29,8 @@ describe.skipIf(skipBrowserTests())('operator console in Chromium', () => {
   const rtcs: AnyClient[] = [];
 
   beforeAll(async () => {
-    tp = await startParley({ env: { ADMIN_TOKEN } });
+    // One quick retry: a failing chat webhook is marked failed within the test.
+    tp = await startParley({ env: { ADMIN_TOKEN, CHAT_WEBHOOK_BACKOFF_MS: '50' } });
     ({ tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob', 'mallory'], channels: { lobby: ['alice', 'bob', 'mallory'] } }));
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -158,6 +160,42 @@ describe.skipIf(skipBrowserTests())('operator console in Chromium', () => {
     const res = await fetch(`${tp.url}/v1/application/settings`, { headers: { APP_ID: tp.appId, APP_API_KEY: tp.apiKey } });
     expect(await res.json()).toMatchObject({ word_filter: { words: ['darn', '바보'], mode: 'block' }, chat_webhook_url: 'https://backend.example.com/chat-hooks' });
   });
+
+  it("lists the app's failed chat webhook deliveries and retries one from the Apps view", async () => {
+    const receiver = await startHookReceiver();
+    try {
+      receiver.respond = () => ({ status: 500 });
+      const settings = await fetch(`${tp.url}/v1/application/settings`, {
+        method: 'PUT',
+        headers: { APP_ID: tp.appId, APP_API_KEY: tp.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_webhook_url: receiver.url, chat_webhook_events: ['group:message_send'] }),
+      });
+      expect(settings.status).toBe(200);
+      await sendText(tp.url, tp.appId, tp.apiKey, 'lobby', 'alice', 'never acknowledged');
+      // The first try and one retry, then failed.
+      await expect.poll(() => receiver.received.length, { timeout: 5000 }).toBe(2);
+      const delivery = String(receiver.received[0]!.headers['x-parley-delivery']);
+      // The previous test left the Apps view open: leave it, so that it is read afresh.
+      await go('audit');
+      await go('apps');
+      await page.locator('table button.link', { hasText: tp.appId }).click();
+      const section = page.locator('section[aria-labelledby="failed-deliveries-title"]');
+      const row = section.locator(`tr[data-delivery="${delivery}"]`);
+      // Marked failed right after the second answer: the list may have been read just before.
+      await expect.poll(async () => {
+        await section.getByRole('button', { name: 'Refresh' }).click({ timeout: 2000 });
+        return row.count();
+      }, { timeout: 5000 }).toBe(1);
+      expect(await row.textContent()).toMatch(/group:message_send.*lobby · message \d+.*HTTP 500/);
+      receiver.respond = () => ({ status: 200 });
+      await row.getByRole('button', { name: `Retry delivery ${delivery}` }).click({ timeout: 2000 });
+      await expect.poll(() => receiver.received.length, { timeout: 5000 }).toBe(3);
+      await row.waitFor({ state: 'detached', timeout: 5000 });
+      expect(new Set(receiver.received.map((h) => h.headers['x-parley-delivery']))).toEqual(new Set([delivery]));
+    } finally {
+      await receiver.close();
+    }
+  }, 30_000);
 
   it('lists both actions in the audit log, with who did them', async () => {
     await go('audit');

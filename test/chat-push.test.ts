@@ -13,6 +13,8 @@ import { startHookReceiver, type HookReceiver } from './support/hook-receiver.ts
 import type { TestParley } from './support/start-parley.ts';
 
 const engines = await engineCases();
+/** Deliveries are asynchronous; a busy machine may take more than expect.poll's default second. */
+const poll = <T>(fn: () => T) => expect.poll(fn, { timeout: 5000 });
 
 interface PushBody {
   event: string;
@@ -68,6 +70,12 @@ describe.each(engines)('push hand-off on $name', (engine) => {
       expect((await sdk('frank', 'DELETE', `/users/me/push_tokens/${encodeURIComponent(long)}`)).body).toMatchObject({ code: 1002 });
       // Another user's token is not the caller's to remove.
       expect((await sdk('frank', 'DELETE', '/users/me/push_tokens/bob-phone')).body).toMatchObject({ code: 1002 });
+      // A deleted user's tokens go with it.
+      expect((await call('DELETE', '/v1/users/frank')).status).toBe(200);
+      expect((await call('POST', '/v1/users', { user_id: 'frank', name: 'frank' })).status).toBe(201);
+      const fresh = await call<{ token: string }>('POST', '/v1/users/frank/token', {});
+      const again = sdkCaller(tp.url, tp.appId, { frank: fresh.body.token });
+      expect((await again('frank', 'GET', '/users/me/push_tokens')).body).toEqual({ tokens: [] });
     });
 
     it('lists the offline members with tokens: not the sender, not the online, not the blocker, not the tokenless', async () => {
@@ -82,7 +90,7 @@ describe.each(engines)('push hand-off on $name', (engine) => {
 
       const sent = await call<{ message_id: number }>('POST', '/v1/group/channels/team/messages', { type: 'text', user_id: 'alice', content: 'standup in 5' });
       expect(sent.status).toBe(201);
-      await expect.poll(() => pushes().length).toBe(1);
+      await poll(() => pushes().length).toBe(1);
       const [push] = pushes();
       expect(push!.payload.message).toMatchObject({ message_id: sent.body.message_id, content: 'standup in 5' });
       expect(push!.payload.channel).toMatchObject({ channel_id: 'team' });
@@ -100,7 +108,7 @@ describe.each(engines)('push hand-off on $name', (engine) => {
       carol.socket.close();
       await expect.poll(async () => (await call<string[]>('GET', '/v1/group/channels/team/online_members')).body, { timeout: 5000 }).not.toContain('carol');
       expect((await call('POST', '/v1/group/channels/team/messages', { type: 'text', user_id: 'alice', content: 'starting' })).status).toBe(201);
-      await expect.poll(() => pushes().length).toBe(2);
+      await poll(() => pushes().length).toBe(2);
       expect(pushes()[1]!.payload.recipients.map((r) => r.user_id)).toEqual(['bob', 'carol']);
     });
 
@@ -114,7 +122,7 @@ describe.each(engines)('push hand-off on $name', (engine) => {
       expect((await call('POST', '/v1/group/channels/team/messages', { type: 'text', user_id: 'bob', content: 'all here' })).status).toBe(201);
       expect((await call('POST', '/v1/group/channels/team/messages', { type: 'text', user_id: 'erin', content: 'me too' })).status).toBe(201);
       // erin's message reaches bob (offline, with tokens); bob's, dispatched before it, was never POSTed.
-      await expect.poll(() => pushes().length).toBe(3);
+      await poll(() => pushes().length).toBe(3);
       expect(receiver.received.length).toBe(before + 1);
       expect(pushes()[2]!.payload.message.content).toBe('me too');
       expect(pushes()[2]!.payload.recipients.map((r) => r.user_id)).toEqual(['bob']);

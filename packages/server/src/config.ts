@@ -239,7 +239,10 @@ function hookUrl(name: string, raw: string | undefined): string | undefined {
 function chatWebhookConfig(get: (name: SettingName) => string | undefined): ChatWebhookConfig {
   const timeoutMs = integer('CHAT_WEBHOOK_TIMEOUT_MS', get('CHAT_WEBHOOK_TIMEOUT_MS'), 5000, 100, 60_000);
   const rawBackoff = get('CHAT_WEBHOOK_BACKOFF_MS') || '1000,10000,60000';
-  const backoffMs = rawBackoff.split(',').map((s) => integer('CHAT_WEBHOOK_BACKOFF_MS', s.trim(), NaN, 1, 86_400_000));
+  const backoffMs = rawBackoff.split(',').map((s) => {
+    if (s.trim() === '') throw new ConfigError(`CHAT_WEBHOOK_BACKOFF_MS must be a comma list of milliseconds, got ${rawBackoff}`);
+    return integer('CHAT_WEBHOOK_BACKOFF_MS', s.trim(), 0, 1, 86_400_000);
+  });
   if (backoffMs.length > 20) throw new ConfigError('CHAT_WEBHOOK_BACKOFF_MS: at most 20 retries');
   const leaseMs = integer('CHAT_WEBHOOK_LEASE_MS', get('CHAT_WEBHOOK_LEASE_MS'), 15_000, 1000, 3_600_000);
   // A round renews the lease between calls; one call must fit well within it.

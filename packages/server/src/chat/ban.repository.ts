@@ -6,7 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatBanTable, Database } from '../storage/schema.ts';
 import { lockChannel } from './channel.repository.ts';
-import type { InTransaction } from './outbox.ts';
+import { withEvents, type InTransaction } from './outbox.ts';
 
 export type BanRow = Selectable<ChatBanTable>;
 
@@ -44,8 +44,10 @@ export class BanRepository {
     return activeBan(this.db, appId, channelId, userId, now);
   }
 
-  async remove(appId: string, channelId: string, userId: string): Promise<void> {
-    await this.db.deleteFrom('chat_bans').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+  /** `also` (its chat webhook event) runs in the same transaction when a ban was removed. */
+  async remove(appId: string, channelId: string, userId: string, also?: InTransaction): Promise<void> {
+    const remove = (db: Kysely<Database>) => db.deleteFrom('chat_bans').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+    await withEvents(this.db, remove, also, (r) => Number(r.numDeletedRows) > 0);
   }
 
   list(appId: string, channelId: string, now: number, after: string | undefined, limit: number): Promise<BanRow[]> {

@@ -3,6 +3,7 @@ import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely'
 import type { ChatChannelTable, Database } from '../storage/schema.ts';
 import type { JoinedChannelOrder } from '@parley/protocol';
 import { ordered } from './channel-order.ts';
+import { withEvents, type InTransaction } from './outbox.ts';
 import type { Contains } from './text-search.ts';
 
 export type ChannelRow = Selectable<ChatChannelTable>;
@@ -150,14 +151,17 @@ export class ChannelRepository {
   }
 
   /** The channel as the update left it; undefined when there is no such channel. */
-  update(appId: string, channelId: string, changes: ChannelChanges & { freeze?: number }, now: number): Promise<ChannelRow | undefined> {
-    return this.db
-      .updateTable('chat_channels')
-      .set({ ...changes, updated_at: now })
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .returningAll()
-      .executeTakeFirst();
+  /** `also` (its chat webhook event) runs in the same transaction with the channel as changed. */
+  update(appId: string, channelId: string, changes: ChannelChanges & { freeze?: number }, now: number, also?: (tx: Transaction<Database>, row: ChannelRow | undefined) => Promise<void>): Promise<ChannelRow | undefined> {
+    const update = (db: Kysely<Database>) =>
+      db
+        .updateTable('chat_channels')
+        .set({ ...changes, updated_at: now })
+        .where('app_id', '=', appId)
+        .where('channel_id', '=', channelId)
+        .returningAll()
+        .executeTakeFirst();
+    return withEvents(this.db, update, also, (row) => row !== undefined);
   }
 
   /**
@@ -175,7 +179,7 @@ export class ChannelRepository {
   }
 
   /** Deletes the channel and everything in it; returns the keys of its stored files (to remove from disk). */
-  async delete(appId: string, channelId: string): Promise<{ deleted: boolean; fileKeys: string[] }> {
+  async delete(appId: string, channelId: string, also?: InTransaction): Promise<{ deleted: boolean; fileKeys: string[] }> {
     return this.db.transaction().execute(async (tx) => {
       // The channel row first, as sends and joins lock it: a delete racing them waits instead of deadlocking.
       await lockChannel(tx, appId, channelId);
@@ -190,7 +194,9 @@ export class ChannelRepository {
         await tx.deleteFrom(table).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
       }
       const result = await tx.deleteFrom('chat_channels').where('app_id', '=', appId).where('channel_id', '=', channelId).executeTakeFirst();
-      return { deleted: Number(result.numDeletedRows) > 0, fileKeys: files.map((f) => f.file_key!).filter(Boolean) };
+      const deleted = Number(result.numDeletedRows) > 0;
+      if (deleted) await also?.(tx);
+      return { deleted, fileKeys: files.map((f) => f.file_key!).filter(Boolean) };
     });
   }
 }

@@ -9,7 +9,7 @@ import { orderKey } from './channel-order.ts';
 import { appIdOf, userOf, type Caller } from './access.ts';
 import { access, channelView, channelViews, requireChannel, requireUser, showFor, type ChannelShow, type ChatContext } from './chat-context.ts';
 import type { ChannelRow } from './channel.repository.ts';
-import { createEvents } from './outbox-events.ts';
+import { changeEvents, channelEvent, createEvents } from './outbox-events.ts';
 import { toUser } from './presenter.ts';
 import { channelNotFound, duplicate, invalid, membersLimit, noPermission, userNotFound } from './errors.ts';
 import { checkChannelId, checkMeta, checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
@@ -156,7 +156,7 @@ export class ChannelService {
     if (input.is_public !== undefined) changes.is_public = checkPublic(input.is_public);
     if (input.profile_url !== undefined) changes.profile_url = checkText(input.profile_url, 'profile_url', 0, CHAT_LIMITS.profileUrlMax);
     if (input.meta !== undefined) changes.meta = JSON.stringify(checkMeta(input.meta));
-    const row = await this.ctx.channels.update(appId, channelId, changes, this.ctx.now());
+    const row = await this.ctx.channels.update(appId, channelId, changes, this.ctx.now(), await changeEvents(this.ctx, appId, 'group:channel_update'));
     if (!row) throw channelNotFound(channelId);
     const channel = await channelView(this.ctx, appId, row);
     this.ctx.bus.emit({ type: 'channel_update', appId, channel });
@@ -169,10 +169,10 @@ export class ChannelService {
     const appId = appIdOf(caller);
     const row = await granted.channel();
     const alsoNotify = await this.ctx.members.memberIds(appId, channelId);
-    const { deleted, fileKeys } = await this.ctx.channels.delete(appId, channelId);
+    const channel = await channelView(this.ctx, appId, row);
+    const { deleted, fileKeys } = await this.ctx.channels.delete(appId, channelId, await channelEvent(this.ctx, appId, 'group:channel_delete', row.channel_id, { channel }));
     if (!deleted) throw channelNotFound(channelId);
     await this.ctx.files.remove(fileKeys);
-    const channel = await channelView(this.ctx, appId, row);
     this.ctx.bus.emit({ type: 'channel_delete', appId, channel, alsoNotify });
     return channel;
   }
@@ -182,7 +182,7 @@ export class ChannelService {
     await access(this.ctx, caller, channelId, 'manager');
     const appId = appIdOf(caller);
     checkChannelId(channelId);
-    const row = await this.ctx.channels.update(appId, channelId, { freeze: freeze ? 1 : 0 }, this.ctx.now());
+    const row = await this.ctx.channels.update(appId, channelId, { freeze: freeze ? 1 : 0 }, this.ctx.now(), await changeEvents(this.ctx, appId, freeze ? 'group:channel_freeze' : 'group:channel_unfreeze'));
     if (!row) throw channelNotFound(channelId);
     const channel = await channelView(this.ctx, appId, row);
     this.ctx.bus.emit({ type: freeze ? 'channel_freeze' : 'channel_unfreeze', appId, channel });

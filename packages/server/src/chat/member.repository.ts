@@ -7,7 +7,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChatMemberTable, Database } from '../storage/schema.ts';
 import { activeBan } from './ban.repository.ts';
 import { lockChannel } from './channel.repository.ts';
-import type { InTransaction } from './outbox.ts';
+import { withEvents, type InTransaction } from './outbox.ts';
 import type { UserRow } from './user.repository.ts';
 
 export type MemberRow = Selectable<ChatMemberTable>;
@@ -169,7 +169,7 @@ export class MemberRepository {
    * than `max`. Refused (in this order) when the channel is gone, the user is not a member, is a manager
    * already, or `max` are set. A channel with a manager is no longer reusable (same transaction).
    */
-  addManager(appId: string, channelId: string, userId: string, max: number, now: number): Promise<AddManagerOutcome> {
+  addManager(appId: string, channelId: string, userId: string, max: number, now: number, also?: InTransaction): Promise<AddManagerOutcome> {
     return this.db.transaction().execute(async (tx) => {
       if (!(await lockChannel(tx, appId, channelId))) return 'missing';
       const member = await tx.selectFrom('chat_members').select('user_id').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
@@ -179,18 +179,16 @@ export class MemberRepository {
       if ((await countIn(tx, 'chat_managers', appId, channelId)) >= max) return 'full';
       await tx.insertInto('chat_managers').values({ app_id: appId, channel_id: channelId, user_id: userId, created_at: now }).execute();
       await tx.updateTable('chat_channels').set({ reusable: 0 }).where('app_id', '=', appId).where('channel_id', '=', channelId).execute();
+      await also?.(tx);
       return 'added';
     });
   }
 
-  async removeManager(appId: string, channelId: string, userId: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('chat_managers')
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  /** `also` (its chat webhook event) runs in the same transaction when the manager role was removed. */
+  async removeManager(appId: string, channelId: string, userId: string, also?: InTransaction): Promise<boolean> {
+    const remove = (db: Kysely<Database>) => db.deleteFrom('chat_managers').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+    const made = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows) > 0;
+    return made(await withEvents(this.db, remove, also, made));
   }
 
   /** Marks everything sent so far as read by the member (its mentions too); false when not a member. */

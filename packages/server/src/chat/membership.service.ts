@@ -20,7 +20,7 @@ import {
   notManager,
   resourceNotFound,
 } from './errors.ts';
-import { banEvents, joinEvents, leaveEvents } from './outbox-events.ts';
+import { banEvents, channelEvent, joinEvents, leaveEvents } from './outbox-events.ts';
 import { toBan, toUser } from './presenter.ts';
 import { checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
@@ -98,13 +98,15 @@ export class MembershipService {
     const appId = appIdOf(caller);
     checkUserId(manager, 'manager');
     const row = await granted.channel();
-    const user = await requireUser(this.ctx, appId, manager);
-    const outcome = await this.ctx.members.addManager(appId, row.channel_id, manager, CHAT_LIMITS.managersMax, this.ctx.now());
+    const user = toUser(await requireUser(this.ctx, appId, manager));
+    const channel = await channelView(this.ctx, appId, row);
+    const events = await channelEvent(this.ctx, appId, 'group:channel_manager_create', row.channel_id, { channel, user });
+    const outcome = await this.ctx.members.addManager(appId, row.channel_id, manager, CHAT_LIMITS.managersMax, this.ctx.now(), events);
     if (outcome === 'missing') throw channelNotFound(channelId);
     if (outcome === 'not_member') throw notJoined(manager);
     if (outcome === 'exists') throw duplicate(`manager ${manager}`);
     if (outcome === 'full') throw managersLimit(CHAT_LIMITS.managersMax);
-    this.ctx.bus.emit({ type: 'channel_manager_create', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user) });
+    this.ctx.bus.emit({ type: 'channel_manager_create', appId, channel, user });
     return channelView(this.ctx, appId, row, { managers: true });
   }
 
@@ -114,9 +116,10 @@ export class MembershipService {
     const appId = appIdOf(caller);
     checkUserId(manager, 'manager');
     const row = await granted.channel();
-    const user = await requireUser(this.ctx, appId, manager);
-    if (!(await this.ctx.members.removeManager(appId, row.channel_id, manager))) throw notManager(manager);
-    this.ctx.bus.emit({ type: 'channel_manager_delete', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user) });
+    const user = toUser(await requireUser(this.ctx, appId, manager));
+    const channel = await channelView(this.ctx, appId, row);
+    if (!(await this.ctx.members.removeManager(appId, row.channel_id, manager, await channelEvent(this.ctx, appId, 'group:channel_manager_delete', row.channel_id, { channel, user })))) throw notManager(manager);
+    this.ctx.bus.emit({ type: 'channel_manager_delete', appId, channel, user });
     return channelView(this.ctx, appId, row, { managers: true });
   }
 
@@ -160,9 +163,10 @@ export class MembershipService {
     const user = await requireUser(this.ctx, appId, userId);
     const active = await this.ctx.bans.active(appId, row.channel_id, userId, this.ctx.now());
     if (!active) throw resourceNotFound(`ban of user ${userId}`);
-    await this.ctx.bans.remove(appId, row.channel_id, userId);
     const ban = toBan(active);
-    this.ctx.bus.emit({ type: 'channel_unban', appId, channel: await channelView(this.ctx, appId, row), user: toUser(user), ban, alsoNotify: [userId] });
+    const channel = await channelView(this.ctx, appId, row);
+    await this.ctx.bans.remove(appId, row.channel_id, userId, await channelEvent(this.ctx, appId, 'group:channel_unban', row.channel_id, { channel, user: toUser(user), ban }));
+    this.ctx.bus.emit({ type: 'channel_unban', appId, channel, user: toUser(user), ban, alsoNotify: [userId] });
     return ban;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatMuteTable, Database } from '../storage/schema.ts';
-import type { InTransaction } from './outbox.ts';
+import { withEvents, type InTransaction } from './outbox.ts';
 
 export type MuteRow = Selectable<ChatMuteTable>;
 
@@ -22,14 +22,7 @@ export class MuteRepository {
         .values(row)
         .onConflict((oc) => oc.columns(['app_id', 'channel_id', 'user_id']).doUpdateSet({ seconds: row.seconds, description: row.description, created_at: row.created_at, expires_at: row.expires_at }))
         .execute();
-    if (!also) {
-      await upsert(this.db);
-      return;
-    }
-    await this.db.transaction().execute(async (tx) => {
-      await upsert(tx);
-      await also(tx);
-    });
+    await withEvents(this.db, upsert, also);
   }
 
   /** The mute in force at `now`, if any. */
@@ -44,8 +37,10 @@ export class MuteRepository {
       .executeTakeFirst();
   }
 
-  async remove(appId: string, channelId: string, userId: string): Promise<void> {
-    await this.db.deleteFrom('chat_mutes').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+  /** `also` (its chat webhook event) runs in the same transaction when a mute was removed. */
+  async remove(appId: string, channelId: string, userId: string, also?: InTransaction): Promise<void> {
+    const remove = (db: Kysely<Database>) => db.deleteFrom('chat_mutes').where('app_id', '=', appId).where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+    await withEvents(this.db, remove, also, (r) => Number(r.numDeletedRows) > 0);
   }
 
   list(appId: string, channelId: string, now: number, after: string | undefined, limit: number): Promise<MuteRow[]> {

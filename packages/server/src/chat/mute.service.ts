@@ -9,7 +9,7 @@ import { appIdOf, type Caller } from './access.ts';
 import { access, channelView, requireUser, type ChatContext } from './chat-context.ts';
 import { invalid, notJoined, notManager, resourceNotFound } from './errors.ts';
 import type { MuteRow } from './mute.repository.ts';
-import { muteEvents } from './outbox-events.ts';
+import { channelEvent, muteEvents } from './outbox-events.ts';
 import { toUser } from './presenter.ts';
 import { checkText, checkUserId, decodeCursor, page, pageLimit } from './rules.ts';
 
@@ -61,9 +61,10 @@ export class MuteService {
     const user = await requireUser(this.ctx, appId, userId);
     const active = await this.ctx.mutes.active(appId, channel.channel_id, userId, this.ctx.now());
     if (!active) throw resourceNotFound(`mute of user ${userId}`);
-    await this.ctx.mutes.remove(appId, channel.channel_id, userId);
     const mute = toMute(active);
-    this.ctx.bus.emit({ type: 'channel_unmute', appId, channel: await channelView(this.ctx, appId, channel), user: toUser(user), mute });
+    const view = await channelView(this.ctx, appId, channel);
+    await this.ctx.mutes.remove(appId, channel.channel_id, userId, await channelEvent(this.ctx, appId, 'group:channel_unmute', channel.channel_id, { channel: view, user: toUser(user), mute }));
+    this.ctx.bus.emit({ type: 'channel_unmute', appId, channel: view, user: toUser(user), mute });
     return mute;
   }
 

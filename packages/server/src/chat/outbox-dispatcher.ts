@@ -55,10 +55,14 @@ export interface OutboxDispatcherDeps {
   now?: () => number;
 }
 
-/** Rows read per round; channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one. */
+/** Channel heads read per round; channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one. */
 const BATCH = 500;
 const CONCURRENCY = 16;
+/** A channel worker reads the rows after the one it sent this many at a time. */
+const CHANNEL_PAGE = 100;
 const PRUNE_EVERY_MS = 600_000;
+/** After a failed round or worker (the database unreachable, say), the next round comes this much later. */
+const AFTER_ERROR_MS = 1000;
 
 /**
  * The HMAC-SHA256 signature header value of a chat webhook: over `timestamp + "." + body`.
@@ -85,6 +89,8 @@ export class OutboxDispatcher {
   /** When (by `tick`) each worker ended during the current round. */
   private readonly endedAt = new Map<string, number>();
   private tick = 0;
+  /** A round left due channels for lack of a free worker. */
+  private starved = false;
 
   constructor(private readonly deps: OutboxDispatcherDeps) {
     this.now = deps.now ?? Date.now;
@@ -108,7 +114,10 @@ export class OutboxDispatcher {
       return;
     }
     this.round = this.run()
-      .catch((err: unknown) => this.deps.log.warn({ err }, 'chat webhook dispatch failed'))
+      .catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'chat webhook dispatch failed');
+        this.wakeAt(this.now() + AFTER_ERROR_MS);
+      })
       .finally(() => {
         this.round = undefined;
         if (this.again) {
@@ -163,54 +172,61 @@ export class OutboxDispatcher {
       await this.deps.repo.prune(now - this.deps.options.retentionMs);
     }
     this.wakeAt(this.lastPrune + PRUNE_EVERY_MS);
-    // A worker that ends while the rows are read may have sent some of them: its channel sits this round out.
+    // A worker that ends while the heads are read may have sent its: its channel sits this round out.
     this.endedAt.clear();
     const readTick = ++this.tick;
-    const rows = await this.deps.repo.pending(BATCH);
-    const channels = new Map<string, OutboxRow[]>();
-    for (const row of rows) {
-      const key = `${row.app_id}\n${row.channel_id}`;
-      const list = channels.get(key);
-      if (list) list.push(row);
-      else channels.set(key, [row]);
-    }
-    for (const [key, list] of channels) {
+    const heads = await this.deps.repo.heads(BATCH);
+    for (const head of heads) {
+      const key = `${head.app_id}\n${head.channel_id}`;
       if (this.workers.has(key) || (this.endedAt.get(key) ?? 0) > readTick) continue;
-      // The others wait for a worker to end (it wakes a round).
-      if (this.workers.size >= CONCURRENCY) break;
-      const worker = this.sendChannel(list)
+      // A channel's later events wait while its head waits for its retry.
+      if (head.next_attempt_at > now) {
+        this.wakeAt(head.next_attempt_at);
+        continue;
+      }
+      if (this.workers.size >= CONCURRENCY) {
+        // The others wait for a worker to end (it wakes a round).
+        this.starved = true;
+        break;
+      }
+      const worker = this.sendChannel(head)
         .catch((err: unknown) => {
           this.deps.log.warn({ err }, 'chat webhook dispatch failed');
-          return true;
+          this.wakeAt(this.now() + AFTER_ERROR_MS);
+          return false;
         })
         .then((progressed) => {
           this.workers.delete(key);
           this.endedAt.set(key, ++this.tick);
-          if (progressed) this.wake();
+          if (progressed || this.starved) {
+            this.starved = false;
+            this.wake();
+          }
         });
       this.workers.set(key, worker);
     }
   }
 
-  /** One channel's rows in order; true when one was delivered or failed for good (its next may be due). */
-  private async sendChannel(rows: readonly OutboxRow[]): Promise<boolean> {
-    const now = this.now();
+  /**
+   * One channel's rows in order from its head, read a page at a time, until one waits for a retry or
+   * none is left; true when one was delivered or failed for good.
+   */
+  private async sendChannel(head: OutboxRow): Promise<boolean> {
     let progressed = false;
-    for (const row of rows) {
-      if (this.stopped) break;
-      // A later event waits while an earlier one of its channel waits for its retry.
-      if (row.next_attempt_at > now) {
-        this.wakeAt(row.next_attempt_at);
-        break;
+    let rows = [head];
+    while (rows.length > 0) {
+      for (const row of rows) {
+        if (this.stopped) return progressed;
+        // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
+        if (this.now() >= this.renewAt && !(await this.renewLease())) return progressed;
+        const outcome = await this.send(row);
+        if (outcome === 'retry') {
+          this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
+          return progressed;
+        }
+        progressed = true;
       }
-      // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
-      if (this.now() >= this.renewAt && !(await this.renewLease())) break;
-      const outcome = await this.send(row);
-      if (outcome === 'retry') {
-        this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
-        break;
-      }
-      progressed = true;
+      rows = await this.deps.repo.following(head.app_id, head.channel_id, rows.at(-1)!.id, CHANNEL_PAGE);
     }
     return progressed;
   }

@@ -4,15 +4,16 @@
  * user, ban, mute). Each builder answers undefined when the app wants none of its events, so that the
  * change's transaction is exactly what it was without webhooks.
  */
-import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser } from '@parley/protocol';
+import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser, ChatWebhookEvent } from '@parley/protocol';
 import type { Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { ChannelRow } from './channel.repository.ts';
 import type { ChatContext } from './chat-context.ts';
 import type { AfterSend, MessageWithUser, NewMessageRow } from './message.repository.ts';
 import type { InTransaction } from './outbox.ts';
-import { toChannel, toMessage } from './presenter.ts';
+import { toChannel, toMessage, toUser } from './presenter.ts';
 import { NO_THREAD } from './thread-rules.ts';
+import type { UserRow } from './user.repository.ts';
 
 /**
  * A send's events: `group:message_send {message, channel}` and the `push` hand-off. The `push` row is
@@ -61,6 +62,25 @@ export async function createEvents(ctx: ChatContext, appId: string, users: reado
 
 export function joinEvents(ctx: ChatContext, appId: string, channel: ChatChannel, user: ChatUser): Promise<InTransaction | undefined> {
   return ctx.outbox.writer(appId, ['group:channel_join'], () => [{ event: 'group:channel_join', channelId: channel.channel_id, payload: { channel, user } }]);
+}
+
+/** One event of a channel whose payload is known before the change (an unban, an unmute, a deletion). */
+export function channelEvent(ctx: ChatContext, appId: string, event: ChatWebhookEvent, channelId: string, payload: Record<string, unknown>): Promise<InTransaction | undefined> {
+  return ctx.outbox.writer(appId, [event], () => [{ event, channelId, payload }]);
+}
+
+/** `group:channel_update|channel_freeze|channel_unfreeze {channel}`: the channel as the transaction left it. */
+export async function changeEvents(ctx: ChatContext, appId: string, event: 'group:channel_update' | 'group:channel_freeze' | 'group:channel_unfreeze'): Promise<((tx: Transaction<Database>, row: ChannelRow | undefined) => Promise<void>) | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, [event]);
+  if (wanted.size === 0) return undefined;
+  return (tx, row) => (row ? ctx.outbox.write(tx, appId, [{ event, channelId: row.channel_id, payload: { channel: toChannel(row) } }]) : Promise.resolve());
+}
+
+/** `user_update {user}`: the user as the transaction stored it; users' events keep no channel order (''). */
+export async function userUpdateEvents(ctx: ChatContext, appId: string): Promise<((tx: Transaction<Database>, row: UserRow) => Promise<void>) | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, ['user_update']);
+  if (wanted.size === 0) return undefined;
+  return (tx, row) => ctx.outbox.write(tx, appId, [{ event: 'user_update', channelId: '', payload: { user: toUser(row) } }]);
 }
 
 export function leaveEvents(ctx: ChatContext, appId: string, channel: ChatChannel, user: ChatUser): Promise<InTransaction | undefined> {

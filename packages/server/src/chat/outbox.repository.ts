@@ -19,9 +19,47 @@ export class OutboxRepository {
     if (rows.length > 0) await tx.insertInto('chat_outbox').values([...rows]).execute();
   }
 
-  /** The oldest pending rows of every app, in id (commit) order. */
-  pending(limit: number): Promise<OutboxRow[]> {
-    return this.db.selectFrom('chat_outbox').selectAll().where('status', '=', 'pending').orderBy('id').limit(limit).execute().then((rows) => rows.map(numbers));
+  /**
+   * The head of each channel's pending rows (no earlier pending row of its channel), oldest first: a
+   * channel with a long backlog behind a row waiting for its retry does not crowd the others out.
+   */
+  heads(limit: number): Promise<OutboxRow[]> {
+    return this.db
+      .selectFrom('chat_outbox as o')
+      .selectAll('o')
+      .where('o.status', '=', 'pending')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('chat_outbox as e')
+              .select('e.id')
+              .whereRef('e.app_id', '=', 'o.app_id')
+              .whereRef('e.channel_id', '=', 'o.channel_id')
+              .where('e.status', '=', 'pending')
+              .whereRef('e.id', '<', 'o.id'),
+          ),
+        ),
+      )
+      .orderBy('o.id')
+      .limit(limit)
+      .execute()
+      .then((rows) => rows.map(numbers));
+  }
+
+  /** A channel's pending rows after `afterId`, in order. */
+  following(appId: string, channelId: string, afterId: string, limit: number): Promise<OutboxRow[]> {
+    return this.db
+      .selectFrom('chat_outbox')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .where('status', '=', 'pending')
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+      .then((rows) => rows.map(numbers));
   }
 
   get(appId: string, id: string): Promise<OutboxRow | undefined> {

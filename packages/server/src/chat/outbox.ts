@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChatWebhookEvent } from '@parley/protocol';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { OutboxRepository, OutboxRow } from './outbox.repository.ts';
 
@@ -24,6 +24,19 @@ export interface OutboxEvent {
 /** What the outbox reads of an app: its chat webhook URL and events (AppService.get, cached). */
 export interface ChatWebhookSettings {
   chatWebhooks(appId: string): Promise<{ url: string | null; events: ReadonlySet<ChatWebhookEvent> } | undefined>;
+}
+
+/**
+ * A change that is one statement: run alone, or — with its events' work `also` — in one transaction
+ * with it, `also` only when `made(result)` says the change happened.
+ */
+export async function withEvents<T>(db: Kysely<Database>, change: (db: Kysely<Database>) => Promise<T>, also: ((tx: Transaction<Database>, result: T) => Promise<void>) | undefined, made: (result: T) => boolean = () => true): Promise<T> {
+  if (!also) return change(db);
+  return db.transaction().execute(async (tx) => {
+    const result = await change(tx);
+    if (made(result)) await also(tx, result);
+    return result;
+  });
 }
 
 let lastMs = 0;

@@ -1,5 +1,6 @@
 /** Kysely queries of chat users. Every query is scoped by app id. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { withEvents, type InTransaction } from './outbox.ts';
 import type { ChatUserTable, Database } from '../storage/schema.ts';
 
 export type UserRow = Omit<ChatUserTable, 'tokens_revoked_at'> & { tokens_revoked_at: number };
@@ -34,14 +35,11 @@ export class UserRepository {
     return q.orderBy('user_id').limit(limit).execute();
   }
 
-  async update(appId: string, userId: string, changes: UserChanges, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('chat_users')
-      .set({ ...changes, updated_at: now })
-      .where('app_id', '=', appId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /** `also` (its chat webhook event) runs in the same transaction with the user as changed. */
+  async update(appId: string, userId: string, changes: UserChanges, now: number, also?: (tx: Transaction<Database>, row: UserRow) => Promise<void>): Promise<boolean> {
+    const update = (db: Kysely<Database>) => db.updateTable('chat_users').set({ ...changes, updated_at: now }).where('app_id', '=', appId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+    const row = await withEvents(this.db, update, also && ((tx, r) => also(tx, r!)), (r) => r !== undefined);
+    return row !== undefined;
   }
 
   /**
@@ -49,13 +47,15 @@ export class UserRepository {
    * the result in the same transaction, so that concurrent merges never lose each other's keys. Answers
    * the user as stored, or undefined when there is no such user.
    */
-  changeMeta(appId: string, userId: string, change: (meta: string) => string, now: number): Promise<UserRow | undefined> {
+  changeMeta(appId: string, userId: string, change: (meta: string) => string, now: number, also?: (tx: Transaction<Database>, row: UserRow) => Promise<void>): Promise<UserRow | undefined> {
     return this.db.transaction().execute(async (tx) => {
       const row = await tx.selectFrom('chat_users').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
       if (!row) return undefined;
       const meta = change(row.meta);
       await tx.updateTable('chat_users').set({ meta, updated_at: now }).where('app_id', '=', appId).where('user_id', '=', userId).execute();
-      return { ...row, meta, updated_at: now };
+      const changed = { ...row, meta, updated_at: now };
+      await also?.(tx, changed);
+      return changed;
     });
   }
 
@@ -83,14 +83,16 @@ export class UserRepository {
     return rows.map((r) => r.user_id);
   }
 
-  /** Removes the user with its memberships, manager roles and bans; its messages stay. */
-  async delete(appId: string, userId: string): Promise<boolean> {
+  /** Removes the user with its memberships, manager roles, bans and push tokens; its messages stay. */
+  async delete(appId: string, userId: string, also?: InTransaction): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      for (const table of ['chat_members', 'chat_managers', 'chat_bans'] as const) {
+      for (const table of ['chat_members', 'chat_managers', 'chat_bans', 'chat_push_tokens'] as const) {
         await tx.deleteFrom(table).where('app_id', '=', appId).where('user_id', '=', userId).execute();
       }
       const result = await tx.deleteFrom('chat_users').where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const deleted = Number(result.numDeletedRows) > 0;
+      if (deleted) await also?.(tx);
+      return deleted;
     });
   }
 }

@@ -4,6 +4,7 @@ import type { App } from '../apps/app.service.ts';
 import { randomSecret } from '../secrets.ts';
 import { requireUser, type ChatContext } from './chat-context.ts';
 import { duplicate, invalid, noPermission, tokenExpired, unauthorized, userNotFound } from './errors.ts';
+import { channelEvent, userUpdateEvents } from './outbox-events.ts';
 import { toUser } from './presenter.ts';
 import { checkMeta, checkText, checkUserId, decodeCursor, mergeMeta, page, pageLimit, parseMeta, removeMetaKeys } from './rules.ts';
 import { issueToken, TokenError, verifyToken, type TokenClaims, type TokenKind } from './tokens.ts';
@@ -70,7 +71,7 @@ export class UserService {
     if (input.name !== undefined) changes.name = checkText(input.name, 'name', 0, CHAT_LIMITS.userNameMax);
     if (input.profile_url !== undefined) changes.profile_url = checkText(input.profile_url, 'profile_url', 0, CHAT_LIMITS.profileUrlMax);
     if (input.meta !== undefined) changes.meta = JSON.stringify(checkMeta(input.meta));
-    if (!(await this.ctx.users.update(appId, userId, changes, this.ctx.now()))) throw userNotFound(userId);
+    if (!(await this.ctx.users.update(appId, userId, changes, this.ctx.now(), await userUpdateEvents(this.ctx, appId)))) throw userNotFound(userId);
     return this.changed(appId, userId);
   }
 
@@ -87,7 +88,7 @@ export class UserService {
   /** Reads, changes and stores the meta in one transaction, so that concurrent changes never undo one another. */
   private async changeMeta(appId: string, userId: string, change: (meta: ChatMeta) => ChatMeta): Promise<ChatMeta> {
     checkUserId(userId);
-    const row = await this.ctx.users.changeMeta(appId, userId, (stored) => JSON.stringify(change(parseMeta(stored))), this.ctx.now());
+    const row = await this.ctx.users.changeMeta(appId, userId, (stored) => JSON.stringify(change(parseMeta(stored))), this.ctx.now(), await userUpdateEvents(this.ctx, appId));
     if (!row) throw userNotFound(userId);
     return this.updated(appId, toUser(row)).meta;
   }
@@ -105,8 +106,8 @@ export class UserService {
     const row = await requireUser(this.ctx, appId, checkUserId(userId));
     // Who shared a channel with the user must be read before the memberships go.
     const alsoNotify = await this.ctx.users.coMembers(appId, userId);
-    if (!(await this.ctx.users.delete(appId, userId))) throw userNotFound(userId);
     const user = toUser(row);
+    if (!(await this.ctx.users.delete(appId, userId, await channelEvent(this.ctx, appId, 'user_delete', '', { user })))) throw userNotFound(userId);
     this.ctx.bus.emit({ type: 'user_delete', appId, user, alsoNotify: [userId, ...alsoNotify] });
     this.ctx.bus.emit({ type: 'tokens_revoked', appId, userId });
     return user;

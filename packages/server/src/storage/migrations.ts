@@ -263,6 +263,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addPrimaryKeyConstraint('chat_outbox_pk', ['app_id', 'id'])
         .execute();
       await db.schema.createIndex('chat_outbox_by_status').on('chat_outbox').columns(['status', 'id']).execute();
+      // A channel's pending rows in order: its head, and what follows it.
+      await db.schema.createIndex('chat_outbox_by_channel').on('chat_outbox').columns(['app_id', 'channel_id', 'status', 'id']).execute();
       // One row: which node dispatches, until when (outbox-dispatcher.ts).
       await db.schema
         .createTable('chat_outbox_lease')
