@@ -31,7 +31,16 @@ interface Body {
   event: string;
   app_id: string;
   created_at: number;
-  payload: { message?: { message_id: number; content?: string; meta: Record<string, string>; channel_id: string }; channel?: { channel_id: string; total_message_count: number }; user?: { user_id: string }; ban?: { seconds: number }; mute?: { seconds: number } };
+  payload: {
+    message?: { message_id: number; content?: string; meta: Record<string, string>; channel_id: string };
+    channel?: { channel_id: string; total_message_count: number };
+    user?: { user_id: string };
+    ban?: { seconds: number };
+    mute?: { seconds: number };
+    parent_message?: { message_id: number };
+    reaction?: { key: string };
+    user_ids?: string[];
+  };
 }
 
 const header = (hook: ReceivedHook, name: string): string => String(hook.headers[name] ?? '');
@@ -79,6 +88,9 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
           'group:channel_manager_delete',
           'user_update',
           'user_delete',
+          'group:message_reaction',
+          'group:thread_update',
+          'group:message_mention',
         ],
       });
       expect(settings.status).toBe(200);
@@ -157,6 +169,25 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       expect(receiver.received.every((h) => verified(h, secret))).toBe(true);
       expect((await call('DELETE', '/v1/group/channels/lobby/ban/bob')).status).toBe(200);
       expect((await call('PUT', '/v1/group/channels/lobby/join', { member: 'bob' })).status).toBeLessThan(300);
+    });
+
+    it('sends the events of edits, reactions, pins, replies and mentions, each as its change left the message or channel', async () => {
+      expect((await call('POST', '/v1/group/channels', { channel_id: 'convo', name: 'convo', members: ['alice', 'bob'] })).status).toBe(201);
+      const id = await send('convo', 'alice', 'first take');
+      expect((await call('PUT', `/v1/group/channels/convo/messages/${id}`, { content: 'second take' })).status).toBe(200);
+      expect((await call('PUT', `/v1/group/channels/convo/messages/${id}/reactions`, { key: 'thumbs_up', user_id: 'bob' })).status).toBe(200);
+      expect((await call('PUT', `/v1/group/channels/convo/messages/${id}/pin`)).status).toBe(200);
+      const reply = await call<{ message_id: number }>('POST', '/v1/group/channels/convo/messages', { type: 'text', user_id: 'bob', content: 'a reply to @alice', parent_message_id: id, mentioned_user_ids: ['alice'] });
+      expect(reply.status).toBe(201);
+      const events = ['group:message_update', 'group:message_reaction', 'group:channel_update', 'group:thread_update', 'group:message_mention'];
+      await poll(() => receiver.received.map(bodyOf).filter((b) => b.payload.channel?.channel_id === 'convo' && events.includes(b.event)).map((b) => b.event)).toEqual(events);
+      const of = (event: string) => receiver.received.map(bodyOf).find((b) => b.event === event && b.payload.channel?.channel_id === 'convo')!;
+      expect(of('group:message_update').payload.message).toMatchObject({ message_id: id, content: 'second take', edited_at: expect.any(Number) });
+      expect(of('group:message_reaction').payload).toMatchObject({ message: { message_id: id, reactions: [{ key: 'thumbs_up', user_ids: ['bob'] }] }, reaction: { key: 'thumbs_up', user_id: 'bob', operation: 'add' } });
+      expect(of('group:channel_update').payload.channel).toMatchObject({ pinned_message_ids: [id] });
+      expect(of('group:thread_update').payload.parent_message).toMatchObject({ message_id: id, thread_info: { reply_count: 1, reply_user_ids: ['bob'] } });
+      expect(of('group:message_mention').payload).toMatchObject({ message: { message_id: reply.body.message_id, parent_message_id: id }, user_ids: ['alice'] });
+      expect(receiver.received.every((h) => verified(h, secret))).toBe(true);
     });
 
     it('sends the events of unmutes, unbans, channel updates, freezes and deletions', async () => {

@@ -17,6 +17,7 @@
  *   channel leaves only managers speaking); the backend always may. At most 10 pins, newest first;
  *   members hear `group:channel_update (channel)`.
  */
+import { changeEvents, reactionEvents, updateEvents } from './outbox-events.ts';
 import { CHAT_LIMITS, type ChatChannel, type ChatMessage, type ChatReactionEvent } from '@parley/protocol';
 import { actingFor, appIdOf, roleOf, type Caller, type ChannelAccess } from './access.ts';
 import { access, channelView, requireUser, type ChatContext } from './chat-context.ts';
@@ -79,6 +80,7 @@ export class MessageActionService {
       throw invalid(`content must be 1-${CHAT_LIMITS.contentMaxBytes} bytes`);
     }
     const channel = await granted.channel();
+    const view = await channelView(this.ctx, appId, channel);
     const filter = await this.ctx.wordFilter(appId);
     const row = await this.ctx.messages.edit(
       appId,
@@ -93,10 +95,11 @@ export class MessageActionService {
         return outcome.text;
       },
       this.ctx.now(),
+      await updateEvents(this.ctx, appId, view),
     );
     if (!row) throw messageNotFound(messageId);
     const message = await this.present(appId, row);
-    this.ctx.bus.emit({ type: 'message_update', appId, channel: await channelView(this.ctx, appId, channel), message });
+    this.ctx.bus.emit({ type: 'message_update', appId, channel: view, message });
     return message;
   }
 
@@ -126,17 +129,20 @@ export class MessageActionService {
       if (roleOf(role).banned) throw banned(userId);
       if (!roleOf(role).member) throw notJoined(userId);
     }
+    const reaction: ChatReactionEvent = { key, user_id: userId, operation };
+    const view = await channelView(this.ctx, appId, channel);
+    const hook = await reactionEvents(this.ctx, appId, view, messageId, reaction);
     const change =
       operation === 'add'
-        ? await this.reactions.add(appId, channel.channel_id, messageId, key, userId, CHAT_LIMITS.reactionKeysMax, now)
-        : await this.reactions.remove(appId, channel.channel_id, messageId, key, userId, now);
+        ? await this.reactions.add(appId, channel.channel_id, messageId, key, userId, CHAT_LIMITS.reactionKeysMax, now, hook)
+        : await this.reactions.remove(appId, channel.channel_id, messageId, key, userId, now, hook);
     if (change === 'missing') throw messageNotFound(messageId);
     if (change === 'limit') throw invalid(`key: a message carries at most ${CHAT_LIMITS.reactionKeysMax} distinct reactions`);
     const row = await this.ctx.messages.get(appId, channel.channel_id, messageId);
     if (!row) throw messageNotFound(messageId);
     const message = await this.present(appId, row);
     if (change === 'changed') {
-      this.ctx.bus.emit({ type: 'message_reaction', appId, channel: await channelView(this.ctx, appId, channel), message, reaction: { key, user_id: userId, operation } });
+      this.ctx.bus.emit({ type: 'message_reaction', appId, channel: view, message, reaction });
     }
     return message;
   }
@@ -157,9 +163,10 @@ export class MessageActionService {
     const appId = appIdOf(caller);
     const channel = await granted.channel();
     const now = this.ctx.now();
+    const hook = await changeEvents(this.ctx, appId, 'group:channel_update');
     const outcome = pinned
-      ? await this.pins.pin(appId, channel.channel_id, messageId, CHAT_LIMITS.pinnedMessagesMax, now)
-      : await this.pins.unpin(appId, channel.channel_id, messageId, now);
+      ? await this.pins.pin(appId, channel.channel_id, messageId, CHAT_LIMITS.pinnedMessagesMax, now, hook)
+      : await this.pins.unpin(appId, channel.channel_id, messageId, now, hook);
     if (outcome.result === 'no_channel') throw channelNotFound(channelId);
     if (outcome.result === 'missing') throw messageNotFound(messageId);
     if (outcome.result === 'limit') throw invalid(`message_id: at most ${CHAT_LIMITS.pinnedMessagesMax} messages may be pinned in a channel`);

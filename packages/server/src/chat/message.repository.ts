@@ -253,8 +253,9 @@ export class MessageRepository {
       .where('m.channel_id', '=', channelId);
   }
 
-  async get(appId: string, channelId: string, messageId: number): Promise<MessageWithUser | undefined> {
-    const row = await this.query(appId, channelId).where('m.message_id', '=', messageId).executeTakeFirst();
+  /** The message with its sender and reactions; `db` a transaction to read what it has written. */
+  async get(appId: string, channelId: string, messageId: number, db: Kysely<Database> = this.db): Promise<MessageWithUser | undefined> {
+    const row = await this.query(appId, channelId, db).where('m.message_id', '=', messageId).executeTakeFirst();
     return row && fromQuery(row);
   }
 
@@ -340,8 +341,16 @@ export class MessageRepository {
   /**
    * Replaces a message's content under its row lock: `change` sees the stored message and answers the
    * new content (or throws to refuse). Answers the message as stored, or undefined when there is no such message.
+   * `also` runs in the same transaction with the edited message (its chat webhook event).
    */
-  edit(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number): Promise<MessageWithUser | undefined> {
+  edit(
+    appId: string,
+    channelId: string,
+    messageId: number,
+    change: (row: MessageWithUser) => string,
+    now: number,
+    also?: (tx: Transaction<Database>, row: MessageWithUser) => Promise<void>,
+  ): Promise<MessageWithUser | undefined> {
     return this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
@@ -354,7 +363,9 @@ export class MessageRepository {
         .where('channel_id', '=', channelId)
         .where('message_id', '=', messageId)
         .execute();
-      return { ...row, content, edited_at: now, updated_at: now };
+      const edited = { ...row, content, edited_at: now, updated_at: now };
+      await also?.(tx, edited);
+      return edited;
     });
   }
 

@@ -4,13 +4,13 @@
  * user, ban, mute). Each builder answers undefined when the app wants none of its events, so that the
  * change's transaction is exactly what it was without webhooks.
  */
-import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatUser, ChatWebhookEvent } from '@parley/protocol';
+import type { ChatBan, ChatChannel, ChatMessage, ChatMute, ChatReactionEvent, ChatUser, ChatWebhookEvent } from '@parley/protocol';
 import type { Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { ChannelRow } from './channel.repository.ts';
 import type { ChatContext } from './chat-context.ts';
 import type { AfterSend, MessageWithUser, NewMessageRow } from './message.repository.ts';
-import type { InTransaction } from './outbox.ts';
+import type { InTransaction, OutboxEvent } from './outbox.ts';
 import { toChannel, toMessage, toUser } from './presenter.ts';
 import { NO_THREAD } from './thread-rules.ts';
 import type { UserRow } from './user.repository.ts';
@@ -22,13 +22,32 @@ import type { UserRow } from './user.repository.ts';
  * online is a question of that moment, not of the commit.
  */
 export async function sendEvents(ctx: ChatContext, appId: string, row: NewMessageRow): Promise<AfterSend | undefined> {
-  const wanted = await ctx.outbox.wanted(appId, ['group:message_send', 'push']);
+  const wanted = await ctx.outbox.wanted(appId, ['group:message_send', 'push', 'group:thread_update', 'group:message_mention']);
   if (wanted.size === 0) return undefined;
   const fileUrl = await ctx.fileUrls.signer(appId);
   return (tx, sent) => {
-    const payload = { message: toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, fileUrl), channel: toChannel(sent.channel) };
-    const events = (['group:message_send', 'push'] as const).filter((e) => wanted.has(e)).map((event) => ({ event, channelId: row.channel_id, payload }));
+    const message = toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, fileUrl);
+    const channel = toChannel(sent.channel);
+    const payload = { message, channel };
+    const events: OutboxEvent[] = (['group:message_send', 'push'] as const).filter((e) => wanted.has(e)).map((event) => ({ event, channelId: row.channel_id, payload }));
+    // A reply: its parent's thread as the send left it. A mention: who was told (blockers of the sender aside).
+    if (sent.parent && wanted.has('group:thread_update')) events.push({ event: 'group:thread_update', channelId: row.channel_id, payload: { parent_message: toMessage(sent.parent, fileUrl), channel } });
+    if (sent.mentioned.length > 0 && wanted.has('group:message_mention')) events.push({ event: 'group:message_mention', channelId: row.channel_id, payload: { message, channel, user_ids: sent.mentioned } });
     return ctx.outbox.write(tx, appId, events);
+  };
+}
+
+/**
+ * `group:message_reaction {message, channel, reaction}`: the message with its reactions as the change
+ * left them, read in its transaction (one statement more, only for apps that want the event).
+ */
+export async function reactionEvents(ctx: ChatContext, appId: string, channel: ChatChannel, messageId: number, reaction: ChatReactionEvent): Promise<InTransaction | undefined> {
+  const wanted = await ctx.outbox.wanted(appId, ['group:message_reaction']);
+  if (wanted.size === 0) return undefined;
+  const fileUrl = await ctx.fileUrls.signer(appId);
+  return async (tx) => {
+    const row = await ctx.messages.get(appId, channel.channel_id, messageId, tx);
+    if (row) await ctx.outbox.write(tx, appId, [{ event: 'group:message_reaction', channelId: channel.channel_id, payload: { message: toMessage(row, fileUrl), channel, reaction } }]);
   };
 }
 

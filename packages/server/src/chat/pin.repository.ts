@@ -3,7 +3,7 @@
  * JSON array of message ids, newest pin first, at most 10), so that every presentation of a channel
  * carries them without a query; a pin or an unpin changes it under the channel's row lock.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { lockChannel, type ChannelRow } from './channel.repository.ts';
 
@@ -24,19 +24,22 @@ export function pinnedIds(stored: string | undefined): number[] {
  */
 export type PinOutcome = { result: 'no_channel' } | { result: 'missing' } | { result: 'limit' } | { result: 'unchanged' | 'changed'; channel: ChannelRow };
 
+/** Work in a pin change's transaction with the channel as it left it (its chat webhook event). */
+export type ChannelChangeWork = (tx: Transaction<Database>, channel: ChannelRow) => Promise<void>;
+
 export class PinRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Pins the message first in the list, unless `max` are pinned already. */
-  pin(appId: string, channelId: string, messageId: number, max: number, now: number): Promise<PinOutcome> {
-    return this.change(appId, channelId, messageId, now, (ids) => (ids.includes(messageId) ? ids : ids.length >= max ? 'limit' : [messageId, ...ids]));
+  pin(appId: string, channelId: string, messageId: number, max: number, now: number, also?: ChannelChangeWork): Promise<PinOutcome> {
+    return this.change(appId, channelId, messageId, now, also, (ids) => (ids.includes(messageId) ? ids : ids.length >= max ? 'limit' : [messageId, ...ids]));
   }
 
-  unpin(appId: string, channelId: string, messageId: number, now: number): Promise<PinOutcome> {
-    return this.change(appId, channelId, messageId, now, (ids) => ids.filter((id) => id !== messageId));
+  unpin(appId: string, channelId: string, messageId: number, now: number, also?: ChannelChangeWork): Promise<PinOutcome> {
+    return this.change(appId, channelId, messageId, now, also, (ids) => ids.filter((id) => id !== messageId));
   }
 
-  private change(appId: string, channelId: string, messageId: number, now: number, next: (ids: number[]) => number[] | 'limit'): Promise<PinOutcome> {
+  private change(appId: string, channelId: string, messageId: number, now: number, also: ChannelChangeWork | undefined, next: (ids: number[]) => number[] | 'limit'): Promise<PinOutcome> {
     return this.db.transaction().execute(async (tx): Promise<PinOutcome> => {
       const channel = await lockChannel(tx, appId, channelId);
       if (!channel) return { result: 'no_channel' };
@@ -59,6 +62,7 @@ export class PinRepository {
         .where('channel_id', '=', channelId)
         .returningAll()
         .executeTakeFirstOrThrow();
+      await also?.(tx, row);
       return { result: 'changed', channel: row };
     });
   }

@@ -4,6 +4,7 @@
  * under the message's row lock, so that the distinct-key limit holds for concurrent adds on
  * PostgreSQL (SQLite runs one write transaction at a time).
  */
+import type { InTransaction } from './outbox.ts';
 import type { ChatReaction } from '@parley/protocol';
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom as pgJsonArrayFrom } from 'kysely/helpers/postgres';
@@ -68,7 +69,7 @@ export class ReactionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Adds `userId`'s reaction `key` unless the message would then carry more than `max` distinct keys. */
-  add(appId: string, channelId: string, messageId: number, key: string, userId: string, max: number, now: number): Promise<ReactionChange> {
+  add(appId: string, channelId: string, messageId: number, key: string, userId: string, max: number, now: number, also?: InTransaction): Promise<ReactionChange> {
     return this.db.transaction().execute(async (tx) => {
       const message = await tx
         .selectFrom('chat_messages')
@@ -93,12 +94,14 @@ export class ReactionRepository {
         .values({ app_id: appId, channel_id: channelId, message_id: messageId, reaction_key: key, user_id: userId, created_at: now, updated_at: now })
         .onConflict((oc) => oc.columns(['app_id', 'channel_id', 'message_id', 'reaction_key', 'user_id']).doNothing())
         .executeTakeFirst();
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 ? 'changed' : 'unchanged';
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'unchanged';
+      await also?.(tx);
+      return 'changed';
     });
   }
 
   /** Takes back `userId`'s reaction `key`; the key's other rows record the change time. */
-  remove(appId: string, channelId: string, messageId: number, key: string, userId: string, now: number): Promise<ReactionChange> {
+  remove(appId: string, channelId: string, messageId: number, key: string, userId: string, now: number, also?: InTransaction): Promise<ReactionChange> {
     return this.db.transaction().execute(async (tx) => {
       const message = await tx
         .selectFrom('chat_messages')
@@ -126,6 +129,7 @@ export class ReactionRepository {
         .where('message_id', '=', messageId)
         .where('reaction_key', '=', key)
         .execute();
+      await also?.(tx);
       return 'changed';
     });
   }
