@@ -33,7 +33,7 @@ describe('benchmark harness (smoke)', () => {
     const opts = loadOptions(
       {
         BENCH_OUT: outDir,
-        BENCH_SCENARIOS: 'fanout,latency,connections,chat,cluster,churn',
+        BENCH_SCENARIOS: 'fanout,latency,connections,memory,chat,search,cluster,churn',
         BENCH_CLIENT_PROCESSES: '1',
         BENCH_FANOUT_SUBSCRIBERS: '10',
         BENCH_FANOUT_SECONDS: '0.3',
@@ -47,6 +47,12 @@ describe('benchmark harness (smoke)', () => {
         BENCH_CONNECTIONS_MAX: '10',
         BENCH_CONNECTIONS_STEP: '5',
         BENCH_CONNECTIONS_SETTLE_MS: '200',
+        BENCH_MEMORY_SESSIONS: '20',
+        BENCH_MEMORY_WARMUP: '5',
+        BENCH_MEMORY_SETTLE_MS: '100',
+        BENCH_SEARCH_MESSAGES: '1000',
+        BENCH_SEARCH_CHANNELS: '4',
+        BENCH_SEARCH_ROUNDS: '1',
         BENCH_CHAT_CHANNELS: '2',
         BENCH_CHAT_SENDERS: '2',
         BENCH_CHAT_SECONDS: '0.3',
@@ -85,6 +91,22 @@ describe('benchmark harness (smoke)', () => {
       expect(c.receivingAtEnd).toBe(10);
       expect(c.steps.map((s) => s.sessions)).toEqual([5, 10]);
       expect(c.rssKib).toBeGreaterThan(0);
+    }
+
+    // Heap snapshots of every target around 20 added sessions: what each keeps, and in what.
+    expect(r.memory.map((m) => m.target)).toEqual(['parley', 'socketio', 'ws']);
+    for (const m of r.memory) {
+      expect(m.held).toBe(20);
+      expect(m.heapKibPerSession).toBeGreaterThan(0);
+      expect(m.shares.length).toBeGreaterThan(1);
+    }
+    // Search over 1,000 seeded messages: every query answered, the rare word found.
+    expect(r.search.map((s) => s.engine)).toEqual(postgresMissing ? ['sqlite'] : ['sqlite', 'postgres']);
+    for (const s of r.search) {
+      expect(s.sdk.count).toBe(s.queries.length);
+      expect(s.platform.count).toBe(s.queries.length);
+      expect(s.queries.find((q) => q.kind === 'absent')?.hits).toBe(0);
+      expect(s.queries.find((q) => q.kind === 'common Korean word')?.hits).toBeGreaterThan(0);
     }
 
     expect(r.chat.map((c) => c.engine)).toEqual(postgresMissing ? ['sqlite'] : ['sqlite', 'postgres']);
