@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ClientMode, TargetKind } from './lib/targets.ts';
 
-export const SCENARIOS = ['fanout', 'latency', 'connections', 'memory', 'chat', 'search', 'cluster', 'churn', 'console', 'profile'] as const;
+export const SCENARIOS = ['fanout', 'latency', 'connections', 'memory', 'chat', 'chat-webhooks', 'search', 'export', 'cluster', 'churn', 'console', 'profile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Chat's storage engines: SQLite (the default server) and PostgreSQL (a fresh database per run). */
@@ -29,6 +29,8 @@ export interface BenchOptions {
   connections: { max: number; step: number; settleMs: number };
   /** Search latency over `messages` seeded messages in `channels` channels, `rounds` times each query and face. */
   search: { messages: number; channels: number; rounds: number };
+  /** An export job over `messages` seeded messages. */
+  export: { messages: number };
   /** Heap snapshots around `sessions` idle sessions added after `warmup` ones. */
   memory: { sessions: number; warmup: number; settleMs: number };
   /** Closed-loop `senders` POST text messages into `channels` group channels of `membersPerChannel` connected members. */
@@ -120,6 +122,7 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       channels: Math.max(1, num(src, 'BENCH_SEARCH_CHANNELS', 50)),
       rounds: Math.max(1, num(src, 'BENCH_SEARCH_ROUNDS', q(40, 10))),
     },
+    export: { messages: Math.max(1000, num(src, 'BENCH_EXPORT_MESSAGES', q(1_000_000, 20_000))) },
     memory: {
       sessions: Math.max(1, num(src, 'BENCH_MEMORY_SESSIONS', q(5000, 1000))),
       warmup: Math.max(1, num(src, 'BENCH_MEMORY_WARMUP', 200)),

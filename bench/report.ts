@@ -14,6 +14,8 @@ import type { ClusterSpreadResult, SpreadRun } from './scenarios/cluster-spread.
 import type { ConnectionsResult } from './scenarios/connections.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
 import type { SearchResult } from './scenarios/search.ts';
+import type { ChatWebhooksResult } from './scenarios/chat-webhooks.ts';
+import type { ExportResult } from './scenarios/export.ts';
 import { CONSOLE_TARGET_RATIO, type ConsoleResult } from './scenarios/console.ts';
 import type { FanoutResult } from './scenarios/fanout.ts';
 import type { LatencyResult } from './scenarios/latency.ts';
@@ -30,6 +32,8 @@ export interface BenchResults {
   connections: ConnectionsResult[];
   memory: MemoryResult[];
   search: SearchResult[];
+  chatWebhooks: ChatWebhooksResult[];
+  exports: ExportResult[];
   chat: ChatResult[];
   cluster: ClusterResult[];
   clusterSpread: ClusterSpreadResult[];
@@ -107,7 +111,7 @@ function rows(r: BenchResults): Row[] {
     const kib = by(r.connections, (c) => c.kibPerSession);
     out.push({ scenario: name, metric: 'RSS KiB / session', values: kib, lowerIsBetter: true, target: '≤ 20 KB', met: kib.parley === undefined ? undefined : kib.parley * 1.024 <= 20 });
   }
-  out.push(...memoryRows(r.memory ?? []), ...searchRows(r.search ?? []));
+  out.push(...memoryRows(r.memory ?? []), ...searchRows(r.search ?? []), ...chatWebhookRows(r.chatWebhooks ?? []), ...exportRows(r.exports ?? []));
   out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn), ...consoleRows(r.console ?? []));
   return out;
 }
@@ -128,6 +132,29 @@ export function memoryBreakdown(list: MemoryResult[]): string {
   return list
     .map((m) => `${TARGET_LABELS[m.target]}, heap bytes per idle session (${count(m.sessions)} added): ${m.shares.map((s) => `${s.holder} ${s.bytesPerSession}`).join(', ')}`)
     .join('\n');
+}
+
+/** Issue 18: sends with chat webhooks on keep ≥ 90 % of their throughput without. */
+const WEBHOOK_RATIO = 0.9;
+
+function chatWebhookRows(list: ChatWebhooksResult[]): Row[] {
+  return list.map((w) => ({
+    scenario: `chat on ${w.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'} with chat webhooks (group:message_send and push to a local receiver) next to without`,
+    metric: 'messages/s: off → on (server CPU ms/message)',
+    values: { parley: `${fmt(w.off.messagesPerSecond)} → ${fmt(w.on.messagesPerSecond)} (${w.off.serverCpuMsPerMessage} → ${w.on.serverCpuMsPerMessage})` },
+    target: `≥ ${WEBHOOK_RATIO * 100} %: ${(w.ratio * 100).toFixed(1)} %`,
+    met: w.ratio >= WEBHOOK_RATIO,
+  }));
+}
+
+function exportRows(list: ExportResult[]): Row[] {
+  return list.map((e) => ({
+    scenario: `export of ${count(e.messages)} messages on ${e.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (NDJSON, ${e.fileMiB} MiB)`,
+    metric: 'messages/s; RSS peak above the start',
+    values: { parley: `${fmt(e.messagesPerSecond)}/s in ${(e.exportMs / 1000).toFixed(1)} s; +${e.rssPeakGrowthMiB} MiB (from ${e.rssBeforeMiB} MiB)` },
+    target: 'the set never in memory',
+    met: e.rssPeakGrowthMiB < Math.max(64, e.fileMiB / 4),
+  }));
 }
 
 /** The issue's search target: p99 ≤ 50 ms at 100,000 messages. */

@@ -22,6 +22,8 @@ import { runClusterSpread } from './scenarios/cluster-spread.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runMemory } from './scenarios/memory.ts';
 import { runSearch } from './scenarios/search.ts';
+import { runChatWebhooks } from './scenarios/chat-webhooks.ts';
+import { runExport } from './scenarios/export.ts';
 import { runConsole } from './scenarios/console.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
@@ -62,6 +64,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     connections: [],
     memory: [],
     search: [],
+    chatWebhooks: [],
+    exports: [],
     chat: [],
     cluster: [],
     clusterSpread: [],
@@ -98,7 +102,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const res = await attempt(r, `memory (${opts.memory.sessions} idle sessions, heap snapshots)`, t, () => runMemory(opts, t));
       if (res) r.memory.push(res);
     }
-  const postgres = has('chat') || has('search') || has('cluster') ? await postgresProblem(opts.chat.postgresAdminUrl) : undefined;
+  const postgres = has('chat') || has('chat-webhooks') || has('search') || has('export') || has('cluster') ? await postgresProblem(opts.chat.postgresAdminUrl) : undefined;
   if (has('chat'))
     for (const engine of opts.chat.engines) {
       if (engine === 'postgres' && postgres) {
@@ -107,6 +111,24 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       }
       const res = await attempt(r, `chat on ${engine}`, 'parley', () => runChat(opts, engine));
       if (res) r.chat.push(res);
+    }
+  if (has('chat-webhooks'))
+    for (const engine of opts.chat.engines) {
+      if (engine === 'postgres' && postgres) {
+        r.skipped.push({ scenario: 'chat webhooks on PostgreSQL', reason: postgres });
+        continue;
+      }
+      const res = await attempt(r, `chat on ${engine}, webhooks off → on`, 'parley', () => runChatWebhooks(opts, engine));
+      if (res) r.chatWebhooks.push(res);
+    }
+  if (has('export'))
+    for (const engine of opts.chat.engines) {
+      if (engine === 'postgres' && postgres) {
+        r.skipped.push({ scenario: 'export on PostgreSQL', reason: postgres });
+        continue;
+      }
+      const res = await attempt(r, `export of ${opts.export.messages.toLocaleString('en-US')} messages on ${engine}`, 'parley', () => runExport(opts, engine));
+      if (res) r.exports.push(res);
     }
   if (has('search'))
     for (const engine of opts.chat.engines) {

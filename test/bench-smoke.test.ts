@@ -33,7 +33,7 @@ describe('benchmark harness (smoke)', () => {
     const opts = loadOptions(
       {
         BENCH_OUT: outDir,
-        BENCH_SCENARIOS: 'fanout,latency,connections,memory,chat,search,cluster,churn',
+        BENCH_SCENARIOS: 'fanout,latency,connections,memory,chat,chat-webhooks,search,export,cluster,churn',
         BENCH_CLIENT_PROCESSES: '1',
         BENCH_FANOUT_SUBSCRIBERS: '10',
         BENCH_FANOUT_SECONDS: '0.3',
@@ -53,6 +53,7 @@ describe('benchmark harness (smoke)', () => {
         BENCH_SEARCH_MESSAGES: '1000',
         BENCH_SEARCH_CHANNELS: '4',
         BENCH_SEARCH_ROUNDS: '1',
+        BENCH_EXPORT_MESSAGES: '1000',
         BENCH_CHAT_CHANNELS: '2',
         BENCH_CHAT_SENDERS: '2',
         BENCH_CHAT_SECONDS: '0.3',
@@ -108,6 +109,17 @@ describe('benchmark harness (smoke)', () => {
       expect(s.queries.find((q) => q.kind === 'absent')?.hits).toBe(0);
       expect(s.queries.find((q) => q.kind === 'common Korean word')?.hits).toBeGreaterThan(0);
     }
+
+    // Sends with chat webhooks next to without, and an export of 1,000 seeded messages, on each engine.
+    const engines = postgresMissing ? ['sqlite'] : ['sqlite', 'postgres'];
+    expect(r.chatWebhooks.map((w) => w.engine)).toEqual(engines);
+    for (const w of r.chatWebhooks) {
+      expect(w.off.errors + w.on.errors).toBe(0);
+      expect(w.on.messagesPerSecond).toBeGreaterThan(0);
+      expect(w.received).toBeGreaterThan(0);
+    }
+    expect(r.exports.map((e) => [e.engine, e.messages])).toEqual(engines.map((e) => [e, 1000]));
+    for (const e of r.exports) expect(e.fileMiB).toBeGreaterThan(0);
 
     expect(r.chat.map((c) => c.engine)).toEqual(postgresMissing ? ['sqlite'] : ['sqlite', 'postgres']);
     for (const c of r.chat) {

@@ -65,8 +65,13 @@ export interface SteadyChat {
 const SETUP_CONCURRENCY = 16;
 const TOKEN_TTL_MS = 3_600_000;
 
+/** What the app is set up with before the sends: `webhookUrl` turns on its chat webhooks (message sends and push hand-offs) to that receiver. */
+export interface ChatSetup {
+  webhookUrl?: string;
+}
+
 /** `startOptions`: e.g. `{nodeFlags: ['--cpu-prof']}` to profile the server's send path. */
-export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptions: StartOptions = {}): Promise<ChatResult> {
+export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptions: StartOptions = {}, setup: ChatSetup = {}): Promise<ChatResult> {
   const { channels, membersPerChannel } = opts.chat;
   let db: BenchDatabase | undefined;
   let target: Target | undefined;
@@ -81,6 +86,7 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptio
 
     const setupStarted = performance.now();
     const auths = await setUp(api, target.appId, channels, membersPerChannel);
+    if (setup.webhookUrl) await api.must(200, 'PUT', '/application/settings', { chat_webhook_url: setup.webhookUrl, chat_webhook_events: ['group:message_send', 'push'] });
     const setupMs = Math.round(performance.now() - setupStarted);
     const spec: ConnectSpec =
       opts.client === 'thin'

@@ -1,9 +1,7 @@
 /**
  * Scenario: message search latency at size (issue 16: p99 ≤ 50 ms over 100,000 messages). Users and
  * channels are made through the Platform API; the messages are written straight into the server's own
- * database by the harness (through Parley's storage module: SQLite's WAL lets a second connection write
- * beside the server), so the index triggers and counters are exactly what sends would leave, at a
- * fraction of the time. Then one member searches its channels through `/v1/sdk/messages/search` and the
+ * database (lib/seed-messages.ts), so the index triggers and counters are what sends would leave. Then one member searches its channels through `/v1/sdk/messages/search` and the
  * backend the whole app through `/v1/messages/search`, one query at a time, for English and Korean
  * words — common, rare, absent, and a two-character Korean word below a trigram's length.
  */
@@ -11,10 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
-import { openStorage } from '../../packages/server/src/storage/database.ts';
 import { Histogram, type LatencySummary } from '../lib/histogram.ts';
 import { createPlatformApi, forEachLimited } from '../lib/platform-api.ts';
+import { seedMessages } from '../lib/seed-messages.ts';
 import { createDatabase, type BenchDatabase } from '../lib/services.ts';
 import { BENCH_API_KEY, startParley, type Target } from '../lib/targets.ts';
 import type { BenchOptions, ChatEngine } from '../options.ts';
@@ -47,7 +44,6 @@ export interface SearchResult {
 const USERS = 20;
 const MEMBERS = 10;
 const PAGE = 20;
-const INSERT_BATCH = 500;
 const TOKEN_TTL_MS = 3_600_000;
 
 /** Words the messages are made of; the queries below pick from them (and one that is never written). */
@@ -105,34 +101,23 @@ export async function runSearch(opts: BenchOptions, engine: ChatEngine): Promise
     const { token } = (await api.must(200, 'POST', `/users/${user(0)}/token`, { expires_at: Date.now() + TOKEN_TTL_MS })) as { token: string };
 
     const seedStarted = performance.now();
-    const storage = await openStorage({ dataDir, databaseUrl: db?.url });
-    try {
-      const random = prng(42);
-      const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
-      const perChannel = Math.ceil(total / channels);
-      const start = Date.now() - total * 10;
-      for (let c = 0; c < channels; c++) {
-        const count = Math.min(perChannel, total - c * perChannel);
-        if (count <= 0) break;
-        for (let first = 1; first <= count; first += INSERT_BATCH) {
-          const rows = [];
-          for (let id = first; id < Math.min(first + INSERT_BATCH, count + 1); id++) {
-            const words = Array.from({ length: 6 }, () => (random() < 0.5 ? pick(ENGLISH) : pick(KOREAN)));
-            // One message in 5,000 has the rare word.
-            if (random() < 0.0002) words.push(RARE);
-            const at = start + (c * perChannel + id) * 10;
-            rows.push({ app_id: target.appId, channel_id: channel(c), message_id: id, type: 'text', user_id: user(c + (id % MEMBERS)), content: words.join(' '), file_key: null, file_name: null, file_type: null, file_size: null, meta: '{}', created_at: at, updated_at: at });
-          }
-          await storage.db.insertInto('chat_messages').values(rows).execute();
-        }
-        await storage.db.updateTable('chat_channels').set({ last_message_id: count, total_message_count: count, last_message_at: start + (c * perChannel + count) * 10 }).where('app_id', '=', target.appId).where('channel_id', '=', channel(c)).execute();
-      }
-      // What autovacuum does after a bulk load, and what a database that grew by sends has: statistics
-      // that know the table's size (a freshly loaded table's planner guesses badly).
-      if (storage.engine === 'postgres') await sql`analyze`.execute(storage.db);
-    } finally {
-      await storage.close();
-    }
+    const random = prng(42);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    await seedMessages({
+      appId: target.appId,
+      dataDir,
+      databaseUrl: db?.url,
+      channels: Array.from({ length: channels }, (_, c) => channel(c)),
+      total,
+      start: Date.now() - total * 10,
+      sender: (c, id) => user(c + (id % MEMBERS)),
+      text: () => {
+        const words = Array.from({ length: 6 }, () => (random() < 0.5 ? pick(ENGLISH) : pick(KOREAN)));
+        // One message in 5,000 has the rare word.
+        if (random() < 0.0002) words.push(RARE);
+        return words.join(' ');
+      },
+    });
     const seedMs = Math.round(performance.now() - seedStarted);
 
     const sdkHeaders = { APP_ID: target.appId, USER_ID: user(0), authorization: `Bearer ${token}` };
