@@ -79,6 +79,9 @@ export interface SendOutcome {
   mentioned: string[];
 }
 
+/** Work run in a change's transaction with the message as it stored it (its chat webhook event, outbox.ts). */
+export type MessageWork = (tx: Transaction<Database>, row: MessageWithUser) => Promise<void>;
+
 /** Work run in the send's transaction after the message is stored (its chat webhook events, outbox.ts). */
 export type AfterSend = (tx: Transaction<Database>, sent: SendOutcome) => Promise<void>;
 
@@ -312,60 +315,29 @@ export class MessageRepository {
    * refuse) and stores the result in the same transaction, so that concurrent merges never lose each other's keys.
    * Answers the message as stored, or undefined when there is no such message.
    */
-  changeMeta(
-    appId: string,
-    channelId: string,
-    messageId: number,
-    change: (row: MessageWithUser) => string,
-    now: number,
-    also?: (tx: Transaction<Database>, row: MessageWithUser) => Promise<void>,
-  ): Promise<MessageWithUser | undefined> {
-    return this.db.transaction().execute(async (tx) => {
-      const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
-      if (!found) return undefined;
-      const row = fromQuery(found);
-      const meta = change(row);
-      await tx
-        .updateTable('chat_messages')
-        .set({ meta, updated_at: now })
-        .where('app_id', '=', appId)
-        .where('channel_id', '=', channelId)
-        .where('message_id', '=', messageId)
-        .execute();
-      const changed = { ...row, meta, updated_at: now };
-      await also?.(tx, changed);
-      return changed;
-    });
+  changeMeta(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number, also?: MessageWork): Promise<MessageWithUser | undefined> {
+    return this.rewrite(appId, channelId, messageId, (row) => ({ meta: change(row), updated_at: now }), also);
   }
 
   /**
    * Replaces a message's content under its row lock: `change` sees the stored message and answers the
    * new content (or throws to refuse). Answers the message as stored, or undefined when there is no such message.
-   * `also` runs in the same transaction with the edited message (its chat webhook event).
    */
-  edit(
-    appId: string,
-    channelId: string,
-    messageId: number,
-    change: (row: MessageWithUser) => string,
-    now: number,
-    also?: (tx: Transaction<Database>, row: MessageWithUser) => Promise<void>,
-  ): Promise<MessageWithUser | undefined> {
+  edit(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => string, now: number, also?: MessageWork): Promise<MessageWithUser | undefined> {
+    return this.rewrite(appId, channelId, messageId, (row) => ({ content: change(row), edited_at: now, updated_at: now }), also);
+  }
+
+  /** Reads the message under its row lock and stores the columns `change` answers; `also` runs in the same transaction with the message as stored (its chat webhook event). */
+  private rewrite(appId: string, channelId: string, messageId: number, change: (row: MessageWithUser) => Partial<Pick<MessageRow, 'meta' | 'content' | 'edited_at' | 'updated_at'>>, also: MessageWork | undefined): Promise<MessageWithUser | undefined> {
     return this.db.transaction().execute(async (tx) => {
       const found = await this.query(appId, channelId, tx).where('m.message_id', '=', messageId).forUpdate(['m']).executeTakeFirst();
       if (!found) return undefined;
       const row = fromQuery(found);
-      const content = change(row);
-      await tx
-        .updateTable('chat_messages')
-        .set({ content, edited_at: now, updated_at: now })
-        .where('app_id', '=', appId)
-        .where('channel_id', '=', channelId)
-        .where('message_id', '=', messageId)
-        .execute();
-      const edited = { ...row, content, edited_at: now, updated_at: now };
-      await also?.(tx, edited);
-      return edited;
+      const columns = change(row);
+      await tx.updateTable('chat_messages').set(columns).where('app_id', '=', appId).where('channel_id', '=', channelId).where('message_id', '=', messageId).execute();
+      const stored = { ...row, ...columns };
+      await also?.(tx, stored);
+      return stored;
     });
   }
 

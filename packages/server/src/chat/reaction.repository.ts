@@ -4,13 +4,13 @@
  * under the message's row lock, so that the distinct-key limit holds for concurrent adds on
  * PostgreSQL (SQLite runs one write transaction at a time).
  */
-import type { InTransaction } from './outbox.ts';
 import type { ChatReaction } from '@parley/protocol';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { jsonArrayFrom as pgJsonArrayFrom } from 'kysely/helpers/postgres';
 import { jsonArrayFrom as sqliteJsonArrayFrom } from 'kysely/helpers/sqlite';
 import type { Engine } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import type { InTransaction } from './outbox.ts';
 
 /** What an add or a removal did. */
 export type ReactionChange =
@@ -65,21 +65,26 @@ export function reactionsOf(rows: unknown): ChatReaction[] {
   return [...byKey.values()];
 }
 
+/** Takes the message's row lock (concurrent changes of its reactions queue behind it); false when there is no such message. */
+async function lockMessage(tx: Transaction<Database>, appId: string, channelId: string, messageId: number): Promise<boolean> {
+  const message = await tx
+    .selectFrom('chat_messages')
+    .select('message_id')
+    .where('app_id', '=', appId)
+    .where('channel_id', '=', channelId)
+    .where('message_id', '=', messageId)
+    .forUpdate()
+    .executeTakeFirst();
+  return message !== undefined;
+}
+
 export class ReactionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Adds `userId`'s reaction `key` unless the message would then carry more than `max` distinct keys. */
   add(appId: string, channelId: string, messageId: number, key: string, userId: string, max: number, now: number, also?: InTransaction): Promise<ReactionChange> {
     return this.db.transaction().execute(async (tx) => {
-      const message = await tx
-        .selectFrom('chat_messages')
-        .select('message_id')
-        .where('app_id', '=', appId)
-        .where('channel_id', '=', channelId)
-        .where('message_id', '=', messageId)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!message) return 'missing';
+      if (!(await lockMessage(tx, appId, channelId, messageId))) return 'missing';
       const used = await tx
         .selectFrom('chat_reactions')
         .select('reaction_key')
@@ -103,15 +108,7 @@ export class ReactionRepository {
   /** Takes back `userId`'s reaction `key`; the key's other rows record the change time. */
   remove(appId: string, channelId: string, messageId: number, key: string, userId: string, now: number, also?: InTransaction): Promise<ReactionChange> {
     return this.db.transaction().execute(async (tx) => {
-      const message = await tx
-        .selectFrom('chat_messages')
-        .select('message_id')
-        .where('app_id', '=', appId)
-        .where('channel_id', '=', channelId)
-        .where('message_id', '=', messageId)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!message) return 'missing';
+      if (!(await lockMessage(tx, appId, channelId, messageId))) return 'missing';
       const deleted = await tx
         .deleteFrom('chat_reactions')
         .where('app_id', '=', appId)
