@@ -1,8 +1,10 @@
 /**
- * Threads, mentions and read-all across a 2-node cluster (Redis + PostgreSQL): a reply with a mention
- * sent through node 2 reaches a member connected to node 1 as `group:message_send`, `group:thread_update`
- * and (the mentioned one only) `group:message_mention`; a read-all through node 2 sends each channel's
- * read receipt to members on node 1.
+ * Threads, mentions, read-all, edits, reactions and pins across a 2-node cluster (Redis + PostgreSQL): a
+ * reply with a mention sent through node 2 reaches a member connected to node 1 as `group:message_send`,
+ * `group:thread_update` and (the mentioned one only) `group:message_mention`; a read-all through node 2
+ * sends each channel's read receipt to members on node 1; an edit, a reaction and a pin through node 2
+ * reach node 1's members of the channel as `group:message_update`, `group:message_reaction` and
+ * `group:channel_update`, and nobody else.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,5 +62,23 @@ describe.skipIf(!ready)('threads and mentions on a 2-node cluster', () => {
     const reads = (user: string) => hears[user]!.filter((e) => e.event === 'group:channel_message_read_event').map((e) => (e.args[0] as { channel_id: string }).channel_id);
     await expect.poll(() => reads('bob').sort()).toEqual(['hall', 'nook']);
     await expect.poll(() => reads('carol')).toEqual(['hall']);
+  });
+
+  it('delivers an edit, a reaction and a pin to members on the other node, and to nobody else', async () => {
+    const call = platformClient(nodes[1]!.url, APP.id, APP.key);
+    const from = { bob: hears.bob!.length, carol: hears.carol!.length };
+    const id = (await call<{ message_id: number }>('POST', '/v1/group/channels/nook/messages', { type: 'text', user_id: 'alice', content: 'draft' })).body.message_id;
+    expect((await call('PUT', `/v1/group/channels/nook/messages/${id}`, { content: 'final' })).status).toBe(200);
+    expect((await call('PUT', `/v1/group/channels/nook/messages/${id}/reactions`, { key: 'ok', user_id: 'alice' })).status).toBe(200);
+    expect((await call('PUT', `/v1/group/channels/nook/messages/${id}/pin`)).status).toBe(200);
+    const since = (user: 'bob' | 'carol') => hears[user]!.slice(from[user]);
+    await expect.poll(() => since('bob').map((e) => e.event)).toEqual(['group:message_send', 'group:message_update', 'group:message_reaction', 'group:channel_update']);
+    const [, update, reaction, pinned] = since('bob');
+    expect(update!.args[0]).toMatchObject({ message_id: id, content: 'final', edited_at: expect.any(Number) });
+    expect(reaction!.args[2]).toEqual({ key: 'ok', user_id: 'alice', operation: 'add' });
+    expect(reaction!.args[0]).toMatchObject({ reactions: [{ key: 'ok', user_ids: ['alice'] }] });
+    expect(pinned!.args[0]).toMatchObject({ channel_id: 'nook', pinned_message_ids: [id] });
+    // carol is not in nook.
+    expect(since('carol')).toEqual([]);
   });
 });

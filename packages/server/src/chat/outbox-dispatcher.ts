@@ -164,7 +164,8 @@ export class OutboxDispatcher {
    */
   private async run(): Promise<void> {
     const now = this.now();
-    if (!(await this.renewLease())) {
+    // A lease renewed a moment ago is still held: one write per third of the lease, not per round.
+    if (now >= this.renewAt && !(await this.renewLease())) {
       // Another node dispatches, or the lease of this node's previous life (a crash) is still running.
       this.wakeAt(now + this.deps.options.leaseMs);
       return;
@@ -214,23 +215,34 @@ export class OutboxDispatcher {
    * none is left; true when one was delivered or failed for good.
    */
   private async sendChannel(head: OutboxRow): Promise<boolean> {
+    // Delivered rows are marked together, before each next page and when the worker ends (while its
+    // channel is still its own, so no round reads them as heads again); a crash in between sends them
+    // again, which at-least-once allows (X-Parley-Delivery tells the receiver).
+    const delivered: string[] = [];
+    const flush = () => this.deps.repo.markDelivered(head.app_id, delivered.splice(0), this.now());
     let progressed = false;
     let rows = [head];
-    while (rows.length > 0) {
-      for (const row of rows) {
-        if (this.stopped) return progressed;
-        // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
-        if (this.now() >= this.renewAt && !(await this.renewLease())) return progressed;
-        const outcome = await this.send(row);
-        if (outcome === 'retry') {
-          this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
-          return progressed;
+    try {
+      while (rows.length > 0) {
+        for (const row of rows) {
+          if (this.stopped) return progressed;
+          // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
+          if (this.now() >= this.renewAt && !(await this.renewLease())) return progressed;
+          const outcome = await this.send(row);
+          if (outcome === 'retry') {
+            this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
+            return progressed;
+          }
+          if (outcome === 'delivered') delivered.push(row.id);
+          progressed = true;
         }
-        progressed = true;
+        await flush();
+        rows = await this.deps.repo.following(head.app_id, head.channel_id, rows.at(-1)!.id, CHANNEL_PAGE);
       }
-      rows = await this.deps.repo.following(head.app_id, head.channel_id, rows.at(-1)!.id, CHANNEL_PAGE);
+      return progressed;
+    } finally {
+      await flush();
     }
-    return progressed;
   }
 
   /** Takes or renews the lease; false when another node holds it. One renewal at a time. */
@@ -278,7 +290,12 @@ export class OutboxDispatcher {
     return candidates.filter((c) => !online.has(c.user_id));
   }
 
+  /** A delivery is marked by its worker with the others of its page (sendChannel); a retry or a failure at once. */
   private async record(row: OutboxRow, outcome: DeliveryOutcome, why: string): Promise<DeliveryOutcome> {
+    if (outcome === 'delivered') {
+      this.deps.observe?.(outcome, row.event);
+      return outcome;
+    }
     const attempts = row.attempts + 1;
     const now = this.now();
     const status = outcome === 'retry' ? 'pending' : outcome;

@@ -76,6 +76,17 @@ export class OutboxRepository {
       .execute();
   }
 
+  /** Marks one channel's delivered rows in one statement (a worker's page: one write, not one per row). */
+  async markDelivered(appId: string, ids: readonly string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('chat_outbox')
+      .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), next_attempt_at: now, last_error: '', updated_at: now }))
+      .where('app_id', '=', appId)
+      .where('id', 'in', ids)
+      .execute();
+  }
+
   /** Deletes the rows delivered before `before`; answers how many. */
   async prune(before: number): Promise<number> {
     const result = await this.db.deleteFrom('chat_outbox').where('status', '=', 'delivered').where('updated_at', '<', before).executeTakeFirst();
