@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { ExportFiles, ExportWriter } from './export-files.ts';
 import type { ExportRange, ExportRepository, ExportRow } from './export.repository.ts';
 import type { FileUrls } from './file-urls.ts';
-import { uncounted } from '../storage/query-counter.ts';
+import { BackgroundRounds } from './background-rounds.ts';
 import { toChannel, toMessage, toUser } from './presenter.ts';
 
 export interface ExportJobOptions {
@@ -43,8 +43,11 @@ export class ExportJobs {
   private readonly running = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
-  private ticking: Promise<void> | undefined;
-  private again = false;
+  private readonly rounds = new BackgroundRounds(
+    () => this.tick(),
+    (err) => this.log.warn({ err }, 'export worker: looking for work failed'),
+    () => !this.stopped,
+  );
 
   constructor(
     private readonly repo: ExportRepository,
@@ -66,28 +69,14 @@ export class ExportJobs {
 
   /** Looks for work now (a job was created, or one finished and freed a slot). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    // Background work: its polls are no request's cost (query budgets in tests).
-    this.ticking = uncounted(() => this.tick())
-      .catch((err: unknown) => this.log.warn({ err }, 'export worker: looking for work failed'))
-      .finally(() => {
-        this.ticking = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.rounds.wake();
   }
 
   /** Stops claiming, interrupts the running jobs (back to the queue) and waits for them. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.ticking;
+    await this.rounds.settled();
     await Promise.all(this.running.values());
   }
 

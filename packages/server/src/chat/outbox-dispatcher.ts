@@ -10,7 +10,7 @@
  * try) lets a receiver drop the duplicates. A channel's events go out in id order, one at a time: a later
  * one waits while an earlier one is retried (1 s, 10 s, 60 s by default, then marked failed and kept).
  */
-import { uncounted } from '../storage/query-counter.ts';
+import { BackgroundRounds } from './background-rounds.ts';
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HookResult } from '../realtime/hooks-client.ts';
@@ -77,8 +77,14 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   /** The next round set for a due retry, a lease to wait out, or the next prune, and when. */
   private due: { timer: NodeJS.Timeout; at: number } | undefined;
-  private round: Promise<void> | undefined;
-  private again = false;
+  private readonly rounds = new BackgroundRounds(
+    () => this.run(),
+    (err) => {
+      this.deps.log.warn({ err }, 'chat webhook dispatch failed');
+      this.wakeAt(this.now() + AFTER_ERROR_MS);
+    },
+    () => !this.stopped,
+  );
   private stopped = true;
   private lastPrune = 0;
   /** When the lease must be renewed (a third of its length after it was taken) and the renewal under way. */
@@ -109,24 +115,7 @@ export class OutboxDispatcher {
 
   /** Runs a round now (or right after the one under way). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.round) {
-      this.again = true;
-      return;
-    }
-    // Background work: its statements are no request's cost (query budgets in tests).
-    this.round = uncounted(() => this.run())
-      .catch((err: unknown) => {
-        this.deps.log.warn({ err }, 'chat webhook dispatch failed');
-        this.wakeAt(this.now() + AFTER_ERROR_MS);
-      })
-      .finally(() => {
-        this.round = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.rounds.wake();
   }
 
   /** Stops polling, lets the round and the workers under way finish (each call is bounded by the hook timeout) and gives the lease up. */
@@ -136,7 +125,7 @@ export class OutboxDispatcher {
     clearInterval(this.timer);
     clearTimeout(this.due?.timer);
     this.due = undefined;
-    await this.round;
+    await this.rounds.settled();
     await Promise.all([...this.workers.values()]);
     await this.deps.repo.release(this.deps.nodeId).catch((err: unknown) => this.deps.log.warn({ err }, 'chat webhook lease release failed'));
   }
