@@ -80,9 +80,9 @@ describe('loadConfig', () => {
   });
 
   it('reads the chat webhook schedule, and refuses a lease shorter than two calls', () => {
-    expect(loadConfig({}).chatWebhooks).toEqual({ timeoutMs: 5000, backoffMs: [1000, 10_000, 60_000], pollMs: 1000, leaseMs: 15_000, retentionMs: 24 * 3_600_000 });
-    const c = loadConfig({ CHAT_WEBHOOK_BACKOFF_MS: '100, 200', CHAT_WEBHOOK_TIMEOUT_MS: '1000', CHAT_WEBHOOK_LEASE_MS: '2000', CHAT_WEBHOOK_RETENTION_H: '1', CHAT_WEBHOOK_POLL_MS: '50' });
-    expect(c.chatWebhooks).toEqual({ timeoutMs: 1000, backoffMs: [100, 200], pollMs: 50, leaseMs: 2000, retentionMs: 3_600_000 });
+    expect(loadConfig({}).chatWebhooks).toEqual({ timeoutMs: 5000, backoffMs: [1000, 10_000, 60_000], pollMs: 1000, leaseMs: 15_000, retentionMs: 24 * 3_600_000, failedRetentionMs: 168 * 3_600_000 });
+    const c = loadConfig({ CHAT_WEBHOOK_BACKOFF_MS: '100, 200', CHAT_WEBHOOK_TIMEOUT_MS: '1000', CHAT_WEBHOOK_LEASE_MS: '2000', CHAT_WEBHOOK_RETENTION_H: '1', CHAT_WEBHOOK_FAILED_RETENTION_H: '2', CHAT_WEBHOOK_POLL_MS: '50' });
+    expect(c.chatWebhooks).toEqual({ timeoutMs: 1000, backoffMs: [100, 200], pollMs: 50, leaseMs: 2000, retentionMs: 3_600_000, failedRetentionMs: 7_200_000 });
     expect(Object.isFrozen(c.chatWebhooks.backoffMs)).toBe(true);
     expect(() => loadConfig({ CHAT_WEBHOOK_BACKOFF_MS: '100,x' })).toThrow(/CHAT_WEBHOOK_BACKOFF_MS/);
     expect(() => loadConfig({ CHAT_WEBHOOK_BACKOFF_MS: '100,,200' })).toThrow(/CHAT_WEBHOOK_BACKOFF_MS/);

@@ -76,6 +76,8 @@ export interface ChatWebhookConfig {
   leaseMs: number;
   /** CHAT_WEBHOOK_RETENTION_H: delivered rows are deleted this long after delivery. */
   retentionMs: number;
+  /** CHAT_WEBHOOK_FAILED_RETENTION_H: rows that failed for good stay listed (and retryable) this long, then are deleted. */
+  failedRetentionMs: number;
 }
 
 /** Per-node limits an operator may tune (README, "Limits"). */
@@ -142,6 +144,7 @@ const SETTINGS = [
   'CHAT_WEBHOOK_POLL_MS',
   'CHAT_WEBHOOK_LEASE_MS',
   'CHAT_WEBHOOK_RETENTION_H',
+  'CHAT_WEBHOOK_FAILED_RETENTION_H',
   'METRICS_TOKEN',
   'ADMIN_TOKEN',
   'SUBSCRIPTIONS_PER_SESSION',
@@ -253,6 +256,7 @@ function chatWebhookConfig(get: (name: SettingName) => string | undefined): Chat
     pollMs: integer('CHAT_WEBHOOK_POLL_MS', get('CHAT_WEBHOOK_POLL_MS'), 1000, 50, 600_000),
     leaseMs,
     retentionMs: integer('CHAT_WEBHOOK_RETENTION_H', get('CHAT_WEBHOOK_RETENTION_H'), 24, 1, 24 * 365) * 3_600_000,
+    failedRetentionMs: integer('CHAT_WEBHOOK_FAILED_RETENTION_H', get('CHAT_WEBHOOK_FAILED_RETENTION_H'), 168, 1, 24 * 365) * 3_600_000,
   });
 }
 

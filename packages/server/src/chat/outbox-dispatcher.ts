@@ -15,7 +15,7 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HookResult } from '../realtime/hooks-client.ts';
 import type { OnlineUsers } from './chat-context.ts';
-import type { OutboxRepository, OutboxRow } from './outbox.repository.ts';
+import type { ChannelKey, OutboxRepository, OutboxRow } from './outbox.repository.ts';
 import type { PushRecipient } from '@parley/protocol';
 import type { PushTokenRepository } from './push-token.repository.ts';
 
@@ -28,6 +28,8 @@ export interface OutboxDispatchOptions {
   leaseMs: number;
   /** Delivered rows are deleted this long after delivery. */
   retentionMs: number;
+  /** Rows that failed for good are deleted this long after their last try (until then the console lists and retries them). */
+  failedRetentionMs: number;
 }
 
 /** The app's chat webhook settings as the dispatcher reads them when it sends (current, cached). */
@@ -56,9 +58,10 @@ export interface OutboxDispatcherDeps {
   now?: () => number;
 }
 
-/** Channel heads read per round; channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one. */
-const BATCH = 500;
+/** Channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one. */
 const CONCURRENCY = 16;
+/** Head seeks per round at most; a pass over more channels goes on in the next round. */
+const SEEKS_PER_ROUND = 64;
 /** A channel worker reads the rows after the one it sent this many at a time. */
 const CHANNEL_PAGE = 100;
 const PRUNE_EVERY_MS = 600_000;
@@ -98,6 +101,10 @@ export class OutboxDispatcher {
   private tick = 0;
   /** A round left due channels for lack of a free worker. */
   private starved = false;
+  /** Where the pass over the channels with pending rows stands: the last channel whose head was read. */
+  private cursor: ChannelKey | undefined;
+  /** A wake came after the current pass began: it may be for a channel the pass has gone by, so another pass follows. */
+  private requested = false;
 
   constructor(private readonly deps: OutboxDispatcherDeps) {
     this.now = deps.now ?? Date.now;
@@ -113,8 +120,9 @@ export class OutboxDispatcher {
     this.wake();
   }
 
-  /** Runs a round now (or right after the one under way). */
+  /** Runs a round now (or right after the one under way); a pass over the channels under way is followed by another. */
   wake(): void {
+    this.requested = true;
     this.rounds.wake();
   }
 
@@ -146,10 +154,12 @@ export class OutboxDispatcher {
   }
 
   /**
-   * One round: holds the lease, prunes now and then, reads the oldest pending rows and starts a worker
-   * for each channel that has none; the round does not wait for them, so a slow receiver holds up only
-   * its own channel. A worker that moved its channel on wakes a round when it ends, for rows written
-   * meanwhile.
+   * One round: holds the lease, prunes now and then, and goes on with the pass over the channels with
+   * pending rows — their heads one seek at a time from where the last round stopped, round-robin, so
+   * that a round costs the same whatever the backlog and no channel waits for others' turns twice —
+   * starting a worker for each due channel that has none, while workers are free. The round does not
+   * wait for them, so a slow receiver holds up only its own channel. A worker that moved its channel on
+   * wakes a round when it ends, for rows written meanwhile.
    */
   private async run(): Promise<void> {
     const now = this.now();
@@ -161,14 +171,27 @@ export class OutboxDispatcher {
     }
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      await this.deps.repo.prune(now - this.deps.options.retentionMs);
+      await this.deps.repo.prune({ delivered: now - this.deps.options.retentionMs, failed: now - this.deps.options.failedRetentionMs });
     }
     this.wakeAt(this.lastPrune + PRUNE_EVERY_MS);
-    // A worker that ends while the heads are read may have sent its: its channel sits this round out.
+    // A worker that ends while a head is read may have sent it: its channel sits this round out.
     this.endedAt.clear();
-    const readTick = ++this.tick;
-    const heads = await this.deps.repo.heads(BATCH);
-    for (const head of heads) {
+    for (let seek = 0; seek < SEEKS_PER_ROUND; seek++) {
+      if (this.workers.size >= CONCURRENCY) {
+        // The rest of the pass waits for a worker to end (it wakes a round).
+        this.starved = true;
+        return;
+      }
+      // A pass begins: what was woken for so far is in it.
+      if (!this.cursor) this.requested = false;
+      const readTick = ++this.tick;
+      const head = await this.deps.repo.nextHead(this.cursor);
+      if (!head) {
+        this.cursor = undefined;
+        if (!this.requested) return;
+        continue;
+      }
+      this.cursor = { app_id: head.app_id, channel_id: head.channel_id };
       const key = `${head.app_id}\n${head.channel_id}`;
       if (this.workers.has(key) || (this.endedAt.get(key) ?? 0) > readTick) continue;
       // A channel's later events wait while its head waits for its retry.
@@ -176,27 +199,28 @@ export class OutboxDispatcher {
         this.wakeAt(head.next_attempt_at);
         continue;
       }
-      if (this.workers.size >= CONCURRENCY) {
-        // The others wait for a worker to end (it wakes a round).
-        this.starved = true;
-        break;
-      }
-      const worker = this.sendChannel(head)
-        .catch((err: unknown) => {
-          this.deps.log.warn({ err }, 'chat webhook dispatch failed');
-          this.wakeAt(this.now() + AFTER_ERROR_MS);
-          return false;
-        })
-        .then((progressed) => {
-          this.workers.delete(key);
-          this.endedAt.set(key, ++this.tick);
-          if (progressed || this.starved) {
-            this.starved = false;
-            this.wake();
-          }
-        });
-      this.workers.set(key, worker);
+      this.startWorker(key, head);
     }
+    // The pass goes on in the next round (not a wake: it asks for no pass more).
+    this.rounds.wake();
+  }
+
+  private startWorker(key: string, head: OutboxRow): void {
+    const worker = this.sendChannel(head)
+      .catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'chat webhook dispatch failed');
+        this.wakeAt(this.now() + AFTER_ERROR_MS);
+        return false;
+      })
+      .then((progressed) => {
+        this.workers.delete(key);
+        this.endedAt.set(key, ++this.tick);
+        if (progressed || this.starved) {
+          this.starved = false;
+          this.wake();
+        }
+      });
+    this.workers.set(key, worker);
   }
 
   /**

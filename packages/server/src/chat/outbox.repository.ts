@@ -8,6 +8,8 @@ import type { ChatOutboxTable, Database } from '../storage/schema.ts';
 
 export type OutboxRow = Selectable<ChatOutboxTable>;
 export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+/** A channel's place in the dispatcher's pass over the channels with pending rows. */
+export type ChannelKey = Pick<OutboxRow, 'app_id' | 'channel_id'>;
 
 const LEASE = 'chat_webhooks';
 
@@ -20,31 +22,20 @@ export class OutboxRepository {
   }
 
   /**
-   * The head of each channel's pending rows (no earlier pending row of its channel), oldest first: a
-   * channel with a long backlog behind a row waiting for its retry does not crowd the others out.
+   * The head (first pending row) of the next channel with pending rows after `after` in (app, channel)
+   * order, or of the first one when `after` is undefined: one seek in chat_outbox_pending (migration
+   * 0018), whatever the backlog — reading every channel's head in one query walks every pending row.
    */
-  heads(limit: number): Promise<OutboxRow[]> {
-    return this.db
-      .selectFrom('chat_outbox as o')
-      .selectAll('o')
-      .where('o.status', '=', 'pending')
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('chat_outbox as e')
-              .select('e.id')
-              .whereRef('e.app_id', '=', 'o.app_id')
-              .whereRef('e.channel_id', '=', 'o.channel_id')
-              .where('e.status', '=', 'pending')
-              .whereRef('e.id', '<', 'o.id'),
-          ),
-        ),
-      )
-      .orderBy('o.id')
-      .limit(limit)
-      .execute()
-      .then((rows) => rows.map(numbers));
+  nextHead(after: ChannelKey | undefined): Promise<OutboxRow | undefined> {
+    let q = this.db.selectFrom('chat_outbox').selectAll().where('status', '=', 'pending');
+    if (after) q = q.where((eb) => eb(eb.refTuple('app_id', 'channel_id'), '>', eb.tuple(after.app_id, after.channel_id)));
+    return q
+      .orderBy('app_id')
+      .orderBy('channel_id')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst()
+      .then((row) => row && numbers(row));
   }
 
   /** A channel's pending rows after `afterId`, in order. */
@@ -87,9 +78,12 @@ export class OutboxRepository {
       .execute();
   }
 
-  /** Deletes the rows delivered before `before`; answers how many. */
-  async prune(before: number): Promise<number> {
-    const result = await this.db.deleteFrom('chat_outbox').where('status', '=', 'delivered').where('updated_at', '<', before).executeTakeFirst();
+  /** Deletes the rows delivered before `delivered` and those that failed for good before `failed`; answers how many. */
+  async prune(before: { delivered: number; failed: number }): Promise<number> {
+    const result = await this.db
+      .deleteFrom('chat_outbox')
+      .where((eb) => eb.or([eb.and([eb('status', '=', 'delivered'), eb('updated_at', '<', before.delivered)]), eb.and([eb('status', '=', 'failed'), eb('updated_at', '<', before.failed)])]))
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

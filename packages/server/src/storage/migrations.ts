@@ -344,6 +344,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('chat_exports_by_status').on('chat_exports').columns(['status', 'app_id']).execute();
     },
   },
+  '0018_chat_outbox_heads': {
+    // The dispatcher finds each channel's head by one index seek from the channel before it (status
+    // first, so that delivered and failed rows are never walked); the index it replaces put the channel
+    // first and served only the reads of one channel.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('chat_outbox_pending').on('chat_outbox').columns(['status', 'app_id', 'channel_id', 'id']).execute();
+      await db.schema.dropIndex('chat_outbox_by_channel').execute();
+    },
+  },
 };
 
 class InlineMigrationProvider implements MigrationProvider {
