@@ -8,7 +8,11 @@ export type PushTokenRow = Selectable<ChatPushTokenTable>;
 export class PushTokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Registers the token (again: its type is updated); answers false when the user has `max` others already. */
+  /**
+   * Registers the token (again: its type is updated); answers false when the user has `max` others
+   * already. A device belongs to whoever registered it last: another user's registration of the same
+   * token is dropped, so one device is never notified for two users (a sign-out without unregistering).
+   */
   add(row: PushTokenRow, max: number): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const others = await tx
@@ -19,6 +23,7 @@ export class PushTokenRepository {
         .where('token', '!=', row.token)
         .executeTakeFirst();
       if (Number(others?.n ?? 0) >= max) return false;
+      await tx.deleteFrom('chat_push_tokens').where('app_id', '=', row.app_id).where('token', '=', row.token).where('user_id', '!=', row.user_id).execute();
       await tx
         .insertInto('chat_push_tokens')
         .values(row)

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStorage, type Storage } from '../storage/database.ts';
+import { OutboxRepository, type OutboxRow } from './outbox.repository.ts';
+
+const row = (id: string, channel: string, status: string, updatedAt: number, app = 'app'): OutboxRow => ({
+  app_id: app,
+  id,
+  channel_id: channel,
+  event: 'group:message_send',
+  payload: '{}',
+  status,
+  attempts: 0,
+  next_attempt_at: 0,
+  last_error: '',
+  created_at: updatedAt,
+  updated_at: updatedAt,
+});
+
+describe('the chat webhook outbox on SQLite', () => {
+  let dir: string;
+  let storage: Storage;
+  let repo: OutboxRepository;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
+    storage = await openStorage({ dataDir: dir });
+    repo = new OutboxRepository(storage.db);
+  });
+  afterEach(async () => {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('walks the channels with pending rows one head at a time, each head the channel’s first pending row', async () => {
+    await storage.db.transaction().execute((tx) =>
+      repo.insert(tx, [row('01', 'b', 'delivered', 1), row('02', 'b', 'pending', 1), row('03', 'b', 'pending', 1), row('04', 'a', 'failed', 1), row('05', 'c', 'pending', 1), row('06', 'a', 'pending', 1), row('07', 'a', 'pending', 1, 'other')]),
+    );
+    const pass: string[] = [];
+    for (let head = await repo.nextHead(undefined); head; head = await repo.nextHead(head)) pass.push(`${head.app_id}/${head.channel_id}/${head.id}`);
+    expect(pass).toEqual(['app/a/06', 'app/b/02', 'app/c/05', 'other/a/07']);
+  });
+
+  it('prunes delivered rows after their retention and failed ones after theirs, never pending ones', async () => {
+    await storage.db.transaction().execute((tx) =>
+      repo.insert(tx, [row('01', 'a', 'delivered', 100), row('02', 'a', 'delivered', 300), row('03', 'a', 'failed', 100), row('04', 'a', 'failed', 300), row('05', 'a', 'pending', 0)]),
+    );
+    expect(await repo.prune({ delivered: 200, failed: 50 })).toBe(1);
+    expect(await repo.prune({ delivered: 200, failed: 200 })).toBe(1);
+    const left = await storage.db.selectFrom('chat_outbox').select('id').orderBy('id').execute();
+    expect(left.map((r) => r.id)).toEqual(['02', '04', '05']);
+  });
+});
