@@ -89,12 +89,15 @@ export class ChatOutbox {
   async write(tx: Transaction<Database>, appId: string, events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = this.now();
+    // A send's events share one payload object (message and push): serialized once.
+    const texts = new Map<Record<string, unknown>, string>();
+    const text = (payload: Record<string, unknown>) => texts.get(payload) ?? texts.set(payload, JSON.stringify(payload)).get(payload)!;
     const rows: OutboxRow[] = events.map((e) => ({
       app_id: appId,
       id: newDeliveryId(now),
       channel_id: e.channelId,
       event: e.event,
-      payload: JSON.stringify(e.payload),
+      payload: text(e.payload),
       status: 'pending',
       attempts: 0,
       next_attempt_at: now,

@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, fetch } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import { hookUrlProblem, isPublicAddress } from '../apps/hook-url.ts';
 
 /** `refused`: not called at all (not an http(s) URL, or not a public address under OUTBOUND_DENY_PRIVATE). */
@@ -109,16 +109,19 @@ export class HooksClient {
 
   private request(url: string, json: string, extra: Record<string, string>, started: number, ok: (status: number) => boolean): Promise<HookResult> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Parley-Hooks/1', ...extra };
-    return fetch(url, { method: 'POST', headers, body: json, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual', dispatcher: this.dispatcher })
+    // undici's own request, not its WHATWG fetch: no Request/Response/stream objects per call (chat
+    // webhooks post one per event), and it never follows a redirect.
+    return request(url, { method: 'POST', headers, body: json, signal: AbortSignal.timeout(this.timeoutMs), dispatcher: this.dispatcher })
       .then(async (res): Promise<HookResult> => {
         // Drain the body so the connection returns to the pool; its content does not matter.
-        await res.arrayBuffer().catch(() => undefined);
-        return { outcome: ok(res.status) ? 'ok' : 'rejected', status: res.status, ms: performance.now() - started };
+        await res.body.dump().catch(() => undefined);
+        return { outcome: ok(res.statusCode) ? 'ok' : 'rejected', status: res.statusCode, ms: performance.now() - started };
       })
       .catch((err: unknown): HookResult => {
         const name = err instanceof Error ? err.name : '';
         const cause = err instanceof Error ? err.cause : undefined;
-        const outcome: HookOutcome = cause instanceof OutboundRefusedError ? 'refused' : name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error';
+        const refused = err instanceof OutboundRefusedError || cause instanceof OutboundRefusedError;
+        const outcome: HookOutcome = refused ? 'refused' : name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error';
         return { outcome, ms: performance.now() - started };
       });
   }
