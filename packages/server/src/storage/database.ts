@@ -72,6 +72,10 @@ function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['l
         oid === PG_INT8 || oid === PG_NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that PostgreSQL ends (a restart, pg_terminate_backend, a dropped network)
+  // is emitted here, and unheard it would crash the process: the pool has already discarded it and
+  // connects anew for the next query; queries under way report their own errors.
+  pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log, plugins });
 }
 
