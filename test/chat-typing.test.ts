@@ -49,7 +49,7 @@ describe.each(engines)('typing on $name', (engine) => {
       tp = await engine.start({ realtimeLimits: { eventsPerSecond: 20, eventsBurst: 40, floodDisconnectAfter: 40 } });
       ({ tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, {
         users: ['alice', 'bob', 'carol', 'dave', 'eve'],
-        channels: { lobby: ['alice', 'bob', 'carol'], side: ['alice', 'bob'], quiet: ['dave', 'bob'], flood: ['eve', 'bob'], brief: ['carol', 'bob'] },
+        channels: { lobby: ['alice', 'bob', 'carol'], side: ['alice', 'bob'], quiet: ['dave', 'bob'], flood: ['eve', 'bob'], brief: ['carol', 'bob'], order: ['alice', 'bob'] },
       }));
       sdk = sdkCaller(tp.url, tp.appId, tokens);
     }, 30_000);
@@ -120,6 +120,22 @@ describe.each(engines)('typing on $name', (engine) => {
       // Nothing more comes.
       await sleep(1_200);
       expect(bobSeen.filter((t) => t.channel === 'side' && t.at >= t0)).toHaveLength(2);
+    });
+
+    it("applies one connection's events in the order sent, however long each one's membership check takes", async () => {
+      const alice = await open('alice');
+      // Starts and stops back to back, the last a stop: each check is a query, and on PostgreSQL the
+      // pool's connections answer them in any order; a start applied after the final stop would leave
+      // alice typing for 5 s.
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 5; i++) {
+          alice.socket.emit('typing', { channel_id: 'order', typing: true });
+          alice.socket.emit('typing', { channel_id: 'order', typing: false });
+        }
+        expect(await alice.socket.timeout(5_000).emitWithAck('typing', { channel_id: 'order', typing: false })).toEqual({ ok: true });
+        expect((await sdk('bob', 'PUT', '/group/channels/order/typing', { typing: false })).body).toMatchObject({ typing_user_ids: [] });
+        await sleep(1_000); // stay under the flood limit
+      }
     });
 
     it('ends by itself 5 s after the last refresh, and the members are told', async () => {

@@ -16,6 +16,7 @@ import type { Control } from '../realtime/broker.ts';
 import { groupChannel, userChannel } from '../realtime/internal-channels.ts';
 import type { OnlineUsers } from './chat-context.ts';
 import type { ChatDomainEvent, ChatEventBus } from './events.ts';
+import { KeyedChains } from './keyed-chains.ts';
 import type { MemberRepository } from './member.repository.ts';
 
 /** What the bridge needs of the realtime core (RealtimeNode). */
@@ -74,8 +75,8 @@ export function toDelivery(e: ChatDomainEvent): Delivery | undefined {
 }
 
 export class RealtimeBridge implements OnlineUsers {
-  /** Tail of the publication chain per channel / user, so that events keep their order. */
-  private readonly chains = new Map<string, Promise<void>>();
+  /** The publications of each channel / user, so that events keep their order. */
+  private readonly chains = new KeyedChains();
   /** Control messages issued and not yet confirmed (idle() waits for them too). */
   private readonly controls = new Set<Promise<void>>();
 
@@ -99,7 +100,7 @@ export class RealtimeBridge implements OnlineUsers {
 
   /** Resolves once every event emitted so far has been published (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.chains.size > 0 || this.controls.size > 0) await Promise.all([...this.chains.values(), ...this.controls]);
+    while (this.chains.size > 0 || this.controls.size > 0) await Promise.all([this.chains.idle(), ...this.controls]);
   }
 
   /**
@@ -137,12 +138,7 @@ export class RealtimeBridge implements OnlineUsers {
 
   private enqueue(event: ChatDomainEvent): void {
     const key = 'channel' in event ? `${event.appId}\nc\n${event.channel.channel_id}` : `${event.appId}\nu\n${'user' in event ? event.user.user_id : event.userId}`;
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.publish(event)).catch((err: unknown) => this.log.warn({ err, type: event.type }, 'chat event delivery failed'));
-    this.chains.set(key, next);
-    void next.then(() => {
-      if (this.chains.get(key) === next) this.chains.delete(key);
-    });
+    void this.chains.run(key, () => this.publish(event)).catch((err: unknown) => this.log.warn({ err, type: event.type }, 'chat event delivery failed'));
   }
 
   /** The internal channels an event is published on. */

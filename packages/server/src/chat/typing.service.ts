@@ -14,6 +14,7 @@ import { appIdOf, type UserCaller } from './access.ts';
 import { access, channelView, type ChatContext } from './chat-context.ts';
 import { invalid } from './errors.ts';
 import type { ChatEventBus } from './events.ts';
+import { KeyedChains } from './keyed-chains.ts';
 import { typingKey, type TypingEntry, type TypingStore } from './typing-store.ts';
 
 export interface TypingTiming {
@@ -33,8 +34,14 @@ const SWEEP_BATCH = 200;
 export class TypingService {
   /** Announcements waiting for the end of their interval, by typingKey. */
   private readonly deferred = new Map<string, NodeJS.Timeout>();
-  /** Tail of the announcements of each channel: the list is read and emitted in order. */
-  private readonly chains = new Map<string, Promise<void>>();
+  /** The announcements of each channel: the list is read and emitted in order. */
+  private readonly announcements = new KeyedChains();
+  /**
+   * The changes of each user and channel, applied in the order they came: each awaits a membership
+   * query first, and on PostgreSQL those answer in any order (a start overtaking the stop after it
+   * would leave the user typing).
+   */
+  private readonly changes = new KeyedChains();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
   /** The last sweep failed (Redis down): logged once until one succeeds again. */
@@ -80,6 +87,10 @@ export class TypingService {
 
   private async change(caller: UserCaller, channelId: string, typing: unknown): Promise<TypingEntry> {
     if (typeof typing !== 'boolean') throw invalid('typing must be true or false');
+    return this.changes.run(typingKey({ appId: appIdOf(caller), channelId, userId: caller.userId }), () => this.apply(caller, channelId, typing));
+  }
+
+  private async apply(caller: UserCaller, channelId: string, typing: boolean): Promise<TypingEntry> {
     const row = await (await access(this.ctx, caller, channelId, 'member')).channel();
     const entry = { appId: appIdOf(caller), channelId: row.channel_id, userId: caller.userId };
     const now = this.ctx.now();
@@ -103,9 +114,9 @@ export class TypingService {
     this.deferred.clear();
   }
 
-  /** Resolves once every announcement started so far has been emitted. */
+  /** Resolves once every change and announcement started so far is done. */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all(this.chains.values());
+    while (this.changes.size > 0 || this.announcements.size > 0) await Promise.all([this.changes.idle(), this.announcements.idle()]);
   }
 
   private end(entry: TypingEntry): void {
@@ -156,20 +167,15 @@ export class TypingService {
 
   /** Reads who types now and emits it, after the channel's earlier announcements. */
   private emit(entry: TypingEntry): Promise<void> {
-    const chainKey = `${entry.appId}\n${entry.channelId}`;
-    const next = (this.chains.get(chainKey) ?? Promise.resolve()).then(async () => {
-      const { appId, channelId, userId } = entry;
-      const row = await this.ctx.channels.get(appId, channelId);
-      // A channel deleted meanwhile has nobody left to tell.
-      if (!row) return;
-      const [typingUserIds, channel] = await Promise.all([this.store.typing(appId, channelId, this.ctx.now()), channelView(this.ctx, appId, row)]);
-      this.ctx.bus.emit({ type: 'channel_typing', appId, channel, user: userId, typingUserIds });
-    });
-    const settled = next.catch((err: unknown) => this.log.warn({ err, channel: entry.channelId }, 'typing announcement failed'));
-    this.chains.set(chainKey, settled);
-    void settled.then(() => {
-      if (this.chains.get(chainKey) === settled) this.chains.delete(chainKey);
-    });
-    return settled;
+    const { appId, channelId, userId } = entry;
+    return this.announcements
+      .run(`${appId}\n${channelId}`, async () => {
+        const row = await this.ctx.channels.get(appId, channelId);
+        // A channel deleted meanwhile has nobody left to tell.
+        if (!row) return;
+        const [typingUserIds, channel] = await Promise.all([this.store.typing(appId, channelId, this.ctx.now()), channelView(this.ctx, appId, row)]);
+        this.ctx.bus.emit({ type: 'channel_typing', appId, channel, user: userId, typingUserIds });
+      })
+      .catch((err: unknown) => this.log.warn({ err, channel: channelId }, 'typing announcement failed'));
   }
 }
