@@ -272,14 +272,16 @@ export class OutboxDispatcher {
   private async send(row: OutboxRow): Promise<DeliveryOutcome> {
     const target = await this.deps.apps.target(row.app_id);
     if (!target?.url) return this.record(row, 'failed', 'no chat_webhook_url');
-    let payload = JSON.parse(row.payload) as Record<string, unknown>;
+    let payload = row.payload;
     if (row.event === 'push') {
-      const recipients = await this.pushRecipients(row.app_id, payload);
+      const intent = JSON.parse(row.payload) as Record<string, unknown>;
+      const recipients = await this.pushRecipients(row.app_id, intent);
       // Nobody to notify (every member online, or none has a token): nothing to hand off.
       if (recipients.length === 0) return this.record(row, 'delivered', 'no recipients');
-      payload = { ...payload, recipients };
+      payload = JSON.stringify({ ...intent, recipients });
     }
-    const body = JSON.stringify({ event: row.event, app_id: row.app_id, created_at: row.created_at, payload });
+    // The payload is JSON text the outbox wrote (outbox.ts): spliced in as it is, not parsed and written again.
+    const body = `{"event":${JSON.stringify(row.event)},"app_id":${JSON.stringify(row.app_id)},"created_at":${row.created_at},"payload":${payload}}`;
     const timestamp = Math.floor(this.now() / 1000);
     const result = await this.deps.poster.deliver(target.url, body, {
       'x-parley-signature': signature(target.secret, timestamp, body),

@@ -4,6 +4,7 @@
  * the console. One query code for both engines; the dispatcher's exclusivity is a lease row.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatOutboxTable, Database } from '../storage/schema.ts';
 
 export type OutboxRow = Selectable<ChatOutboxTable>;
@@ -12,13 +13,22 @@ export type OutboxStatus = 'pending' | 'delivered' | 'failed';
 export type ChannelKey = Pick<OutboxRow, 'app_id' | 'channel_id'>;
 
 const LEASE = 'chat_webhooks';
+/** The columns of a row in insert order (the prepared INSERT's values, row after row). */
+const COLUMNS = ['app_id', 'id', 'channel_id', 'event', 'payload', 'status', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'updated_at'] as const satisfies readonly (keyof OutboxRow)[];
 
 export class OutboxRepository {
+  /** The queries run once or more per event: the write in a change's transaction, the dispatcher's reads and marks. */
+  private readonly prepared = new PreparedQueries();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** One INSERT of every row, in the caller's transaction. */
   async insert(tx: Transaction<Database>, rows: readonly OutboxRow[]): Promise<void> {
-    if (rows.length > 0) await tx.insertInto('chat_outbox').values([...rows]).execute();
+    if (rows.length === 0) return;
+    const values = rows.flatMap((row) => COLUMNS.map((c) => row[c]));
+    await this.prepared.run(tx, `insert ${rows.length}`, values, (v) =>
+      this.db.insertInto('chat_outbox').values(rows.map((_, r) => Object.fromEntries(COLUMNS.map((c, i) => [c, v[r * COLUMNS.length + i]])) as OutboxRow)),
+    );
   }
 
   /**
@@ -26,31 +36,30 @@ export class OutboxRepository {
    * order, or of the first one when `after` is undefined: one seek in chat_outbox_pending (migration
    * 0018), whatever the backlog — reading every channel's head in one query walks every pending row.
    */
-  nextHead(after: ChannelKey | undefined): Promise<OutboxRow | undefined> {
-    let q = this.db.selectFrom('chat_outbox').selectAll().where('status', '=', 'pending');
-    if (after) q = q.where((eb) => eb(eb.refTuple('app_id', 'channel_id'), '>', eb.tuple(after.app_id, after.channel_id)));
-    return q
-      .orderBy('app_id')
-      .orderBy('channel_id')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst()
-      .then((row) => row && numbers(row));
+  async nextHead(after: ChannelKey | undefined): Promise<OutboxRow | undefined> {
+    const values = after ? [after.app_id, after.channel_id] : [];
+    const [row] = await this.prepared.run(this.db, after ? 'head after' : 'head', values, ([app, channel]) => {
+      let q = this.db.selectFrom('chat_outbox').selectAll().where('status', '=', 'pending');
+      if (after) q = q.where((eb) => eb(eb.refTuple('app_id', 'channel_id'), '>', eb.tuple(app as string, channel as string)));
+      return q.orderBy('app_id').orderBy('channel_id').orderBy('id').limit(1);
+    });
+    return row && numbers(row);
   }
 
   /** A channel's pending rows after `afterId`, in order. */
-  following(appId: string, channelId: string, afterId: string, limit: number): Promise<OutboxRow[]> {
-    return this.db
-      .selectFrom('chat_outbox')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('status', '=', 'pending')
-      .where('id', '>', afterId)
-      .orderBy('id')
-      .limit(limit)
-      .execute()
-      .then((rows) => rows.map(numbers));
+  async following(appId: string, channelId: string, afterId: string, limit: number): Promise<OutboxRow[]> {
+    const rows = await this.prepared.run(this.db, 'following', [appId, channelId, afterId, limit], ([app, channel, after, max]) =>
+      this.db
+        .selectFrom('chat_outbox')
+        .selectAll()
+        .where('app_id', '=', app as string)
+        .where('channel_id', '=', channel as string)
+        .where('status', '=', 'pending')
+        .where('id', '>', after as string)
+        .orderBy('id')
+        .limit(max as number),
+    );
+    return rows.map(numbers);
   }
 
   get(appId: string, id: string): Promise<OutboxRow | undefined> {
@@ -70,12 +79,13 @@ export class OutboxRepository {
   /** Marks one channel's delivered rows in one statement (a worker's page: one write, not one per row). */
   async markDelivered(appId: string, ids: readonly string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db
-      .updateTable('chat_outbox')
-      .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), next_attempt_at: now, last_error: '', updated_at: now }))
-      .where('app_id', '=', appId)
-      .where('id', 'in', ids)
-      .execute();
+    await this.prepared.run(this.db, `delivered ${ids.length}`, [now, appId, ...ids], ([at, app, ...of]) =>
+      this.db
+        .updateTable('chat_outbox')
+        .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), next_attempt_at: at as number, last_error: '', updated_at: at as number }))
+        .where('app_id', '=', app as string)
+        .where('id', 'in', of as string[]),
+    );
   }
 
   /** Deletes the rows delivered before `delivered` and those that failed for good before `failed`; answers how many. */

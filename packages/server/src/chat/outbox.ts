@@ -41,9 +41,12 @@ export async function withEvents<T>(db: Kysely<Database>, change: (db: Kysely<Da
 
 let lastMs = 0;
 let seq = 0;
+/** This process's random bits: drawn once, as a draw per id cost more than the rest of the write. */
+const NODE_BITS = randomBytes(4).toString('hex');
 /**
- * Time-ordered text, the delivery id: zero-padded ms, a counter that keeps this node's ids increasing
- * within a millisecond (and across a clock step back), and random bits that keep nodes apart.
+ * Time-ordered text, the delivery id: zero-padded ms, a counter that keeps this process's ids
+ * increasing within a millisecond (and across a clock step back), and random bits that keep
+ * processes apart (two nodes, or a restart within the same millisecond).
  */
 export function newDeliveryId(now: number): string {
   if (now > lastMs) {
@@ -52,7 +55,7 @@ export function newDeliveryId(now: number): string {
   } else {
     seq++;
   }
-  return `${String(lastMs).padStart(15, '0')}-${seq.toString(16).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+  return `${String(lastMs).padStart(15, '0')}-${seq.toString(16).padStart(6, '0')}-${NODE_BITS}`;
 }
 
 export class ChatOutbox {

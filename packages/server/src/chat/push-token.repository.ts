@@ -1,11 +1,15 @@
 /** Kysely queries of push tokens (migration 0015_push_tokens): a user's devices, and a message's possible recipients. */
 import type { Kysely, Selectable } from 'kysely';
 import type { PushRecipient, PushTokenType } from '@parley/protocol';
+import { PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatPushTokenTable, Database } from '../storage/schema.ts';
 
 export type PushTokenRow = Selectable<ChatPushTokenTable>;
 
 export class PushTokenRepository {
+  /** candidates(), run for each message of an app with push hand-off. */
+  private readonly prepared = new PreparedQueries();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
@@ -48,18 +52,19 @@ export class PushTokenRepository {
    * with their tokens: one query. Who of them is connected is the caller's question.
    */
   async candidates(appId: string, channelId: string, senderId: string): Promise<PushRecipient[]> {
-    const rows = await this.db
-      .selectFrom('chat_push_tokens as t')
-      .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 't.app_id').onRef('m.user_id', '=', 't.user_id'))
-      .select(['t.user_id', 't.type', 't.token'])
-      .where('t.app_id', '=', appId)
-      .where('m.channel_id', '=', channelId)
-      .where('t.user_id', '!=', senderId)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.user_id').whereRef('bl.app_id', '=', 't.app_id').whereRef('bl.user_id', '=', 't.user_id').where('bl.blocked_id', '=', senderId))))
-      .orderBy('t.user_id')
-      .orderBy('t.created_at')
-      .orderBy('t.token')
-      .execute();
+    const rows = await this.prepared.run(this.db, 'candidates', [appId, channelId, senderId], ([app, channel, sender]) =>
+      this.db
+        .selectFrom('chat_push_tokens as t')
+        .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 't.app_id').onRef('m.user_id', '=', 't.user_id'))
+        .select(['t.user_id', 't.type', 't.token'])
+        .where('t.app_id', '=', app as string)
+        .where('m.channel_id', '=', channel as string)
+        .where('t.user_id', '!=', sender as string)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.user_id').whereRef('bl.app_id', '=', 't.app_id').whereRef('bl.user_id', '=', 't.user_id').where('bl.blocked_id', '=', sender as string))))
+        .orderBy('t.user_id')
+        .orderBy('t.created_at')
+        .orderBy('t.token'),
+    );
     const out: PushRecipient[] = [];
     for (const r of rows) {
       const device = { type: r.type as PushTokenType, token: r.token };
