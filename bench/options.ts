@@ -35,7 +35,7 @@ export interface BenchOptions {
   memory: { sessions: number; warmup: number; settleMs: number };
   /** Closed-loop `senders` POST text messages into `channels` group channels of `membersPerChannel` connected members. */
   /** `steadyRate`: the open-loop send rate whose latency is reported next to the closed loop's capacity. */
-  chat: { engines: ChatEngine[]; channels: number; membersPerChannel: number; senders: number; seconds: number; warmupSeconds: number; steadyRate: number; postgresAdminUrl: string };
+  chat: { engines: ChatEngine[]; channels: number; membersPerChannel: number; senders: number; seconds: number; warmupSeconds: number; steadyRate: number; postgresAdminUrl: string; webhookRounds: number };
   /**
    * The fan-out scenario over `nodes` Parley nodes sharing Redis and a fresh PostgreSQL database; then
    * `spread`: `channelsPerNode` channels on each node (0: not run), `subscribersPerChannel` each, all
@@ -137,6 +137,7 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       warmupSeconds: num(src, 'BENCH_CHAT_WARMUP_SECONDS', q(2, 0.5)),
       steadyRate: Math.max(1, num(src, 'BENCH_CHAT_STEADY_RATE', q(2000, 200))),
       postgresAdminUrl: src.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      webhookRounds: Math.max(1, num(src, 'BENCH_CHAT_WEBHOOK_ROUNDS', q(3, 1))),
     },
     cluster: {
       nodes: Math.max(1, num(src, 'BENCH_CLUSTER_NODES', 3)),

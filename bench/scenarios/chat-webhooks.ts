@@ -3,6 +3,8 @@
  * scenario twice on the same engine, on fresh servers: once without webhooks, once with the app's
  * `group:message_send` and `push` events going to a receiver in the harness (bare node:http answering
  * 204), so every send also writes its outbox rows in its transaction and the dispatcher POSTs them.
+ * The pair runs `rounds` times, off and on in turn, so that a burst of other load on the shared
+ * machine falls on both sides rather than on one: the ratio is of the rounds' sums.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,16 +16,22 @@ export interface ChatWebhooksResult {
   engine: ChatEngine;
   off: Pick<ChatResult, 'messagesPerSecond' | 'serverCpuMsPerMessage' | 'errors'>;
   on: Pick<ChatResult, 'messagesPerSecond' | 'serverCpuMsPerMessage' | 'errors'>;
-  /** on ÷ off messages/s. */
+  /** on ÷ off messages/s, of the rounds' sums. */
   ratio: number;
+  /** Each round's on ÷ off. */
+  roundRatios: number[];
   /** Webhook POSTs the receiver got by the end of the run (the dispatcher may still be catching up). */
   received: number;
 }
 
-const pick = (r: ChatResult) => ({ messagesPerSecond: r.messagesPerSecond, serverCpuMsPerMessage: r.serverCpuMsPerMessage, errors: r.errors });
+/** The rounds' mean rates and CPU costs, and their errors summed. */
+const mean = (runs: readonly ChatResult[]) => ({
+  messagesPerSecond: round(runs.reduce((a, r) => a + r.messagesPerSecond, 0) / runs.length),
+  serverCpuMsPerMessage: round(runs.reduce((a, r) => a + r.serverCpuMsPerMessage, 0) / runs.length, 3),
+  errors: runs.reduce((a, r) => a + r.errors, 0),
+});
 
 export async function runChatWebhooks(opts: BenchOptions, engine: ChatEngine): Promise<ChatWebhooksResult> {
-  const off = await runChat(opts, engine);
   let received = 0;
   const receiver = createServer((req, res) => {
     req.resume();
@@ -35,8 +43,21 @@ export async function runChatWebhooks(opts: BenchOptions, engine: ChatEngine): P
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = receiver.address() as AddressInfo;
-    const on = await runChat(opts, engine, {}, { webhookUrl: `http://127.0.0.1:${port}/hooks` });
-    return { engine, off: pick(off), on: pick(on), ratio: round(on.messagesPerSecond / Math.max(1, off.messagesPerSecond), 3), received };
+    const off: ChatResult[] = [];
+    const on: ChatResult[] = [];
+    for (let i = 0; i < opts.chat.webhookRounds; i++) {
+      off.push(await runChat(opts, engine));
+      on.push(await runChat(opts, engine, {}, { webhookUrl: `http://127.0.0.1:${port}/hooks` }));
+    }
+    const sum = (runs: readonly ChatResult[]) => runs.reduce((a, r) => a + r.messagesPerSecond, 0);
+    return {
+      engine,
+      off: mean(off),
+      on: mean(on),
+      ratio: round(sum(on) / Math.max(1, sum(off)), 3),
+      roundRatios: on.map((r, i) => round(r.messagesPerSecond / Math.max(1, off[i]!.messagesPerSecond), 3)),
+      received,
+    };
   } finally {
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));

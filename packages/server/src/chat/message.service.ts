@@ -175,11 +175,13 @@ export class MessageService {
       parent_message_id: body.thread.parentId ?? null,
       mentioned_user_ids: JSON.stringify(body.thread.mentioned),
     };
-    const sent = await this.insert(caller, row, await sendEvents(this.ctx, appId, row));
+    const events = await sendEvents(this.ctx, appId, row);
+    const sent = await this.insert(caller, row, events?.also);
     const url = await this.ctx.fileUrls.signer(appId);
-    const message = toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, url);
+    const shown = events?.presented(sent);
+    const message = shown?.message ?? toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, url);
     // The channel as this send left it: its counters count this message, not later ones.
-    const channel = await channelView(this.ctx, appId, sent.channel);
+    const channel = shown?.channel ?? (await channelView(this.ctx, appId, sent.channel));
     this.ctx.bus.emit({ type: 'message_send', appId, channel, message });
     if (sent.parent) this.ctx.bus.emit({ type: 'thread_update', appId, channel, message: toMessage(sent.parent, url) });
     if (sent.mentioned.length > 0) this.ctx.bus.emit({ type: 'message_mention', appId, channel, message, userIds: sent.mentioned });

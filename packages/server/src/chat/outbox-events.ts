@@ -9,11 +9,18 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { ChannelRow } from './channel.repository.ts';
 import type { ChatContext } from './chat-context.ts';
-import type { AfterSend, MessageWithUser, NewMessageRow } from './message.repository.ts';
+import type { AfterSend, MessageWithUser, NewMessageRow, SendOutcome } from './message.repository.ts';
 import type { InTransaction, OutboxEvent } from './outbox.ts';
 import { toChannel, toMessage, toUser } from './presenter.ts';
 import { NO_THREAD } from './thread-rules.ts';
 import type { UserRow } from './user.repository.ts';
+
+/** A send's event work, and what it presented of the send (the caller answers and emits the same, built once). */
+export interface SendEvents {
+  also: AfterSend;
+  /** The message and channel the events carry, when `sent` is the attempt they were written for (a rolled-back try's are not). */
+  presented(sent: SendOutcome): { message: ChatMessage; channel: ChatChannel } | undefined;
+}
 
 /**
  * A send's events: `group:message_send {message, channel}` and the `push` hand-off. The `push` row is
@@ -21,19 +28,24 @@ import type { UserRow } from './user.repository.ts';
  * with push tokens) are resolved by the dispatcher when it sends (outbox-dispatcher.ts), because who is
  * online is a question of that moment, not of the commit.
  */
-export async function sendEvents(ctx: ChatContext, appId: string, row: NewMessageRow): Promise<AfterSend | undefined> {
+export async function sendEvents(ctx: ChatContext, appId: string, row: NewMessageRow): Promise<SendEvents | undefined> {
   const wanted = await ctx.outbox.wanted(appId, ['group:message_send', 'push', 'group:thread_update', 'group:message_mention']);
   if (wanted.size === 0) return undefined;
   const fileUrl = await ctx.fileUrls.signer(appId);
-  return (tx, sent) => {
-    const message = toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, fileUrl);
-    const channel = toChannel(sent.channel);
-    const payload = { message, channel };
-    const events: OutboxEvent[] = (['group:message_send', 'push'] as const).filter((e) => wanted.has(e)).map((event) => ({ event, channelId: row.channel_id, payload }));
-    // A reply: its parent's thread as the send left it. A mention: who was told (blockers of the sender aside).
-    if (sent.parent && wanted.has('group:thread_update')) events.push({ event: 'group:thread_update', channelId: row.channel_id, payload: { parent_message: toMessage(sent.parent, fileUrl), channel } });
-    if (sent.mentioned.length > 0 && wanted.has('group:message_mention')) events.push({ event: 'group:message_mention', channelId: row.channel_id, payload: { message, channel, user_ids: sent.mentioned } });
-    return ctx.outbox.write(tx, appId, events);
+  let last: { sent: SendOutcome; message: ChatMessage; channel: ChatChannel } | undefined;
+  return {
+    also: (tx, sent) => {
+      const message = toMessage({ ...row, ...NO_THREAD, message_id: sent.messageId, ...sent.sender }, fileUrl);
+      const channel = toChannel(sent.channel);
+      last = { sent, message, channel };
+      const payload = { message, channel };
+      const events: OutboxEvent[] = (['group:message_send', 'push'] as const).filter((e) => wanted.has(e)).map((event) => ({ event, channelId: row.channel_id, payload }));
+      // A reply: its parent's thread as the send left it. A mention: who was told (blockers of the sender aside).
+      if (sent.parent && wanted.has('group:thread_update')) events.push({ event: 'group:thread_update', channelId: row.channel_id, payload: { parent_message: toMessage(sent.parent, fileUrl), channel } });
+      if (sent.mentioned.length > 0 && wanted.has('group:message_mention')) events.push({ event: 'group:message_mention', channelId: row.channel_id, payload: { message, channel, user_ids: sent.mentioned } });
+      return ctx.outbox.write(tx, appId, events);
+    },
+    presented: (sent) => (last?.sent === sent ? last : undefined),
   };
 }
 
