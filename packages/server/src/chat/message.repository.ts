@@ -15,6 +15,7 @@
 import type { ChatReaction } from '@parley/protocol';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Engine } from '../storage/database.ts';
+import { PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
 import { lockChannel, type ChannelRow } from './channel.repository.ts';
 import { pinnedIds } from './pin.repository.ts';
@@ -103,6 +104,7 @@ function fromQuery<R extends Omit<MessageWithUser, 'reactions'> & { reaction_row
 
 export class MessageRepository {
   private pending: PendingSend[] = [];
+  private readonly prepared = new PreparedQueries();
   /** Each message's reactions, read by the statement that reads the message. */
   private readonly reactionRows: ReturnType<typeof reactionRowsFor>;
 
@@ -165,71 +167,92 @@ export class MessageRepository {
     const { app_id: appId, channel_id: channelId, user_id: userId } = row;
     const parentId = row.parent_message_id ?? undefined;
     const mentioned = mentionedIn(row);
-    const counter = await tx
-      .updateTable('chat_channels')
-      .set((eb) => ({
-        last_message_id: eb('last_message_id', '+', 1),
-        total_message_count: eb('total_message_count', '+', 1),
-        total_file_count: eb('total_file_count', '+', isFile),
-        last_message_at: row.created_at,
-      }))
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('freeze', '=', 0)
-      .where((eb) =>
-        eb.and([
-          // A reply's parent and the mentioned users are checked by this statement too (thread-rules.ts).
-          ...threadConditions(eb, appId, channelId, parentId, mentioned),
-          eb.exists(eb.selectFrom('chat_members as m').select('m.user_id').where('m.app_id', '=', appId).where('m.channel_id', '=', channelId).where('m.user_id', '=', userId)),
-          // A muted member reads but may not send: refused by the same statement, like a frozen channel.
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('chat_mutes as mu')
-                .select('mu.user_id')
-                .where('mu.app_id', '=', appId)
-                .where('mu.channel_id', '=', channelId)
-                .where('mu.user_id', '=', userId)
-                .where('mu.expires_at', '>', row.created_at),
-            ),
-          ),
-          // In a 1:1 channel, the other member's block refuses the send (1022); cheap when nobody blocked the sender.
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('chat_blocks as bl')
-                .innerJoin('chat_members as bm', (j) => j.onRef('bm.app_id', '=', 'bl.app_id').onRef('bm.user_id', '=', 'bl.user_id'))
-                .select('bl.user_id')
-                .where('bl.app_id', '=', appId)
-                .where('bl.blocked_id', '=', userId)
-                .where('bm.channel_id', '=', channelId)
-                .where((e) => e(e.selectFrom('chat_members as two').select((f) => f.fn.countAll().as('n')).where('two.app_id', '=', appId).where('two.channel_id', '=', channelId), '=', 2)),
-            ),
-          ),
-        ]),
-      )
-      .returningAll()
-      .executeTakeFirst();
+    // The send's statements are compiled once per shape (a reply or not, how many mentioned): they run per message.
+    const [counter] = await this.prepared.run(
+      tx,
+      `counter ${parentId === undefined ? '' : 'reply'} ${mentioned.length}`,
+      [isFile, row.created_at, appId, channelId, userId, ...mentioned, ...(parentId === undefined ? [] : [parentId])],
+      (v) => {
+        const [file, at, app, channel, user] = v;
+        const named = v.slice(5, 5 + mentioned.length);
+        const parent = v[5 + mentioned.length];
+        const a = app as string;
+        const c = channel as string;
+        const u = user as string;
+        return this.db
+          .updateTable('chat_channels')
+          .set((eb) => ({
+            last_message_id: eb('last_message_id', '+', 1),
+            total_message_count: eb('total_message_count', '+', 1),
+            total_file_count: eb('total_file_count', '+', file as number),
+            last_message_at: at as number,
+          }))
+          .where('app_id', '=', a)
+          .where('channel_id', '=', c)
+          .where('freeze', '=', 0)
+          .where((eb) =>
+            eb.and([
+              // A reply's parent and the mentioned users are checked by this statement too (thread-rules.ts).
+              ...threadConditions(eb, a, c, parentId === undefined ? undefined : (parent as number), named as string[]),
+              eb.exists(eb.selectFrom('chat_members as m').select('m.user_id').where('m.app_id', '=', a).where('m.channel_id', '=', c).where('m.user_id', '=', u)),
+              // A muted member reads but may not send: refused by the same statement, like a frozen channel.
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('chat_mutes as mu')
+                    .select('mu.user_id')
+                    .where('mu.app_id', '=', a)
+                    .where('mu.channel_id', '=', c)
+                    .where('mu.user_id', '=', u)
+                    .where('mu.expires_at', '>', at as number),
+                ),
+              ),
+              // In a 1:1 channel, the other member's block refuses the send (1022); cheap when nobody blocked the sender.
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('chat_blocks as bl')
+                    .innerJoin('chat_members as bm', (j) => j.onRef('bm.app_id', '=', 'bl.app_id').onRef('bm.user_id', '=', 'bl.user_id'))
+                    .select('bl.user_id')
+                    .where('bl.app_id', '=', a)
+                    .where('bl.blocked_id', '=', u)
+                    .where('bm.channel_id', '=', c)
+                    .where((e) => e(e.selectFrom('chat_members as two').select((f) => f.fn.countAll().as('n')).where('two.app_id', '=', a).where('two.channel_id', '=', c), '=', 2)),
+                ),
+              ),
+            ]),
+          )
+          .returningAll();
+      },
+    );
     if (!counter) throw new SendRefused();
     const messageId = Number(counter.last_message_id);
     // Sending marks the sender read up to its own message; its profile comes back with the same statement.
-    const user = tx.selectFrom('chat_users as u').where('u.app_id', '=', appId).where('u.user_id', '=', userId);
-    const sender = await tx
-      .updateTable('chat_members')
-      .set({ read_message_id: messageId, read_at: row.created_at, unread_mention_count: 0 })
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('user_id', '=', userId)
-      .returning([
-        user.select('u.name').as('user_name'),
-        user.select('u.profile_url').as('user_profile_url'),
-        user.select('u.meta').as('user_meta'),
-        user.select('u.created_at').as('user_created_at'),
-        user.select('u.updated_at').as('user_updated_at'),
-      ])
-      .executeTakeFirst();
+    const [sender] = await this.prepared.run(tx, 'sender', [messageId, row.created_at, appId, channelId, userId], ([id, at, app, channel, user]) => {
+      const profile = this.db.selectFrom('chat_users as u').where('u.app_id', '=', app as string).where('u.user_id', '=', user as string);
+      return this.db
+        .updateTable('chat_members')
+        .set({ read_message_id: id as number, read_at: at as number, unread_mention_count: 0 })
+        .where('app_id', '=', app as string)
+        .where('channel_id', '=', channel as string)
+        .where('user_id', '=', user as string)
+        .returning([
+          profile.select('u.name').as('user_name'),
+          profile.select('u.profile_url').as('user_profile_url'),
+          profile.select('u.meta').as('user_meta'),
+          profile.select('u.created_at').as('user_created_at'),
+          profile.select('u.updated_at').as('user_updated_at'),
+        ]);
+    });
     if (!sender) throw new SendRefused(true);
-    await tx.insertInto('chat_messages').values({ ...row, message_id: messageId }).execute();
+    const stored: NewMessageRow & { message_id: number } = { ...row, message_id: messageId };
+    const columns = Object.keys(stored) as (keyof typeof stored)[];
+    await this.prepared.run(
+      tx,
+      `message ${columns.join(',')}`,
+      columns.map((c) => stored[c]),
+      (v) => this.db.insertInto('chat_messages').values(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as typeof stored),
+    );
     // One statement more for a reply, one for a mention, in this transaction.
     let parent: MessageWithUser | undefined;
     if (parentId !== undefined) {
