@@ -1,11 +1,14 @@
 /**
- * Sends that arrive together share one SQLite transaction (chat/message.repository.ts), each in its own
- * savepoint. Refused sends mixed into such a batch — not a member, banned, a frozen channel, an unknown channel —
- * fail alone: the accepted ones around them are stored with gap-free ids, and the refused ones leave no
- * trace in the counters. The same mix on PostgreSQL, where each send is its own transaction.
+ * Sends that arrive together share one transaction (chat/message.repository.ts) on both engines; on
+ * PostgreSQL several such batches run side by side. Refused sends mixed into a batch — not a member,
+ * banned, a frozen channel, an unknown channel — fail alone: the accepted ones around them are stored
+ * with gap-free ids, and the refused ones leave no trace in the counters. A send that fails after
+ * writing undoes its batch, whose sends are then stored one by one, so it alone fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineCases, platformClient } from './support/chat-engines.ts';
+import { seedChat } from './support/chat-seed.ts';
+import { openChatSocket } from './support/chat-socket.ts';
 import type { TestParley } from './support/start-parley.ts';
 
 const engines = await engineCases();
@@ -61,6 +64,32 @@ describe.each(engines)('sends arriving together on $name', (engine) => {
       // The next send after the mix continues the sequence.
       const next = await send('batch_open', 'ann', 999);
       expect(next.body.message_id).toBe(good.length + 1);
+    });
+
+    it('keeps each channel gap-free while batches run side by side, and delivers every stored message once', async () => {
+      const channels = ['many_0', 'many_1', 'many_2', 'many_3', 'many_4', 'many_5'];
+      const { tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['kim', 'lee'], channels: Object.fromEntries(channels.map((c) => [c, ['kim', 'lee']])) });
+      const watcher = await openChatSocket(tp.url, tp.appId, 'lee', tokens.lee!);
+      try {
+        // 360 sends over six channels at once, every fifth from a non-member: refused (1008) wherever it falls.
+        const plan = Array.from({ length: 360 }, (_, i) => ({ channel: channels[i % channels.length]!, user: i % 5 === 4 ? 'eve' : i % 2 ? 'kim' : 'lee' }));
+        const answers = await Promise.all(
+          plan.map((p, i) => call<{ message_id?: number; code?: number }>('POST', `/v1/group/channels/${p.channel}/messages`, { type: 'text', user_id: p.user, content: `c${i}` })),
+        );
+        for (const [i, a] of answers.entries()) expect(a.body.code ?? a.status, `send ${i}`).toBe(plan[i]!.user === 'eve' ? 1008 : 201);
+        for (const channel of channels) {
+          const ids = answers.filter((a, i) => plan[i]!.channel === channel && a.status === 201).map((a) => a.body.message_id!);
+          expect(ids.sort((a, b) => a - b), channel).toEqual(ids.map((_, i) => i + 1));
+          expect((await call<{ total_message_count: number }>('GET', `/v1/group/channels/${channel}`)).body.total_message_count).toBe(ids.length);
+        }
+        const stored = answers.filter((a) => a.status === 201).length;
+        const seen = () => watcher.received.filter((e) => e.event === 'group:message_send').map((e) => e.args[0] as { channel_id: string; message_id: number }).map((m) => `${m.channel_id}/${m.message_id}`);
+        await expect.poll(() => seen().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(stored);
+        expect(new Set(seen()).size).toBe(stored);
+        expect(seen()).toHaveLength(stored);
+      } finally {
+        watcher.socket.close();
+      }
     });
 
     it('a send that fails after writing is undone alone; the rest of its batch is stored', async () => {

@@ -11,6 +11,7 @@ import { addressOf, StartupError } from '../startup-error.ts';
 import { prepareDataDir } from './data-dir.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest, pendingMigrations } from './migrations.ts';
+import { withNamedStatements } from './postgres-named-statements.ts';
 import { QueryCounter } from './query-counter.ts';
 import { SqliteRowLocksPlugin } from './sqlite-row-locks.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
@@ -76,7 +77,7 @@ function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['l
   // is emitted here, and unheard it would crash the process: the pool has already discarded it and
   // connects anew for the next query; queries under way report their own errors.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log, plugins });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), log, plugins });
 }
 
 /** Where the store lives, for messages: the SQLite file, or PostgreSQL's host:port/database. */

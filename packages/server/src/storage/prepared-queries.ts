@@ -12,6 +12,7 @@
  * prepared.run(db, 'user', [appId, userId], ([a, u]) => db.selectFrom('chat_users').selectAll().where('app_id', '=', a).where('user_id', '=', u));
  */
 import { createQueryId, type Compilable, type CompiledQuery, type QueryExecutor } from 'kysely';
+import { nameStatement } from './postgres-named-statements.ts';
 
 /** A value's place in the query being compiled. */
 class Placeholder {
@@ -53,6 +54,7 @@ export class PreparedQueries {
     // Every value must have landed in the parameters, or a run would silently keep a placeholder's.
     if (new Set(from.filter((i) => i >= 0)).size !== count) throw new Error(`prepared query ${shape}: ${count} values, not all of them parameters`);
     if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value!);
+    nameStatement(query.sql);
     const prepared = { query, from };
     this.shapes.set(shape, prepared);
     return prepared;
