@@ -229,8 +229,16 @@ describe.each(engines)('chat webhooks on $name', (engine) => {
       expect((await call('DELETE', '/v1/users/dora')).status).toBe(200);
       const names = ['group:channel_manager_create', 'group:channel_manager_delete', 'user_update', 'user_delete'];
       const got = () => receiver.received.map(bodyOf).filter((b) => names.includes(b.event));
-      await poll(() => got().map((b) => b.event)).toEqual(['group:channel_manager_create', 'group:channel_manager_delete', 'user_update', 'user_update', 'user_delete']);
-      const [create, , renamed, meta, deleted] = got() as Array<Body & { payload: { user: { user_id: string; name: string; meta: Record<string, string> } } }>;
+      // In order per channel (a user's own events have none), not across channels.
+      type UserBody = Body & { payload: { user: { user_id: string; name: string; meta: Record<string, string> } } };
+      const inChannel = () => got().filter((b) => b.event.startsWith('group:')) as UserBody[];
+      const ofUser = () => got().filter((b) => b.event.startsWith('user_')) as UserBody[];
+      await poll(() => [inChannel().map((b) => b.event), ofUser().map((b) => b.event)]).toEqual([
+        ['group:channel_manager_create', 'group:channel_manager_delete'],
+        ['user_update', 'user_update', 'user_delete'],
+      ]);
+      const [create] = inChannel();
+      const [renamed, meta, deleted] = ofUser();
       expect(create!.payload).toMatchObject({ channel: { channel_id: 'quiet' }, user: { user_id: 'alice' } });
       expect(renamed!.payload.user).toMatchObject({ user_id: 'dora', name: 'Dora D.' });
       expect(meta!.payload.user).toMatchObject({ name: 'Dora D.', meta: { team: 'red' } });

@@ -170,7 +170,7 @@ export function createChat(deps: ChatDeps): Chat {
     });
   // Woken after the commit: services emit their domain event once the change (and its outbox row) is committed.
   ctx.bus.on(() => {
-    if (ctx.outbox.takeWritten()) dispatcher?.wake();
+    if (ctx.outbox.takeWritten()) dispatcher?.committed();
   });
   return {
     users,
