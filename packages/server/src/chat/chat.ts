@@ -168,10 +168,8 @@ export function createChat(deps: ChatDeps): Chat {
         },
       },
     });
-  // Woken after the commit: services emit their domain event once the change (and its outbox row) is committed.
-  ctx.bus.on(() => {
-    if (ctx.outbox.takeWritten()) dispatcher?.committed();
-  });
+  // Woken right after each commit that wrote outbox rows (never before it: a round then would find nothing).
+  if (dispatcher) deps.storage.commits.onInsertCommitted('chat_outbox', () => dispatcher.committed());
   return {
     users,
     channels: new ChannelService(ctx),

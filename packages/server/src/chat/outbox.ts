@@ -59,12 +59,6 @@ export function newDeliveryId(now: number): string {
 }
 
 export class ChatOutbox {
-  /**
-   * Writes whose commit has not been announced yet: each change that wrote emits its domain event after
-   * its commit, and each such event wakes the dispatcher once (chat.ts), so no commit waits for the poll.
-   */
-  private unannounced = 0;
-
   constructor(
     private readonly repo: OutboxRepository,
     private readonly settings: ChatWebhookSettings,
@@ -109,13 +103,5 @@ export class ChatOutbox {
       updated_at: now,
     }));
     await this.repo.insert(tx, rows);
-    this.unannounced++;
-  }
-
-  /** Called for each domain event: true when it may announce a write's commit (then the dispatcher is woken). */
-  takeWritten(): boolean {
-    if (this.unannounced === 0) return false;
-    this.unannounced--;
-    return true;
   }
 }

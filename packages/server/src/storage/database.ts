@@ -8,6 +8,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import { addressOf, StartupError } from '../startup-error.ts';
+import { CommitWatch } from './commit-watch.ts';
 import { prepareDataDir } from './data-dir.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest, pendingMigrations } from './migrations.ts';
@@ -23,6 +24,8 @@ export interface Storage {
   engine: Engine;
   /** Counts (and on demand records) the statements executed: the query budgets' tests read it. */
   queries: QueryCounter;
+  /** Tells when a transaction that inserted into a table has committed (the chat webhook outbox). */
+  commits: CommitWatch;
   /** Answers when the store can serve a query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,7 +49,7 @@ function logHook(onQuery: StorageOptions['onQuery']): KyselyConfig['log'] {
   return (event) => onQuery(event.queryDurationMillis);
 }
 
-function openSqlite(dataDir: string, log: KyselyConfig['log'], plugins: KyselyConfig['plugins']): Kysely<Database> {
+function openSqlite(dataDir: string, commits: CommitWatch, log: KyselyConfig['log'], plugins: KyselyConfig['plugins']): Kysely<Database> {
   const path = join(prepareDataDir(dataDir), SQLITE_FILE);
   let file: SQLite.Database;
   try {
@@ -60,10 +63,10 @@ function openSqlite(dataDir: string, log: KyselyConfig['log'], plugins: KyselyCo
   } catch (err) {
     throw new StartupError('SQLite database', path, err);
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }), log, plugins });
+  return new Kysely<Database>({ dialect: commits.dialect(new SqliteDialect({ database: withStatementCache(file) })), log, plugins });
 }
 
-function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['log'], plugins?: KyselyConfig['plugins']): Kysely<Database> {
+function openPostgres(databaseUrl: string, poolMax: number, commits: CommitWatch, log: KyselyConfig['log'], plugins?: KyselyConfig['plugins']): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolMax,
@@ -77,7 +80,7 @@ function openPostgres(databaseUrl: string, poolMax: number, log: KyselyConfig['l
   // is emitted here, and unheard it would crash the process: the pool has already discarded it and
   // connects anew for the next query; queries under way report their own errors.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), log, plugins });
+  return new Kysely<Database>({ dialect: commits.dialect(new PostgresDialect({ pool: withNamedStatements(pool) })), log, plugins });
 }
 
 /** Where the store lives, for messages: the SQLite file, or PostgreSQL's host:port/database. */
@@ -129,7 +132,7 @@ export async function inspectStorage(options: Pick<StorageOptions, 'dataDir' | '
     const probe = await probePostgres(options.databaseUrl);
     report = { engine: 'postgres', address, serverVersion: probe.version, exists: probe.hasSchema };
     if (!probe.hasSchema) return report;
-    db = openPostgres(options.databaseUrl, 1, undefined);
+    db = openPostgres(options.databaseUrl, 1, new CommitWatch(), undefined);
   } else {
     report = { engine: 'sqlite', address, exists: existsSync(address) };
     if (!report.exists) return report;
@@ -155,7 +158,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const log = logHook(options.onQuery);
   const queries = new QueryCounter();
   if (options.databaseUrl) await probePostgres(options.databaseUrl);
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolMax ?? 10, log, [queries]) : openSqlite(options.dataDir, log, [queries, new SqliteRowLocksPlugin()]);
+  const commits = new CommitWatch();
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolMax ?? 10, commits, log, [queries]) : openSqlite(options.dataDir, commits, log, [queries, new SqliteRowLocksPlugin()]);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {
@@ -166,6 +170,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     db,
     engine,
     queries,
+    commits,
     async ping() {
       await db.selectFrom('apps').select('id').limit(1).execute();
     },
