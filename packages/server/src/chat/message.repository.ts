@@ -6,11 +6,12 @@
  * nothing; why it was refused is the service's question (access.ts). Then the sender is marked read
  * (returning its profile) and the message inserted; a rollback returns the id, so ids have no gaps.
  *
- * On SQLite, sends that arrive together share one transaction (group commit): SQLite has a single
- * writer anyway, and one fsync per batch instead of one per message is what lets it keep up with many
- * senders. A refused send in a batch wrote nothing, so it fails alone without a savepoint; any other
- * failure rolls the batch back and each of its sends is then tried in a transaction of its own. Every
- * send resolves only after its commit.
+ * Sends that arrive together share one transaction (group commit): on SQLite, a single writer anyway,
+ * one fsync per batch instead of one per message is what lets it keep up with many senders; on
+ * PostgreSQL one BEGIN and COMMIT round trip each per batch, two batches at a time. A refused send in a
+ * batch wrote nothing, so it fails alone without a savepoint; any other failure rolls the batch back
+ * and each of its sends is then tried in a transaction of its own. Every send resolves only after its
+ * commit.
  */
 import type { ChatReaction } from '@parley/protocol';
 import type { Kysely, Selectable, Transaction } from 'kysely';
