@@ -270,13 +270,7 @@ export class MessageRepository {
     });
     if (!sender) throw new SendRefused(true);
     const stored: NewMessageRow & { message_id: number } = { ...row, message_id: messageId };
-    const columns = Object.keys(stored) as (keyof typeof stored)[];
-    await this.prepared.run(
-      tx,
-      `message ${columns.join(',')}`,
-      columns.map((c) => stored[c]),
-      (v) => this.db.insertInto('chat_messages').values(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as typeof stored),
-    );
+    await this.prepared.insert(tx, 'message', Object.keys(stored) as (keyof typeof stored)[], [stored], (values) => this.db.insertInto('chat_messages').values(values));
     // One statement more for a reply, one for a mention, in this transaction.
     let parent: MessageWithUser | undefined;
     if (parentId !== undefined) {

@@ -24,11 +24,7 @@ export class OutboxRepository {
 
   /** One INSERT of every row, in the caller's transaction. */
   async insert(tx: Transaction<Database>, rows: readonly OutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const values = rows.flatMap((row) => COLUMNS.map((c) => row[c]));
-    await this.prepared.run(tx, `insert ${rows.length}`, values, (v) =>
-      this.db.insertInto('chat_outbox').values(rows.map((_, r) => Object.fromEntries(COLUMNS.map((c, i) => [c, v[r * COLUMNS.length + i]])) as OutboxRow)),
-    );
+    if (rows.length > 0) await this.prepared.insert(tx, 'outbox', COLUMNS, rows, (values) => this.db.insertInto('chat_outbox').values(values));
   }
 
   /**

@@ -46,6 +46,17 @@ export class PreparedQueries {
     return result.rows;
   }
 
+  /**
+   * An INSERT of `rows`, each given by `columns`, compiled once per `shape`, column list and row count:
+   * `build` gets the rows as placeholders and answers the query (`db.insertInto(table).values(rows)`).
+   */
+  insert<Row extends Record<string, unknown>>(db: { getExecutor(): QueryExecutor }, shape: string, columns: readonly (keyof Row & string)[], rows: readonly Row[], build: (rows: Row[]) => Compilable<unknown>): Promise<unknown[]> {
+    const values = rows.flatMap((row) => columns.map((c) => row[c]));
+    return this.run(db, `${shape} (${columns.join(',')}) × ${rows.length}`, values, (v) =>
+      build(rows.map((_, r) => Object.fromEntries(columns.map((c, i) => [c, v[r * columns.length + i]])) as Row)),
+    );
+  }
+
   private prepared(shape: string, count: number, build: (placeholders: readonly unknown[]) => Compilable<unknown>): Prepared {
     const known = this.shapes.get(shape);
     if (known) return known;
