@@ -5,6 +5,7 @@
  * live chat connection — not the sender, not those who blocked it, not those online.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, adminClient } from './support/admin-client.ts';
 import { engineCases, platformClient } from './support/chat-engines.ts';
 import { sdkCaller } from './support/chat-sdk-calls.ts';
 import { seedChat } from './support/chat-seed.ts';
@@ -32,9 +33,9 @@ describe.each(engines)('push hand-off on $name', (engine) => {
 
     beforeAll(async () => {
       receiver = await startHookReceiver();
-      tp = await engine.start({ env: { CHAT_WEBHOOK_POLL_MS: '50' } });
+      tp = await engine.start({ env: { CHAT_WEBHOOK_POLL_MS: '50', ADMIN_TOKEN } });
       call = platformClient(tp.url, tp.appId, tp.apiKey);
-      ({ tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'], channels: { team: ['alice', 'bob', 'carol', 'dave', 'erin'] } }));
+      ({ tokens } = await seedChat(tp.url, tp.appId, tp.apiKey, { users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'], channels: { team: ['alice', 'bob', 'carol', 'dave', 'erin'], quiet: ['carol', 'erin'], walled: ['alice', 'dave'] } }));
       sdk = sdkCaller(tp.url, tp.appId, tokens);
       expect((await call('PUT', '/v1/application/settings', { chat_webhook_url: receiver.url, chat_webhook_events: ['push'] })).status).toBe(200);
     }, 30_000);
@@ -126,6 +127,22 @@ describe.each(engines)('push hand-off on $name', (engine) => {
       expect(receiver.received.length).toBe(before + 1);
       expect(pushes()[2]!.payload.message.content).toBe('me too');
       expect(pushes()[2]!.payload.recipients.map((r) => r.user_id)).toEqual(['bob']);
+    });
+
+    it('writes no push row for a message no other member could be pushed to (no token, or blocked by its only holder)', async () => {
+      const admin = adminClient(tp.url);
+      type Page = { deliveries: Array<{ event: string; status: string; payload: PushBody['payload'] }> };
+      const rows = async (status: string) => (await admin<Page>('GET', `/apps/${tp.appId}/chat-webhook-deliveries?status=${status}&limit=100`)).body.deliveries;
+      // A message by channel and id (ids count per channel).
+      const send = async (channel: string, user: string, content: string) => `${channel}/${(await call<{ message_id: number }>('POST', `/v1/group/channels/${channel}/messages`, { type: 'text', user_id: user, content })).body.message_id}`;
+      const idOf = (d: { payload: PushBody['payload'] }) => `${d.payload.channel.channel_id}/${d.payload.message.message_id}`;
+      // carol's message: erin, the only other member, has no token. alice's: dave, the only other, blocked her.
+      const unpushable = [await send('quiet', 'carol', 'to erin'), await send('walled', 'alice', 'to dave')];
+      // erin's message: carol holds a token (and is online, so it ends without a POST) — its row is written.
+      const pushable = await send('quiet', 'erin', 'to carol');
+      await poll(async () => (await rows('delivered')).some((d) => d.event === 'push' && idOf(d) === pushable)).toBe(true);
+      const pushRows = [...(await rows('delivered')), ...(await rows('pending'))].filter((d) => d.event === 'push').map(idOf);
+      for (const id of unpushable) expect(pushRows).not.toContain(id);
     });
   });
 });

@@ -24,9 +24,10 @@ export interface SendEvents {
 
 /**
  * A send's events: `group:message_send {message, channel}` and the `push` hand-off. The `push` row is
- * an intent holding the message and channel only: its recipients (members without a live connection,
- * with push tokens) are resolved by the dispatcher when it sends (outbox-dispatcher.ts), because who is
- * online is a question of that moment, not of the commit.
+ * written only when some member could be pushed to (a token, no block of the sender), and is an intent
+ * holding the message and channel only: its recipients (those of them without a live connection) are
+ * resolved by the dispatcher when it sends (outbox-dispatcher.ts), because who is online is a question
+ * of that moment, not of the commit.
  */
 export async function sendEvents(ctx: ChatContext, appId: string, row: NewMessageRow): Promise<SendEvents | undefined> {
   const wanted = await ctx.outbox.wanted(appId, ['group:message_send', 'push', 'group:thread_update', 'group:message_mention']);
@@ -39,7 +40,9 @@ export async function sendEvents(ctx: ChatContext, appId: string, row: NewMessag
       const channel = toChannel(sent.channel);
       last = { sent, message, channel };
       const payload = { message, channel };
-      const events: OutboxEvent[] = (['group:message_send', 'push'] as const).filter((e) => wanted.has(e)).map((event) => ({ event, channelId: row.channel_id, payload }));
+      const events: OutboxEvent[] = [];
+      if (wanted.has('group:message_send')) events.push({ event: 'group:message_send', channelId: row.channel_id, payload });
+      if (wanted.has('push')) events.push({ event: 'push', channelId: row.channel_id, payload, pushFrom: row.user_id });
       // A reply: its parent's thread as the send left it. A mention: who was told (blockers of the sender aside).
       if (sent.parent && wanted.has('group:thread_update')) events.push({ event: 'group:thread_update', channelId: row.channel_id, payload: { parent_message: toMessage(sent.parent, fileUrl), channel } });
       if (sent.mentioned.length > 0 && wanted.has('group:message_mention')) events.push({ event: 'group:message_mention', channelId: row.channel_id, payload: { message, channel, user_ids: sent.mentioned } });

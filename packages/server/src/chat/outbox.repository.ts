@@ -6,6 +6,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatOutboxTable, Database } from '../storage/schema.ts';
+import { pushableTokens } from './push-token.repository.ts';
 
 export type OutboxRow = Selectable<ChatOutboxTable>;
 export type OutboxStatus = 'pending' | 'delivered' | 'failed';
@@ -25,6 +26,23 @@ export class OutboxRepository {
   /** One INSERT of every row, in the caller's transaction. */
   async insert(tx: Transaction<Database>, rows: readonly OutboxRow[]): Promise<void> {
     if (rows.length > 0) await this.prepared.insert(tx, 'outbox', COLUMNS, rows, (values) => this.db.insertInto('chat_outbox').values(values));
+  }
+
+  /**
+   * Inserts a send's push row only when the message could be pushed to someone (pushableTokens: a
+   * member but the sender, holding a token, who has not blocked the sender): one INSERT … SELECT …
+   * WHERE EXISTS in the caller's transaction. Most messages of most apps have nobody to push to, and
+   * a row that can only end "no recipients" costs its write, its read and its mark for nothing.
+   */
+  async insertIfPushable(tx: Transaction<Database>, row: OutboxRow, senderId: string): Promise<void> {
+    await this.prepared.run(tx, 'push if pushable', [...COLUMNS.map((c) => row[c]), senderId], (values) => {
+      const [app, , channel] = values as string[];
+      const sender = values[COLUMNS.length] as string;
+      const select = this.db
+        .selectNoFrom((eb) => COLUMNS.map((c, i) => eb.val(values[i]).as(c)))
+        .where((eb) => eb.exists(pushableTokens(this.db, app!, channel!, sender).select('t.token')));
+      return this.db.insertInto('chat_outbox').columns([...COLUMNS]).expression(select);
+    });
   }
 
   /**

@@ -19,6 +19,8 @@ export interface OutboxEvent {
   event: ChatWebhookEvent;
   channelId: string;
   payload: Record<string, unknown>;
+  /** A push hand-off's sender: the row is written only if the message could be pushed to another member (OutboxRepository.insertIfPushable). */
+  pushFrom?: string;
 }
 
 /** What the outbox reads of an app: its chat webhook URL and events (AppService.get, cached). */
@@ -82,14 +84,14 @@ export class ChatOutbox {
     return (tx) => this.write(tx, appId, build().filter((e) => wanted.has(e.event)));
   }
 
-  /** Writes the events in one INSERT, in the caller's transaction. */
+  /** Writes the events in one INSERT (push hand-offs each in their own conditional one), in the caller's transaction. */
   async write(tx: Transaction<Database>, appId: string, events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = this.now();
     // A send's events share one payload object (message and push): serialized once.
     const texts = new Map<Record<string, unknown>, string>();
     const text = (payload: Record<string, unknown>) => texts.get(payload) ?? texts.set(payload, JSON.stringify(payload)).get(payload)!;
-    const rows: OutboxRow[] = events.map((e) => ({
+    const row = (e: OutboxEvent): OutboxRow => ({
       app_id: appId,
       id: newDeliveryId(now),
       channel_id: e.channelId,
@@ -101,7 +103,10 @@ export class ChatOutbox {
       last_error: '',
       created_at: now,
       updated_at: now,
-    }));
-    await this.repo.insert(tx, rows);
+    });
+    // Ids in the events' order (a channel's deliveries go out in id order), whichever statement writes them.
+    const rows = events.map((e) => ({ row: row(e), pushFrom: e.pushFrom }));
+    await this.repo.insert(tx, rows.filter((r) => r.pushFrom === undefined).map((r) => r.row));
+    for (const r of rows) if (r.pushFrom !== undefined) await this.repo.insertIfPushable(tx, r.row, r.pushFrom);
   }
 }

@@ -6,6 +6,21 @@ import type { ChatPushTokenTable, Database } from '../storage/schema.ts';
 
 export type PushTokenRow = Selectable<ChatPushTokenTable>;
 
+/**
+ * The tokens a message of `senderId` in the channel could be pushed to: those of its members but the
+ * sender and those who blocked it. One definition for the dispatcher's recipients (candidates) and the
+ * outbox's choice to write a send's push row at all (outbox.repository.ts).
+ */
+export function pushableTokens(db: Kysely<Database>, appId: string, channelId: string, senderId: string) {
+  return db
+    .selectFrom('chat_push_tokens as t')
+    .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 't.app_id').onRef('m.user_id', '=', 't.user_id'))
+    .where('t.app_id', '=', appId)
+    .where('m.channel_id', '=', channelId)
+    .where('t.user_id', '!=', senderId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.user_id').whereRef('bl.app_id', '=', 't.app_id').whereRef('bl.user_id', '=', 't.user_id').where('bl.blocked_id', '=', senderId))));
+}
+
 export class PushTokenRepository {
   /** candidates(), run for each message of an app with push hand-off. */
   private readonly prepared = new PreparedQueries();
@@ -53,14 +68,8 @@ export class PushTokenRepository {
    */
   async candidates(appId: string, channelId: string, senderId: string): Promise<PushRecipient[]> {
     const rows = await this.prepared.run(this.db, 'candidates', [appId, channelId, senderId], ([app, channel, sender]) =>
-      this.db
-        .selectFrom('chat_push_tokens as t')
-        .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 't.app_id').onRef('m.user_id', '=', 't.user_id'))
+      pushableTokens(this.db, app as string, channel as string, sender as string)
         .select(['t.user_id', 't.type', 't.token'])
-        .where('t.app_id', '=', app as string)
-        .where('m.channel_id', '=', channel as string)
-        .where('t.user_id', '!=', sender as string)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.user_id').whereRef('bl.app_id', '=', 't.app_id').whereRef('bl.user_id', '=', 't.user_id').where('bl.blocked_id', '=', sender as string))))
         .orderBy('t.user_id')
         .orderBy('t.created_at')
         .orderBy('t.token'),
