@@ -12,13 +12,19 @@ export type PushTokenRow = Selectable<ChatPushTokenTable>;
  * outbox's choice to write a send's push row at all (outbox.repository.ts).
  */
 export function pushableTokens(db: Kysely<Database>, appId: string, channelId: string, senderId: string) {
+  // From the channel's members to their tokens, which SQLite's planner left to itself reads the other
+  // way (the app's tokens, each looked up in the channel: every token of the app, for each message). A
+  // CROSS JOIN is SQLite's way to fix the order (its left side is the outer loop); PostgreSQL plans it
+  // as the inner join it is.
   return db
-    .selectFrom('chat_push_tokens as t')
-    .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 't.app_id').onRef('m.user_id', '=', 't.user_id'))
-    .where('t.app_id', '=', appId)
+    .selectFrom('chat_members as m')
+    .crossJoin('chat_push_tokens as t')
+    .whereRef('t.app_id', '=', 'm.app_id')
+    .whereRef('t.user_id', '=', 'm.user_id')
+    .where('m.app_id', '=', appId)
     .where('m.channel_id', '=', channelId)
-    .where('t.user_id', '!=', senderId)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.user_id').whereRef('bl.app_id', '=', 't.app_id').whereRef('bl.user_id', '=', 't.user_id').where('bl.blocked_id', '=', senderId))));
+    .where('m.user_id', '!=', senderId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('chat_blocks as bl').select('bl.user_id').whereRef('bl.app_id', '=', 'm.app_id').whereRef('bl.user_id', '=', 'm.user_id').where('bl.blocked_id', '=', senderId))));
 }
 
 export class PushTokenRepository {
@@ -69,8 +75,8 @@ export class PushTokenRepository {
   async candidates(appId: string, channelId: string, senderId: string): Promise<PushRecipient[]> {
     const rows = await this.prepared.run(this.db, 'candidates', [appId, channelId, senderId], ([app, channel, sender]) =>
       pushableTokens(this.db, app as string, channel as string, sender as string)
-        .select(['t.user_id', 't.type', 't.token'])
-        .orderBy('t.user_id')
+        .select(['m.user_id', 't.type', 't.token'])
+        .orderBy('m.user_id')
         .orderBy('t.created_at')
         .orderBy('t.token'),
     );
