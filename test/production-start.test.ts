@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTree } from '../scripts/process-tree.ts';
 import { SDK_VERSION } from '../packages/sdk/src/version.ts';
+import { startHookReceiver } from './support/hook-receiver.ts';
 import { freePort } from './support/node-process.ts';
 
 const run = promisify(execFile);
@@ -79,7 +80,7 @@ async function head(path: string, acceptEncoding: string): Promise<Record<string
 describe('production start', () => {
   it('prune left no build tools, and the build holds the server and the browser bundles', () => {
     for (const tool of ['esbuild', 'tsx', 'typescript', 'vitest']) expect(existsSync(join(copy, 'node_modules', tool)), tool).toBe(false);
-    for (const file of ['server/main.js', 'server/main.js.map', 'server/cli.js', 'bundles/sdk.min.js.br', 'bundles/web.min.js.gz', 'public/index.html.br']) {
+    for (const file of ['server/main.js', 'server/main.js.map', 'server/cli.js', 'server/webhook-thread.worker.js', 'bundles/sdk.min.js.br', 'bundles/web.min.js.gz', 'public/index.html.br']) {
       expect(existsSync(join(copy, 'dist', file)), file).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(copy, 'dist/build-info.json'), 'utf8'))).toMatchObject({ sdkVersion: SDK_VERSION });
@@ -124,6 +125,23 @@ describe('production start', () => {
     const plain = await fetch(`${url}/sdk/parley.min.js`, { headers: { 'accept-encoding': 'identity' } });
     expect(plain.headers.get('content-encoding')).toBeNull();
     expect(await plain.text()).toContain('GitpleLive');
+  });
+
+  it('sends chat webhooks from the thread the build made for them', async () => {
+    const receiver = await startHookReceiver();
+    try {
+      const call = async (method: string, path: string, body: unknown) => {
+        const res = await fetch(`${url}/v1${path}`, { method, headers: { APP_ID: 'demo', APP_API_KEY: KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return res.status;
+      };
+      for (const user of ['alice', 'bob']) expect(await call('POST', '/users', { user_id: user, name: user })).toBe(201);
+      expect(await call('POST', '/group/channels', { channel_id: 'built', name: 'built', members: ['alice', 'bob'] })).toBe(201);
+      expect(await call('PUT', '/application/settings', { chat_webhook_url: receiver.url, chat_webhook_events: ['group:message_send'] })).toBe(200);
+      expect(await call('POST', '/group/channels/built/messages', { type: 'text', user_id: 'alice', content: 'from the build' })).toBe(201);
+      await expect.poll(() => receiver.received.map((h) => (h.body.payload as { message?: { content?: string } } | undefined)?.message?.content), { timeout: 10_000 }).toContain('from the build');
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('the CLI of the build works after prune', async () => {

@@ -19,6 +19,7 @@ import { createChat, type Chat } from './chat/chat.ts';
 import type { ChatLimits } from './chat/chat-context.ts';
 import type { TypingTiming } from './chat/typing.service.ts';
 import type { ExportJobOptions } from './chat/export-jobs.ts';
+import { WebhookThread } from './chat/webhook-thread.ts';
 import type { Config } from './config.ts';
 import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
@@ -140,8 +141,8 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     activity,
   });
 
-  // Chat webhooks have their own client: their timeout is not the RTCS hooks' 1 s.
-  const chatHooks = new HooksClient({ timeoutMs: config.chatWebhooks.timeoutMs, denyPrivate: config.outboundDenyPrivate });
+  // Chat webhooks have their own client, on a thread of its own: their timeout is not the RTCS hooks' 1 s.
+  const chatHooks = new WebhookThread({ timeoutMs: config.chatWebhooks.timeoutMs, denyPrivate: config.outboundDenyPrivate }, log);
   const chat = createChat({
     storage,
     apps,
