@@ -139,7 +139,7 @@ const WEBHOOK_RATIO = 0.9;
 
 function chatWebhookRows(list: ChatWebhooksResult[]): Row[] {
   return list.map((w) => ({
-    scenario: `chat on ${w.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'} with chat webhooks (group:message_send and push to a local receiver) next to without`,
+    scenario: `chat on ${w.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'} with chat webhooks (group:message_send and push to a local receiver; every member has a device token and is online) next to without`,
     metric: `messages/s: off → on (server CPU ms/message), mean of ${w.roundRatios.length} rounds`,
     values: { parley: `${fmt(w.off.messagesPerSecond)} → ${fmt(w.on.messagesPerSecond)} (${w.off.serverCpuMsPerMessage} → ${w.on.serverCpuMsPerMessage})` },
     target: `≥ ${WEBHOOK_RATIO * 100} %: ${(w.ratio * 100).toFixed(1)} % (rounds: ${w.roundRatios.map((r) => `${Math.round(r * 100)} %`).join(', ')})`,

@@ -65,9 +65,14 @@ export interface SteadyChat {
 const SETUP_CONCURRENCY = 16;
 const TOKEN_TTL_MS = 3_600_000;
 
-/** What the app is set up with before the sends: `webhookUrl` turns on its chat webhooks (message sends and push hand-offs) to that receiver. */
+/**
+ * What the app is set up with before the sends: `webhookUrl` turns on its chat webhooks (message sends
+ * and push hand-offs) to that receiver; `pushTokens`: every member registers a device token, as the
+ * users of a mobile app do, so that each message has push candidates to resolve.
+ */
 export interface ChatSetup {
   webhookUrl?: string;
+  pushTokens?: boolean;
 }
 
 /** `startOptions`: e.g. `{nodeFlags: ['--cpu-prof']}` to profile the server's send path. */
@@ -87,6 +92,7 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptio
     const setupStarted = performance.now();
     const auths = await setUp(api, target.appId, channels, membersPerChannel);
     if (setup.webhookUrl) await api.must(200, 'PUT', '/application/settings', { chat_webhook_url: setup.webhookUrl, chat_webhook_events: ['group:message_send', 'push'] });
+    if (setup.pushTokens) await registerPushTokens(target.baseUrl, auths);
     const setupMs = Math.round(performance.now() - setupStarted);
     const spec: ConnectSpec =
       opts.client === 'thin'
@@ -179,6 +185,19 @@ async function setUp(api: PlatformApi, appId: string, channels: number, members:
     auths[i] = { app_id: appId, user_id: userId(i), token: body.token };
   });
   return auths;
+}
+
+/** One FCM token per member, registered as the member (`/v1/sdk`, its own bearer token). */
+async function registerPushTokens(baseUrl: string, auths: readonly ChatAuth[]): Promise<void> {
+  await forEachLimited(auths.length, SETUP_CONCURRENCY, async (i) => {
+    const { app_id, user_id, token } = auths[i]!;
+    const res = await fetch(`${baseUrl}/v1/sdk/users/me/push_tokens`, {
+      method: 'PUT',
+      headers: { APP_ID: app_id, USER_ID: user_id, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'fcm', token: `bench-device-${user_id}` }),
+    });
+    if (res.status !== 200) throw new Error(`push token of ${user_id}: ${res.status} ${await res.text()}`);
+  });
 }
 
 /** Message n: channel n mod channels, from its (n div channels) mod members-th member, numbered and timed in its meta. */
