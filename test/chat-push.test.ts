@@ -144,5 +144,16 @@ describe.each(engines)('push hand-off on $name', (engine) => {
       const pushRows = [...(await rows('delivered')), ...(await rows('pending'))].filter((d) => d.event === 'push').map(idOf);
       for (const id of unpushable) expect(pushRows).not.toContain(id);
     });
+
+    it("writes a send's message and push rows in one statement, with the push row's condition in it", async () => {
+      expect((await call('PUT', '/v1/application/settings', { chat_webhook_events: ['group:message_send', 'push'] })).status).toBe(200);
+      await tp.parley.chat.idle();
+      const recording = tp.parley.storage.queries.record();
+      expect((await call('POST', '/v1/group/channels/team/messages', { type: 'text', user_id: 'erin', content: 'one insert' })).status).toBe(201);
+      const queries = recording.stop();
+      expect(queries.filter((q) => q === 'insert chat_outbox'), queries.join(', ')).toHaveLength(1);
+      await poll(() => receiver.received.some((h) => (h.body as unknown as PushBody).event === 'group:message_send' && (h.body as unknown as PushBody).payload.message.content === 'one insert')).toBe(true);
+      await poll(() => pushes().some((p) => p.payload.message.content === 'one insert')).toBe(true);
+    });
   });
 });

@@ -3,7 +3,7 @@
  * transactions of the changes that cause them, read and marked by the dispatcher, listed and retried by
  * the console. One query code for both engines; the dispatcher's exclusivity is a lease row.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatOutboxTable, Database } from '../storage/schema.ts';
 import { pushableTokens } from './push-token.repository.ts';
@@ -16,6 +16,20 @@ export type ChannelKey = Pick<OutboxRow, 'app_id' | 'channel_id'>;
 const LEASE = 'chat_webhooks';
 /** The columns of a row in insert order (the prepared INSERT's values, row after row). */
 const COLUMNS = ['app_id', 'id', 'channel_id', 'event', 'payload', 'status', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'updated_at'] as const satisfies readonly (keyof OutboxRow)[];
+/** Their SQL types (migration 0014), for rows written through a SELECT. */
+const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
+  app_id: 'text',
+  id: 'text',
+  channel_id: 'text',
+  event: 'text',
+  payload: 'text',
+  status: 'text',
+  attempts: 'integer',
+  next_attempt_at: 'bigint',
+  last_error: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+};
 
 export class OutboxRepository {
   /** The queries run once or more per event: the write in a change's transaction, the dispatcher's reads and marks. */
@@ -29,19 +43,30 @@ export class OutboxRepository {
   }
 
   /**
-   * Inserts a send's push row only when the message could be pushed to someone (pushableTokens: a
-   * member but the sender, holding a token, who has not blocked the sender): one INSERT … SELECT …
-   * WHERE EXISTS in the caller's transaction. Most messages of most apps have nobody to push to, and
-   * a row that can only end "no recipients" costs its write, its read and its mark for nothing.
+   * One INSERT of every row, some of them — a send's push row — only when the message could be pushed
+   * to someone (pushableTokens: a member but the sender, holding a token, who has not blocked the
+   * sender): INSERT … SELECT … UNION ALL SELECT … WHERE EXISTS, still one statement in the caller's
+   * transaction (on PostgreSQL a statement more is a round trip more). Most messages of most apps have
+   * nobody to push to, and a row that can only end "no recipients" costs its write, its read and its
+   * mark for nothing.
    */
-  async insertIfPushable(tx: Transaction<Database>, row: OutboxRow, senderId: string): Promise<void> {
-    await this.prepared.run(tx, 'push if pushable', [...COLUMNS.map((c) => row[c]), senderId], (values) => {
-      const [app, , channel] = values as string[];
-      const sender = values[COLUMNS.length] as string;
-      const select = this.db
-        .selectNoFrom((eb) => COLUMNS.map((c, i) => eb.val(values[i]).as(c)))
-        .where((eb) => eb.exists(pushableTokens(this.db, app!, channel!, sender).select('t.token')));
-      return this.db.insertInto('chat_outbox').columns([...COLUMNS]).expression(select);
+  async insertSome(tx: Transaction<Database>, rows: readonly { row: OutboxRow; pushFrom: string | undefined }[]): Promise<void> {
+    if (rows.every((r) => r.pushFrom === undefined)) return this.insert(tx, rows.map((r) => r.row));
+    const values = rows.flatMap((r) => [...COLUMNS.map((c) => r.row[c]), ...(r.pushFrom === undefined ? [] : [r.pushFrom])]);
+    const shape = `insert some ${rows.map((r) => (r.pushFrom === undefined ? 'r' : 'p')).join('')}`;
+    await this.prepared.run(tx, shape, values, (v) => {
+      let at = 0;
+      const selects = rows.map((r) => {
+        const own = v.slice(at, at + COLUMNS.length);
+        at += COLUMNS.length;
+        // Typed: the rows of a UNION are typed by themselves, not by the INSERT's columns (PostgreSQL).
+        const select = this.db.selectNoFrom(() => COLUMNS.map((c, i) => sql`cast(${own[i]} as ${sql.raw(COLUMN_TYPES[c])})`.as(c)));
+        if (r.pushFrom === undefined) return select;
+        const sender = v[at++] as string;
+        return select.where((eb) => eb.exists(pushableTokens(this.db, own[0] as string, own[2] as string, sender).select('t.token')));
+      });
+      const union = selects.slice(1).reduce((all, one) => all.unionAll(one), selects[0]!);
+      return this.db.insertInto('chat_outbox').columns([...COLUMNS]).expression(union);
     });
   }
 

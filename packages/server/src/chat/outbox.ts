@@ -19,7 +19,7 @@ export interface OutboxEvent {
   event: ChatWebhookEvent;
   channelId: string;
   payload: Record<string, unknown>;
-  /** A push hand-off's sender: the row is written only if the message could be pushed to another member (OutboxRepository.insertIfPushable). */
+  /** A push hand-off's sender: the row is written only if the message could be pushed to another member (OutboxRepository.insertSome). */
   pushFrom?: string;
 }
 
@@ -84,7 +84,7 @@ export class ChatOutbox {
     return (tx) => this.write(tx, appId, build().filter((e) => wanted.has(e.event)));
   }
 
-  /** Writes the events in one INSERT (push hand-offs each in their own conditional one), in the caller's transaction. */
+  /** Writes the events in one INSERT (push hand-offs only if someone could be pushed to), in the caller's transaction. */
   async write(tx: Transaction<Database>, appId: string, events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = this.now();
@@ -106,7 +106,6 @@ export class ChatOutbox {
     });
     // Ids in the events' order (a channel's deliveries go out in id order), whichever statement writes them.
     const rows = events.map((e) => ({ row: row(e), pushFrom: e.pushFrom }));
-    await this.repo.insert(tx, rows.filter((r) => r.pushFrom === undefined).map((r) => r.row));
-    for (const r of rows) if (r.pushFrom !== undefined) await this.repo.insertIfPushable(tx, r.row, r.pushFrom);
+    await this.repo.insertSome(tx, rows);
   }
 }
