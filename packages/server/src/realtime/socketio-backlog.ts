@@ -3,7 +3,9 @@
  * `writeBuffer`, flushed on the next poll or drain) and the bytes its WebSocket has handed to Node but
  * the kernel has not taken. engine.io keeps no byte count, so the buffer's bytes are counted here,
  * incrementally: engine.io only appends to the array and replaces it whole when it flushes, so each
- * packet is measured once.
+ * packet is measured once. The count is keyed by the array itself (weakly): a flushed buffer and its
+ * packets go when engine.io lets go of them, instead of staying with an idle connection until its next
+ * packet (≈ 600 B per idle session: its last packets).
  */
 import type { Backlog } from './outbound-limits.ts';
 
@@ -14,12 +16,11 @@ interface EngineInternals {
 }
 
 interface Counted {
-  buffer: unknown[];
   counted: number;
   bytes: number;
 }
 
-const counts = new WeakMap<object, Counted>();
+const counts = new WeakMap<unknown[], Counted>();
 
 function packetBytes(data: unknown): number {
   if (typeof data === 'string') return Buffer.byteLength(data);
@@ -31,12 +32,15 @@ function packetBytes(data: unknown): number {
 export function connectionBacklog(engineConnection: object): Backlog {
   const conn = engineConnection as EngineInternals;
   const buffer = conn.writeBuffer ?? [];
-  let c = counts.get(conn);
-  if (!c || c.buffer !== buffer || c.counted > buffer.length) {
-    c = { buffer, counted: 0, bytes: 0 };
-    counts.set(conn, c);
+  const inFlight = conn.transport?.socket?.bufferedAmount;
+  const sent = typeof inFlight === 'number' ? inFlight : 0;
+  // Nearly always: nothing queued, nothing to remember.
+  if (buffer.length === 0) return { packets: 0, bytes: sent };
+  let c = counts.get(buffer);
+  if (!c || c.counted > buffer.length) {
+    c = { counted: 0, bytes: 0 };
+    counts.set(buffer, c);
   }
   for (; c.counted < buffer.length; c.counted++) c.bytes += packetBytes(buffer[c.counted]?.data);
-  const inFlight = conn.transport?.socket?.bufferedAmount;
-  return { packets: buffer.length, bytes: c.bytes + (typeof inFlight === 'number' ? inFlight : 0) };
+  return { packets: buffer.length, bytes: c.bytes + sent };
 }
