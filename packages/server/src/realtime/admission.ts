@@ -81,33 +81,33 @@ export class Admission {
    * protection, and an outage must not lock every client out.
    */
   async claim(request: AdmissionRequest): Promise<Ticket> {
-    const holder = randomBytes(9).toString('base64url');
     const { appId } = request;
+    const held = new HeldPlaces(this, appId, randomBytes(9).toString('base64url'));
     const slots: Array<[slot: string, max: number, refusal: string]> = [
       [`url:${request.signature}`, this.limits.accessUrlMaxSessions, `access URL is already used by ${this.limits.accessUrlMaxSessions} sessions`],
       [`user:${request.user}`, this.limits.userMaxSessions, `user has too many sessions (at most ${this.limits.userMaxSessions})`],
     ];
-    const taken: string[] = [];
-    const release = () => {
-      for (const slot of taken.splice(0)) {
-        this.presence.release(appId, slot, holder).catch((err: unknown) => this.log.warn({ err }, 'releasing a session place failed; it expires by itself'));
-      }
-    };
     for (const [slot, max, refusal] of slots) {
       let ok: boolean;
       try {
-        ok = await this.presence.claim(appId, slot, holder, max);
+        ok = await this.presence.claim(appId, slot, held.holder, max);
       } catch (err) {
         this.log.warn({ err, app: appId }, 'session places unavailable; admitting without the per-URL and per-user limits');
         ok = true;
       }
       if (!ok) {
-        release();
+        held.release();
         throw new AccessError(refusal);
       }
-      taken.push(slot);
+      // concat() allocates the exact length; push() would leave room for 16 more, kept as long as the client.
+      held.taken = held.taken.concat(slot);
     }
-    return { release };
+    return held;
+  }
+
+  /** @internal (HeldPlaces) */
+  releasePlace(appId: string, slot: string, holder: string): void {
+    this.presence.release(appId, slot, holder).catch((err: unknown) => this.log.warn({ err }, 'releasing a session place failed; it expires by itself'));
   }
 
   private sweep(now: number): void {
@@ -115,5 +115,25 @@ export class Admission {
     const idleMs = 5_000;
     for (const [address, entry] of this.buckets) if (now - entry.used > idleMs) this.buckets.delete(address);
     if (this.buckets.size >= BUCKETS_SWEEP_AT) this.buckets.clear();
+  }
+}
+
+/**
+ * The places one client holds, kept for as long as it is connected: an object with its few fields
+ * rather than a closure over claim()'s scope, which would keep the scope's arrays and strings too.
+ */
+class HeldPlaces implements Ticket {
+  taken: readonly string[] = [];
+
+  constructor(
+    private readonly admission: Admission,
+    private readonly appId: string,
+    readonly holder: string,
+  ) {}
+
+  release(): void {
+    const taken = this.taken;
+    this.taken = [];
+    for (const slot of taken) this.admission.releasePlace(this.appId, slot, this.holder);
   }
 }

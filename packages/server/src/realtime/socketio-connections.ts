@@ -23,6 +23,7 @@ import type { RealtimeNode } from './node.ts';
 import { overOutboundLimits, slowConsumerReason, type OutboundLimits } from './outbound-limits.ts';
 import { connectionBacklog } from './socketio-backlog.ts';
 import type { Session } from './session.ts';
+import { releaseHandshake } from './socketio-handshake.ts';
 
 /** The engine.io connection as seen through socket.io's public types. */
 export type EngineConnection = Socket['conn'];
@@ -77,8 +78,11 @@ class Tracked implements FloodTarget {
   dropping = false;
   /** The connection has closed: places taken from now on (a verification still running) are given back. */
   closed = false;
-  /** The RTCS client's places (per access URL, per user), taken once for all its namespaces. */
-  ticket: Promise<Ticket> | undefined;
+  /**
+   * The RTCS client's places (per access URL, per user), taken once for all its namespaces: the claim
+   * while it runs, then the places it holds (a settled promise would be kept for nothing).
+   */
+  places: Promise<Ticket> | Ticket | undefined;
 
   constructor(
     readonly owner: SocketIoConnections,
@@ -143,7 +147,12 @@ function onPacketCreate(this: EngineConnection): void {
 
 function onClose(this: EngineConnection): void {
   const t = TRACKED.get(this);
-  if (t) t.owner.closed(t);
+  if (t && !t.closed) t.owner.closed(t);
+}
+
+/** A polling connection moved to a WebSocket: that upgrade's leftovers go too. */
+function onUpgrade(this: EngineConnection): void {
+  releaseHandshake(this);
 }
 
 export class SocketIoConnections {
@@ -163,8 +172,8 @@ export class SocketIoConnections {
   add(socket: Socket): void {
     const t = TRACKED.get(socket.conn);
     if (!t) return;
-    t.sockets = t.sockets.filter((s) => s.connected);
-    t.sockets.push(socket);
+    // concat() allocates the exact length; push() and spreads leave room for 16 more, kept as long as the connection.
+    t.sockets = t.sockets.filter((s) => s.connected).concat(socket);
   }
 
   /**
@@ -174,17 +183,20 @@ export class SocketIoConnections {
   claim(socket: Socket, take: () => Promise<Ticket>): Promise<Ticket> {
     const t = TRACKED.get(socket.conn);
     if (!t) return take();
-    if (!t.ticket) {
-      const ticket = take();
-      t.ticket = ticket;
-      ticket.then(
-        (held) => t.closed && held.release(),
+    if (t.places === undefined) {
+      const claim = take();
+      t.places = claim;
+      claim.then(
+        (held) => {
+          if (t.places === claim) t.places = held;
+          if (t.closed) held.release();
+        },
         () => {
-          if (t.ticket === ticket) t.ticket = undefined;
+          if (t.places === claim) t.places = undefined;
         },
       );
     }
-    return t.ticket;
+    return Promise.resolve(t.places);
   }
 
   /** Records the session a namespace socket opened, so refused commands can be answered and drops reach it. */
@@ -193,7 +205,7 @@ export class SocketIoConnections {
     if (!t) return;
     session.then(
       (s) => {
-        t.sessions.push({ nsp: socket.nsp.name, session: s });
+        t.sessions = t.sessions.concat({ nsp: socket.nsp.name, session: s }); // exact length, as sockets
         // The connection ended while the session was being opened (its socket never connected).
         if (t.closed) void this.node.closed(s);
       },
@@ -204,6 +216,8 @@ export class SocketIoConnections {
   private track(conn: EngineConnection): void {
     const t = new Tracked(this, conn, this.addressOf(conn.request));
     TRACKED.set(conn, t);
+    // After the address was read: from here on only the handshake's few fields are kept.
+    releaseHandshake(conn);
     this.admission.connected(t.address);
     t.forward = conn.listeners('data') as DataListener[];
     if (t.forward.length === 0) this.log.error('socket.io registered no data listener before Parley: inbound flood protection is off');
@@ -211,7 +225,9 @@ export class SocketIoConnections {
     conn.on('data', onData);
     conn.on('packet', onPacket);
     conn.on('packetCreate', onPacketCreate);
-    conn.once('close', onClose);
+    // `on`, not `once`: engine.io emits `close` once, and once() wraps each listener in a closure.
+    conn.on('close', onClose);
+    if (conn.transport.name !== 'websocket') conn.once('upgrade', onUpgrade);
   }
 
   /** @internal (onClose) */
@@ -220,7 +236,9 @@ export class SocketIoConnections {
     this.admission.disconnected(t.address);
     // Sessions whose socket never connected (opened in the middleware) have no `disconnect` to end them.
     for (const { session } of t.sessions) void this.node.closed(session);
-    void t.ticket?.then((held) => held.release(), () => undefined);
+    const places = t.places;
+    if (places instanceof Promise) void places.then((held) => held.release(), () => undefined);
+    else places?.release();
   }
 
   /** @internal (onPacketCreate) */
