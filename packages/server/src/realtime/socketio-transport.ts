@@ -142,36 +142,49 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
     const connecting = new Map<string, Connecting>();
     const writer = namespaceWriter(nsp, connecting, options.outbound);
 
+    // One closer for every session of the namespace (not a closure per socket): the socket is found by
+    // its id, and one no longer in the namespace has disconnected, its session closing with it.
+    const close: OpenSessionInit['close'] = (reason, mode, session) => {
+      log.info({ session: session.id, kind: session.kind, app: session.appId, reason }, 'closing session');
+      const pending = connecting.get(session.transportId);
+      if (pending) {
+        pending.closed = reason;
+        return;
+      }
+      const socket = nsp.sockets.get(session.transportId);
+      if (!socket) return;
+      // Clients hear the reason on `error` (RTCS clients, and the SDK, which renews on token reasons).
+      socket.emit('error', reason);
+      if (mode === 'kick') socket.disconnect(true);
+      else socket.conn.close(mode === 'drop');
+    };
     const init = (socket: Socket): OpenSessionInit => ({
       transportId: socket.id,
       origin: String(socket.handshake.headers.origin ?? ''),
       transport: socket.conn.transport.name,
       writer,
-      close(reason, mode, session) {
-        log.info({ session: session.id, kind: session.kind, app: session.appId, reason }, 'closing session');
-        const pending = connecting.get(socket.id);
-        if (pending) {
-          pending.closed = reason;
-          return;
-        }
-        // Clients hear the reason on `error` (RTCS clients, and the SDK, which renews on token reasons).
-        socket.emit('error', reason);
-        if (mode === 'kick') socket.disconnect(true);
-        else socket.conn.close(mode === 'drop');
-      },
+      close,
     });
-    const sessions = new WeakMap<Socket, Promise<Session>>();
+    /** Each socket's session: the opening while it runs, then the session (a settled promise would be kept for nothing). */
+    const sessions = new WeakMap<Socket, Promise<Session> | Session>();
     /** Opens (once) the session of a socket; a failure is logged, and the socket disconnected or refused. */
     const open = (socket: Socket, verified: Verified): Promise<Session> => {
-      let opened = sessions.get(socket);
-      if (opened) return opened;
-      opened = verified.kind === 'rtcs' ? node.open(verified.access.app, verified.access.grant, init(socket)) : node.openInternal(verified.connection.spec, init(socket));
-      opened.catch((err: unknown) => {
-        log.error({ err }, 'opening a session failed');
-        socket.disconnect(true);
-      });
+      const known = sessions.get(socket);
+      if (known) return Promise.resolve(known);
+      const opened = verified.kind === 'rtcs' ? node.open(verified.access.app, verified.access.grant, init(socket)) : node.openInternal(verified.connection.spec, init(socket));
+      opened.then(
+        (session) => {
+          if (sessions.get(socket) === opened) sessions.set(socket, session);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'opening a session failed');
+          socket.disconnect(true);
+        },
+      );
       sessions.set(socket, opened);
       connections.opened(socket, opened);
+      // What verified an RTCS client is needed no more (a chat connection's is read at connect).
+      if (verified.kind === 'rtcs') (socket.data as VerifiedSocketData).verified = undefined;
       return opened;
     };
 
@@ -210,27 +223,39 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
       );
     });
 
+    /** Runs `fn` with the socket's session; failures were logged and the socket disconnected where it was opened (open()). */
+    const withSession = (socket: Socket, fn: (session: Session) => unknown): void => {
+      const known = sessions.get(socket);
+      void (known ? Promise.resolve(known) : open(socket, (socket.data as VerifiedSocketData).verified!)).then(fn, () => undefined);
+    };
+    // Listeners shared by the namespace's sockets (socket.io calls them on the socket): a closure per
+    // socket and event would be kept as long as the session.
+    function onDisconnect(this: Socket): void {
+      pendingRoot.get(this.client)?.();
+      const known = sessions.get(this);
+      if (known === undefined) return;
+      void Promise.resolve(known).then(
+        (session) => node.closed(session).catch((err: unknown) => log.error({ err, session: session.id }, 'closing a session failed')),
+        () => undefined, // logged where it was opened
+      );
+    }
+    function onChannelCommand(this: Socket, payload: unknown): void {
+      withSession(this, (session) => node.command(session, payload));
+    }
+
     nsp.on('connection', (socket) => {
       connections.add(socket);
       const verified = (socket.data as VerifiedSocketData).verified!;
-      // Failures were logged and the socket disconnected where the session was opened (open()).
-      const withSession = (fn: (session: Session) => unknown): void => void open(socket, verified).then(fn, () => undefined);
-      socket.on('disconnect', () => {
-        pendingRoot.get(socket.client)?.();
-        void sessions.get(socket)?.then(
-          (session) => node.closed(session).catch((err: unknown) => log.error({ err, session: session.id }, 'closing a session failed')),
-          () => undefined, // logged where it was opened
-        );
-      });
+      socket.on('disconnect', onDisconnect);
 
       if (verified.kind === 'chat') {
         const pending = connecting.get(socket.id);
         connecting.delete(socket.id);
         for (const [event, payload] of pending?.queue ?? []) socket.emit(event, ...payload.args);
         for (const [event, handle] of Object.entries(verified.connection.events ?? {})) {
-          socket.on(event, (payload: unknown, ack?: unknown) => withSession((session) => handle(session, payload, typeof ack === 'function' ? (ack as (answer: unknown) => void) : undefined)));
+          socket.on(event, (payload: unknown, ack?: unknown) => withSession(socket, (session) => handle(session, payload, typeof ack === 'function' ? (ack as (answer: unknown) => void) : undefined)));
         }
-        withSession((session) => {
+        withSession(socket, (session) => {
           if (pending?.closed !== undefined) session.close(pending.closed, 'kick');
           const ends = verified.connection.endsAt;
           if (!ends || !socket.connected) return;
@@ -257,7 +282,7 @@ export function attachSocketIo(io: Server, node: RealtimeNode, log: Logger, opti
         void open(socket, verified);
       }
 
-      socket.on(RTCS_CHANNEL_EVENT, (payload: unknown) => withSession((session) => node.command(session, payload)));
+      socket.on(RTCS_CHANNEL_EVENT, onChannelCommand);
     });
   }
 }
