@@ -1,22 +1,22 @@
 /**
  * What an engine.io connection keeps of its handshake once it is open. engine.io holds the handshake's
- * IncomingMessage for the connection's life (`conn.request`, socket.io's `socket.request`) though only
- * a namespace socket's `handshake` reads it afterwards (its headers, query and whether it was TLS): the
- * rest — raw headers, stream state, listeners, and the URL, whose query (an access URL's, a few hundred
- * bytes) engine.io has parsed already — is ≈ 1.2 KiB per idle session. Parley never reads
- * `handshake.url`, left undefined. And two things of the
- * WebSocket upgrade stay behind: the stand-in response engine.io hands its middlewares (held by a
- * `close` listener on the TCP socket, and holding the request) and a no-op `error` listener on the
- * WebSocket. socket.io's memory-usage guide suggests dropping the request; this keeps what is read.
+ * IncomingMessage for the connection's life (`conn.request`, socket.io's `socket.request`), though only
+ * the `handshake` of a namespace socket reads it afterwards: the headers (Parley reads `origin` alone),
+ * the query engine.io parsed (the access parameters) and whether it came over TLS. Raw headers, stream
+ * state, listeners, the URL and the other headers were ≈ 1.5 KiB per idle session; `handshake.url` is
+ * left undefined and `handshake.headers` holds `origin` only. Two things of the WebSocket upgrade stay
+ * behind as well: the stand-in response engine.io hands its middlewares (held by a `close` listener on
+ * the TCP socket, and holding the request) and a no-op `error` listener on the WebSocket. socket.io's
+ * memory-usage guide suggests dropping the request; this keeps what is read.
  *
- * The listeners are found by what engine.io 6.6 (pinned) writes; test/engine-internals.test.ts fails by
- * name if an upgrade changes them, rather than the memory quietly coming back.
+ * The listeners are found by what engine.io 6.6 (pinned) writes; socketio-handshake.test.ts fails if an
+ * upgrade changes them, rather than the memory quietly coming back.
  */
 import { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { EngineConnection } from './socketio-connections.ts';
 
-/** The fields of the handshake request socket.io reads after the connection opened (Socket#buildHandshake), but its url. */
+/** What socket.io's Socket#buildHandshake reads of the request, less its url and the headers Parley does not read. */
 interface HandshakeRequest {
   headers: IncomingMessage['headers'];
   /** engine.io's parsed query. */
@@ -25,6 +25,9 @@ interface HandshakeRequest {
 }
 
 type Listener = (...args: unknown[]) => void;
+
+/** The headers of a handshake without an Origin (no browser's): one object for all of them. */
+const NO_HEADERS: IncomingMessage['headers'] = Object.freeze({});
 
 /** The engine.io / ws / net objects reached here; checked at runtime, never assumed. */
 interface EngineInternals {
@@ -47,7 +50,13 @@ export function releaseHandshake(connection: EngineConnection): { request: boole
   const req = conn.request;
   let request = false;
   if (req instanceof IncomingMessage) {
-    const slim: HandshakeRequest = { headers: req.headers, _query: req._query, connection: { encrypted: (req.socket as TLSSocket | null)?.encrypted === true } };
+    const { origin } = req.headers;
+    const slim: HandshakeRequest = {
+      headers: origin === undefined ? NO_HEADERS : { origin },
+      // Copied: the parsed values are slices of the whole query string, which they would keep.
+      _query: JSON.parse(JSON.stringify(req._query ?? {})) as unknown,
+      connection: { encrypted: (req.socket as TLSSocket | null)?.encrypted === true },
+    };
     (conn as { request?: unknown }).request = slim;
     request = true;
   }
