@@ -6,7 +6,7 @@
  * the rest (sockets' kernel-side buffers aside) is off-heap memory such as Buffers and TLS-free ws state.
  */
 import { ClientPool } from '../lib/client-pool.ts';
-import { perSession, type HeapShare } from '../lib/heap-snapshot.ts';
+import { ownersPerSession, perSession, type HeapShare } from '../lib/heap-snapshot.ts';
 import { rssKib, sleep } from '../lib/proc.ts';
 import { startTarget, type TargetKind } from '../lib/targets.ts';
 import type { BenchOptions } from '../options.ts';
@@ -18,10 +18,12 @@ export interface MemoryResult {
   held: number;
   /** V8 heap bytes each added session keeps (snapshot difference ÷ sessions), in KiB. */
   heapKibPerSession: number;
-  /** RSS growth per added session, in KiB (noisier: allocator and GC timing). */
+  /** RSS growth per added session, in KiB, read before each snapshot (noisier: allocator and GC timing). */
   rssKibPerSession: number;
   /** The largest holders of those heap bytes, bytes per session. */
   shares: HeapShare[];
+  /** The same bytes by the per-connection object they hang under (lib/heap-snapshot.ts OWNERS), per session. */
+  owners: Array<{ owner: string; bytesPerSession: number }>;
 }
 
 const CHANNELS = 100;
@@ -37,12 +39,14 @@ export async function runMemory(opts: BenchOptions, kind: TargetKind): Promise<M
     const spec = (processIndex: number) => target.connectSpec(`mem-${processIndex}`, opts.client);
     const first = await pool.connect(warmup, spec, names, { concurrency: 64 });
     await sleep(settleMs);
-    const before = await target.heap();
+    // RSS before each snapshot: writing one takes memory the process keeps (the second, larger one
+    // made every session look ~90 KiB), and the sessions are what is measured.
     const rssBefore = rssKib(target.pid);
+    const before = await target.heap();
     const added = await pool.connect(sessions, spec, names, { concurrency: 64 });
     await sleep(settleMs);
-    const after = await target.heap();
     const rssAfter = rssKib(target.pid);
+    const after = await target.heap();
     if (first.failed + added.failed > 0) throw new Error(`${first.failed + added.failed} sessions failed to connect: ${first.firstError ?? added.firstError}`);
     const { bytesPerSession, shares } = perSession(before, after, added.ok);
     const listed = shares.slice(0, SHARES_LISTED);
@@ -54,6 +58,7 @@ export async function runMemory(opts: BenchOptions, kind: TargetKind): Promise<M
       heapKibPerSession: round(bytesPerSession / 1024, 2),
       rssKibPerSession: round((rssAfter - rssBefore) / Math.max(1, added.ok), 2),
       shares: [...listed, { holder: '(the rest)', bytesPerSession: rest, countPerSession: 0 }],
+      owners: ownersPerSession(before, after, added.ok),
     };
   } finally {
     await pool.close();
