@@ -18,7 +18,7 @@ export interface MemoryResult {
   held: number;
   /** V8 heap bytes each added session keeps (snapshot difference ÷ sessions), in KiB. */
   heapKibPerSession: number;
-  /** RSS growth per added session, in KiB, read before each snapshot (noisier: allocator and GC timing). */
+  /** RSS growth per added session, in KiB, read between the snapshots (noisier: allocator and GC timing). */
   rssKibPerSession: number;
   /** The largest holders of those heap bytes, bytes per session. */
   shares: HeapShare[];
@@ -39,10 +39,10 @@ export async function runMemory(opts: BenchOptions, kind: TargetKind): Promise<M
     const spec = (processIndex: number) => target.connectSpec(`mem-${processIndex}`, opts.client);
     const first = await pool.connect(warmup, spec, names, { concurrency: 64 });
     await sleep(settleMs);
-    // RSS before each snapshot: writing one takes memory the process keeps (the second, larger one
-    // made every session look ~90 KiB), and the sessions are what is measured.
-    const rssBefore = rssKib(target.pid);
+    // RSS read between the two snapshots: writing one takes memory the process keeps (read after the
+    // second, larger one, every Parley session looked ~90 KiB), and the sessions are what is measured.
     const before = await target.heap();
+    const rssBefore = rssKib(target.pid);
     const added = await pool.connect(sessions, spec, names, { concurrency: 64 });
     await sleep(settleMs);
     const rssAfter = rssKib(target.pid);
