@@ -54,6 +54,12 @@ describe.each(engines)('queries per request on $name', (engine) => {
       expect(queries.length, queries.join(', ')).toBeLessThanOrEqual(SEND_BUDGET);
     });
 
+    it('a send stores its counter, read mark and message in one statement on PostgreSQL, three on SQLite', async () => {
+      const queries = await queriesOf(() => sdk('bob', 'POST', '/group/channels/counted/messages', { content: 'stored' }), 201);
+      const store = queries.filter((q) => /^(update|insert|with)/.test(q));
+      expect(store).toEqual(engine.name === 'postgres' ? ['with update chat_channels, update chat_members, insert chat_messages'] : ['update chat_channels', 'update chat_members', 'insert chat_messages']);
+    });
+
     it('a channel list costs the same for 100 channels as for 10, with members, last message and unread counts', async () => {
       const lists = {
         platform: () => call('GET', '/v1/users/bob/channels?limit=100&include_members=true&show_last_message=true&show_unread=true'),

@@ -41,8 +41,13 @@ function tableName(node: OperationNode | undefined): string {
   return '?';
 }
 
-/** "select chat_users", "update chat_channels", "raw savepoint send". */
+/**
+ * "select chat_users", "update chat_channels", "raw savepoint send"; a statement WITH data-modifying
+ * parts names them in order: "with update chat_channels, update chat_members, insert chat_messages".
+ */
 function describe(node: RootOperationNode): string {
+  const parts = 'with' in node && node.with ? node.with.expressions.map((cte) => cte.expression).filter((q) => q.kind !== 'SelectQueryNode') : [];
+  if (parts.length > 0) return `with ${parts.map((q) => describe(q as RootOperationNode)).join(', ')}`;
   switch (node.kind) {
     case 'SelectQueryNode':
       return `select ${tableName(node.from?.froms[0])}`;
