@@ -155,5 +155,26 @@ describe.each(engines)('push hand-off on $name', (engine) => {
       await poll(() => receiver.received.some((h) => (h.body as unknown as PushBody).event === 'group:message_send' && (h.body as unknown as PushBody).payload.message.content === 'one insert')).toBe(true);
       await poll(() => pushes().some((p) => p.payload.message.content === 'one insert')).toBe(true);
     });
+
+    it('writes the outbox rows of sends committed together in one statement per group commit, each push row on its own condition', async () => {
+      await tp.parley.chat.idle();
+      const recording = tp.parley.storage.queries.record();
+      // 40 sends at once: erin's in quiet can reach carol (a token), carol's cannot reach erin (none).
+      const sends = Array.from({ length: 40 }, (_, i) => ({ user: i % 2 === 0 ? 'erin' : 'carol', content: `together ${i}` }));
+      const answers = await Promise.all(sends.map((m) => call<{ message_id: number }>('POST', '/v1/group/channels/quiet/messages', { type: 'text', user_id: m.user, content: m.content })));
+      const queries = recording.stop();
+      expect(answers.map((a) => a.status)).toEqual(sends.map(() => 201));
+      const inserts = queries.filter((q) => q === 'insert chat_outbox');
+      expect(inserts.length).toBeGreaterThan(0);
+      expect(inserts.length, queries.join(', ')).toBeLessThan(sends.length);
+      const sent = (h: { body: unknown }) => h.body as unknown as PushBody;
+      await poll(() => receiver.received.filter((h) => sent(h).event === 'group:message_send' && sent(h).payload.message.content.startsWith('together ')).length).toBe(sends.length);
+      const admin = adminClient(tp.url);
+      type Page = { deliveries: Array<{ event: string; payload: PushBody['payload'] }> };
+      await tp.parley.chat.idle();
+      const delivered = (await admin<Page>('GET', `/apps/${tp.appId}/chat-webhook-deliveries?status=delivered&limit=100`)).body.deliveries;
+      const pushed = new Set(delivered.filter((d) => d.event === 'push' && d.payload.message.content.startsWith('together ')).map((d) => d.payload.message.content));
+      expect([...pushed].sort()).toEqual(sends.filter((m) => m.user === 'erin').map((m) => m.content).sort());
+    });
   });
 });

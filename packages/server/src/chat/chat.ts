@@ -118,8 +118,15 @@ export function createChat(deps: ChatDeps): Chat {
   // Until the realtime core is attached nobody can be online.
   const online: OnlineUsers = { online: (appId, ids) => bridge?.online(appId, ids) ?? Promise.resolve([]) };
   const limits: ChatLimits = { fileMaxBytes: CHAT_LIMITS.fileMaxBytes, fileUrlTtlMs: FILE_URL_TTL_MS, ...deps.limits };
-  const messageRepo = new MessageRepository(db, contains, engine);
   const outboxRepo = new OutboxRepository(db);
+  const outbox = new ChatOutbox(outboxRepo, {
+    chatWebhooks: async (appId) => {
+      const app = await deps.apps.get(appId);
+      return app && { url: app.chat.webhookUrl, events: app.chat.webhookEvents };
+    },
+  });
+  // A group commit's sends write their outbox rows in one statement.
+  const messageRepo = new MessageRepository(db, contains, engine, (tx, work) => outbox.collect(tx, work));
   const pushTokens = new PushTokenRepository(db);
   const ctx: ChatContext = {
     users: new UserRepository(db),
@@ -131,12 +138,7 @@ export function createChat(deps: ChatDeps): Chat {
     reports: new ReportRepository(db),
     blocks: new BlockRepository(db),
     bus: new ChatEventBus(),
-    outbox: new ChatOutbox(outboxRepo, {
-      chatWebhooks: async (appId) => {
-        const app = await deps.apps.get(appId);
-        return app && { url: app.chat.webhookUrl, events: app.chat.webhookEvents };
-      },
-    }),
+    outbox,
     files: new FileStore(deps.dataDir),
     online,
     limits,

@@ -87,6 +87,9 @@ export type MessageWork = (tx: Transaction<Database>, row: MessageWithUser) => P
 /** Work run in the send's transaction after the message is stored (its chat webhook events, outbox.ts). */
 export type AfterSend = (tx: Transaction<Database>, sent: SendOutcome) => Promise<void>;
 
+/** Runs a send transaction's `work` in `tx`, with whatever must happen at its end. */
+export type BatchWork = <T>(tx: Transaction<Database>, work: () => Promise<T>) => Promise<T>;
+
 interface PendingSend {
   row: NewMessageRow;
   also: AfterSend | undefined;
@@ -218,13 +221,15 @@ export class MessageRepository {
     private readonly db: Kysely<Database>,
     private readonly contains: Contains,
     private readonly engine: Engine,
+    /** Wraps a send transaction's work: the outbox's collect(), which writes the batch's event rows in one statement. */
+    private readonly inBatch: BatchWork = (_tx, work) => work(),
   ) {
     this.reactionRows = reactionRowsFor(db, engine);
   }
 
   /**
    * Stores the message and returns its id; throws SendRefused (rolled back) when it may not be sent.
-   * `also` runs in the same transaction once the message is stored (one more statement, when given).
+   * `also` runs in the same transaction once the message is stored (the outbox rows it writes are gathered: one statement for the whole batch).
    * Sends that arrive together share one transaction (group commit): one BEGIN and one COMMIT, and on
    * PostgreSQL one round trip of each, for the lot.
    */
@@ -254,23 +259,25 @@ export class MessageRepository {
     const batch = arrived.map((p, i) => ({ p, i })).sort((a, b) => compareChannels(a.p.row, b.p.row) || a.i - b.i).map(({ p }) => p);
     const outcomes: ({ ok: true; sent: SendOutcome } | { ok: false; err: unknown })[] = [];
     try {
-      await this.db.transaction().execute(async (tx) => {
-        for (const { row, also } of batch) {
-          try {
-            outcomes.push({ ok: true, sent: await this.insertIn(tx, row, also) });
-          } catch (err) {
-            // Refused before writing: nothing of it to undo. Anything else fails the batch (below).
-            if (!(err instanceof SendRefused) || err.wrote) throw err;
-            outcomes.push({ ok: false, err });
+      await this.db.transaction().execute((tx) =>
+        this.inBatch(tx, async () => {
+          for (const { row, also } of batch) {
+            try {
+              outcomes.push({ ok: true, sent: await this.insertIn(tx, row, also) });
+            } catch (err) {
+              // Refused before writing: nothing of it to undo. Anything else fails the batch (below).
+              if (!(err instanceof SendRefused) || err.wrote) throw err;
+              outcomes.push({ ok: false, err });
+            }
           }
-        }
-      });
+        }),
+      );
     } catch {
       // Rolled back whole: each send again in a transaction of its own, so that only the failing one fails.
       for (const p of batch) {
         await this.db
           .transaction()
-          .execute((tx) => this.insertIn(tx, p.row, p.also))
+          .execute((tx) => this.inBatch(tx, () => this.insertIn(tx, p.row, p.also)))
           .then(p.resolve, p.reject);
       }
       return;

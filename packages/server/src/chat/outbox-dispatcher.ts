@@ -58,8 +58,13 @@ export interface OutboxDispatcherDeps {
   now?: () => number;
 }
 
-/** Channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one. */
-const CONCURRENCY = 16;
+/**
+ * Channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one (a
+ * receiver sees at most this many POSTs at once). A pass over more busy channels than workers is cut
+ * short and goes on a head seek per ended worker: with 16, 50 busy channels on PostgreSQL cost 1.35
+ * seeks per message; with 64 a pass covers them and the next waits for COALESCE_MS (0.27).
+ */
+const CONCURRENCY = 64;
 /** Head seeks per round at most; a pass over more channels goes on in the next round. */
 const SEEKS_PER_ROUND = 64;
 /** A channel worker reads the rows after the one it sent this many at a time. */

@@ -14,6 +14,8 @@ export type OutboxStatus = 'pending' | 'delivered' | 'failed';
 export type ChannelKey = Pick<OutboxRow, 'app_id' | 'channel_id'>;
 
 const LEASE = 'chat_webhooks';
+/** Rows per INSERT at most: a group commit's rows go in one, and SQLite takes at most 500 terms in a UNION. */
+const ROWS_PER_INSERT = 200;
 /** The columns of a row in insert order (the prepared INSERT's values, row after row). */
 const COLUMNS = ['app_id', 'id', 'channel_id', 'event', 'payload', 'status', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'updated_at'] as const satisfies readonly (keyof OutboxRow)[];
 /** Their SQL types (migration 0014), for rows written through a SELECT. */
@@ -37,9 +39,11 @@ export class OutboxRepository {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** One INSERT of every row, in the caller's transaction. */
+  /** One INSERT of every row (per ROWS_PER_INSERT), in the caller's transaction. */
   async insert(tx: Transaction<Database>, rows: readonly OutboxRow[]): Promise<void> {
-    if (rows.length > 0) await this.prepared.insert(tx, 'outbox', COLUMNS, rows, (values) => this.db.insertInto('chat_outbox').values(values));
+    for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+      await this.prepared.insert(tx, 'outbox', COLUMNS, rows.slice(at, at + ROWS_PER_INSERT), (values) => this.db.insertInto('chat_outbox').values(values));
+    }
   }
 
   /**
@@ -52,6 +56,10 @@ export class OutboxRepository {
    */
   async insertSome(tx: Transaction<Database>, rows: readonly { row: OutboxRow; pushFrom: string | undefined }[]): Promise<void> {
     if (rows.every((r) => r.pushFrom === undefined)) return this.insert(tx, rows.map((r) => r.row));
+    if (rows.length > ROWS_PER_INSERT) {
+      for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) await this.insertSome(tx, rows.slice(at, at + ROWS_PER_INSERT));
+      return;
+    }
     const values = rows.flatMap((r) => [...COLUMNS.map((c) => r.row[c]), ...(r.pushFrom === undefined ? [] : [r.pushFrom])]);
     const shape = `insert some ${rows.map((r) => (r.pushFrom === undefined ? 'r' : 'p')).join('')}`;
     await this.prepared.run(tx, shape, values, (v) => {
