@@ -41,6 +41,14 @@ export interface WebhookPoster {
   deliver(url: string, json: string, headers: Record<string, string>): Promise<HookResult>;
 }
 
+/** A push row's payload as the outbox wrote it (outbox-events.ts): the message and its channel. */
+type PushIntent = Record<string, unknown> & { message: { user: { user_id: string } } };
+/** A push row's intent and the recipients resolved for it. */
+interface Push {
+  intent: PushIntent;
+  recipients: PushRecipient[];
+}
+
 /** `delivered`: a 2xx; `retry`: a failed try with tries left; `failed`: the last try failed (or nowhere to send). */
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 
@@ -271,11 +279,12 @@ export class OutboxDispatcher {
     let rows = [head, ...(await this.deps.repo.following(head.app_id, head.channel_id, head.id, CHANNEL_PAGE - 1))];
     try {
       while (rows.length > 0) {
+        const pushes = await this.pushesOf(head.app_id, head.channel_id, rows);
         for (const row of rows) {
           if (this.stopped) return progressed;
           // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
           if (this.now() >= this.renewAt && !(await this.renewLease())) return progressed;
-          const outcome = await this.send(row);
+          const outcome = await this.send(row, pushes.get(row.id));
           if (outcome === 'retry') {
             this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
             return progressed;
@@ -306,13 +315,13 @@ export class OutboxDispatcher {
     return this.renewal;
   }
 
-  private async send(row: OutboxRow): Promise<DeliveryOutcome> {
+  /** `push`: a push row's intent and its recipients, resolved with the rest of its page (pushesOf). */
+  private async send(row: OutboxRow, push: Push | undefined): Promise<DeliveryOutcome> {
     const target = await this.deps.apps.target(row.app_id);
     if (!target?.url) return this.record(row, 'failed', 'no chat_webhook_url');
     let payload = row.payload;
     if (row.event === 'push') {
-      const intent = JSON.parse(row.payload) as Record<string, unknown>;
-      const recipients = await this.pushRecipients(row.app_id, intent);
+      const { intent, recipients } = push ?? (await this.pushesOf(row.app_id, row.channel_id, [row])).get(row.id)!;
       // Nobody to notify (every member online, or none has a token): nothing to hand off.
       if (recipients.length === 0) return this.record(row, 'delivered', 'no recipients');
       payload = JSON.stringify({ ...intent, recipients });
@@ -331,15 +340,22 @@ export class OutboxDispatcher {
   }
 
   /**
-   * The push hand-off's recipients, resolved now (the row is an intent, outbox-events.ts): members with
-   * a token, not the sender nor those who blocked it, with no live chat connection on any node.
+   * The push hand-offs among a page of one channel's rows, with their recipients resolved now (each row
+   * is an intent, outbox-events.ts): members with a token, not the sender nor those who blocked it, with
+   * no live chat connection on any node. One token query and one presence question for the page, not
+   * one of each per message.
    */
-  private async pushRecipients(appId: string, payload: Record<string, unknown>): Promise<PushRecipient[]> {
-    const message = payload.message as { channel_id: string; user: { user_id: string } };
-    const candidates = await this.deps.pushTokens.candidates(appId, message.channel_id, message.user.user_id);
-    if (candidates.length === 0) return [];
-    const online = new Set(await this.deps.online.online(appId, candidates.map((c) => c.user_id)));
-    return candidates.filter((c) => !online.has(c.user_id));
+  private async pushesOf(appId: string, channelId: string, rows: readonly OutboxRow[]): Promise<Map<string, Push>> {
+    const intents = rows.filter((r) => r.event === 'push').map((r) => ({ id: r.id, intent: JSON.parse(r.payload) as PushIntent }));
+    const out = new Map<string, Push>();
+    if (intents.length === 0) return out;
+    const candidates = await this.deps.pushTokens.candidatesOf(appId, channelId, [...new Set(intents.map((i) => i.intent.message.user.user_id))]);
+    const ids = new Set([...candidates.values()].flatMap((list) => list.map((c) => c.user_id)));
+    const online = new Set(ids.size === 0 ? [] : await this.deps.online.online(appId, [...ids]));
+    for (const { id, intent } of intents) {
+      out.set(id, { intent, recipients: candidates.get(intent.message.user.user_id)!.filter((c) => !online.has(c.user_id)) });
+    }
+    return out;
   }
 
   /** A delivery is marked by its worker with the others of its page (sendChannel); a retry or a failure at once. */

@@ -29,4 +29,23 @@ describe('push tokens on SQLite', () => {
     // Another app's user is another user: its registration stays.
     expect((await repo.list('other', 'carol')).map((t) => t.token)).toEqual(['device-1']);
   });
+
+  it("answers each sender's candidates in one query: members with tokens, not the sender, not its blockers", async () => {
+    const db = storage.db;
+    await db.insertInto('chat_channels').values({ app_id: 'app', channel_id: 'room', name: 'room', profile_url: '', meta: '{}', member_key: 'room', created_at: 1, updated_at: 1 }).execute();
+    await db.insertInto('chat_members').values(['ann', 'bob', 'cy', 'dee'].map((user_id) => ({ app_id: 'app', channel_id: 'room', user_id, joined_at: 1 }))).execute();
+    for (const [user, token, at] of [['ann', 'ann-1', 1], ['bob', 'bob-2', 3], ['bob', 'bob-1', 2], ['cy', 'cy-1', 4]] as const) {
+      expect(await repo.add({ app_id: 'app', user_id: user, token, type: 'fcm', created_at: at }, 20)).toBe(true);
+    }
+    // cy blocked ann; dee has no token.
+    await db.insertInto('chat_blocks').values({ app_id: 'app', user_id: 'cy', blocked_id: 'ann', created_at: 1 }).execute();
+    const queries = storage.queries.record();
+    const of = await repo.candidatesOf('app', 'room', ['ann', 'bob', 'dee']);
+    expect(queries.stop()).toHaveLength(1);
+    const users = (sender: string) => of.get(sender)!.map((r) => `${r.user_id}:${r.tokens.map((t) => t.token).join(',')}`);
+    expect(users('ann')).toEqual(['bob:bob-1,bob-2']);
+    expect(users('bob')).toEqual(['ann:ann-1', 'cy:cy-1']);
+    expect(users('dee')).toEqual(['ann:ann-1', 'bob:bob-1,bob-2', 'cy:cy-1']);
+    expect((await repo.candidatesOf('app', 'room', [])).size).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
 /** Kysely queries of push tokens (migration 0015_push_tokens): a user's devices, and a message's possible recipients. */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { PushRecipient, PushTokenType } from '@parley/protocol';
 import { PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatPushTokenTable, Database } from '../storage/schema.ts';
@@ -28,7 +28,7 @@ export function pushableTokens(db: Kysely<Database>, appId: string, channelId: s
 }
 
 export class PushTokenRepository {
-  /** candidates(), run for each message of an app with push hand-off. */
+  /** candidatesOf(), run for each page of push rows the dispatcher sends. */
   private readonly prepared = new PreparedQueries();
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -69,23 +69,40 @@ export class PushTokenRepository {
   }
 
   /**
-   * The channel's members with at least one token, but not the sender and not those who blocked it,
-   * with their tokens: one query. Who of them is connected is the caller's question.
+   * For each of `senders`, the channel's members with at least one token, but not that sender and not
+   * those who blocked it, with their tokens: one query for all of them (a dispatcher's page of a
+   * channel's push rows), each sender's part the same pushableTokens as the outbox's condition. Who of
+   * them is connected is the caller's question.
    */
-  async candidates(appId: string, channelId: string, senderId: string): Promise<PushRecipient[]> {
-    const rows = await this.prepared.run(this.db, 'candidates', [appId, channelId, senderId], ([app, channel, sender]) =>
-      pushableTokens(this.db, app as string, channel as string, sender as string)
-        .select(['m.user_id', 't.type', 't.token'])
-        .orderBy('m.user_id')
-        .orderBy('t.created_at')
-        .orderBy('t.token'),
-    );
-    const out: PushRecipient[] = [];
+  async candidatesOf(appId: string, channelId: string, senders: readonly string[]): Promise<Map<string, PushRecipient[]>> {
+    const out = new Map<string, PushRecipient[]>(senders.map((s) => [s, []]));
+    if (senders.length === 0) return out;
+    const rows = await this.prepared.run(this.db, `candidates ${senders.length}`, [appId, channelId, ...senders], ([app, channel, ...of]) => {
+      const parts = of.map((sender) =>
+        pushableTokens(this.db, app as string, channel as string, sender as string).select([
+          // Typed: a UNION's rows are typed by themselves (PostgreSQL).
+          sql<string>`cast(${sender} as text)`.as('sender'),
+          // Named: a UNION's ORDER BY names its result columns (SQLite matches no unnamed one).
+          'm.user_id as user_id',
+          't.type as type',
+          't.token as token',
+          't.created_at as created_at',
+        ]),
+      );
+      return parts
+        .slice(1)
+        .reduce((all, one) => all.unionAll(one), parts[0]!)
+        .orderBy('sender')
+        .orderBy('user_id')
+        .orderBy('created_at')
+        .orderBy('token');
+    });
     for (const r of rows) {
+      const list = out.get(r.sender)!;
       const device = { type: r.type as PushTokenType, token: r.token };
-      const last = out.at(-1);
+      const last = list.at(-1);
       if (last?.user_id === r.user_id) last.tokens.push(device);
-      else out.push({ user_id: r.user_id, tokens: [device] });
+      else list.push({ user_id: r.user_id, tokens: [device] });
     }
     return out;
   }
