@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ClientMode, TargetKind } from './lib/targets.ts';
 
-export const SCENARIOS = ['fanout', 'latency', 'connections', 'memory', 'chat', 'chat-webhooks', 'search', 'export', 'cluster', 'churn', 'console', 'profile'] as const;
+export const SCENARIOS = ['fanout', 'latency', 'connections', 'memory', 'chat', 'chat-webhooks', 'search', 'export', 'cluster', 'churn', 'console', 'start', 'profile'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Chat's storage engines: SQLite (the default server) and PostgreSQL (a fresh database per run). */
@@ -47,6 +47,8 @@ export interface BenchOptions {
   profile: { subscribers: number; seconds: number };
   /** Parley's fan-out with one debug console streaming the app, next to none: `rounds` of each, alternating. */
   console: { subscribers: number[]; rounds: number };
+  /** The production build's start (spawn → /health) and RSS after `restMs` at rest, `rounds` times. */
+  start: { rounds: number; restMs: number };
   outDir: string;
   /** Rewrite bench/README.md's results table (off for smoke runs to other directories). */
   updateReadme: boolean;
@@ -158,6 +160,7 @@ export function loadOptions(env: Source, argv: readonly string[]): BenchOptions 
       subscribers: (src.BENCH_CONSOLE_SUBSCRIBERS ?? q('1000', '200')).split(',').map(Number),
       rounds: Math.max(1, num(src, 'BENCH_CONSOLE_ROUNDS', q(2, 1))),
     },
+    start: { rounds: Math.max(1, num(src, 'BENCH_START_ROUNDS', q(5, 1))), restMs: num(src, 'BENCH_START_REST_MS', q(3000, 1000)) },
     outDir,
     updateReadme: src.BENCH_UPDATE_README !== '0' && src.BENCH_OUT === undefined,
   };

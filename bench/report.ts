@@ -16,6 +16,7 @@ import type { MemoryResult } from './scenarios/memory.ts';
 import type { SearchResult } from './scenarios/search.ts';
 import type { ChatWebhooksResult } from './scenarios/chat-webhooks.ts';
 import type { ExportResult } from './scenarios/export.ts';
+import type { StartResult } from './scenarios/start.ts';
 import { CONSOLE_TARGET_RATIO, type ConsoleResult } from './scenarios/console.ts';
 import type { FanoutResult } from './scenarios/fanout.ts';
 import type { LatencyResult } from './scenarios/latency.ts';
@@ -39,6 +40,7 @@ export interface BenchResults {
   clusterSpread: ClusterSpreadResult[];
   churn: ChurnResult[];
   console: ConsoleResult[];
+  start: StartResult[];
   profiles: ProfileResult[];
   skipped: { scenario: string; reason: string }[];
   errors: { scenario: string; target?: TargetKind; message: string }[];
@@ -112,7 +114,7 @@ function rows(r: BenchResults): Row[] {
     out.push({ scenario: name, metric: 'RSS KiB / session', values: kib, lowerIsBetter: true, target: '≤ 20 KB', met: kib.parley === undefined ? undefined : kib.parley * 1.024 <= 20 });
   }
   out.push(...memoryRows(r.memory ?? []), ...searchRows(r.search ?? []), ...chatWebhookRows(r.chatWebhooks ?? []), ...exportRows(r.exports ?? []));
-  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn), ...consoleRows(r.console ?? []));
+  out.push(...chatRows(r.chat), ...clusterRows(r.cluster), ...clusterSpreadRows(r.clusterSpread, r.machine.cpus), ...churnRows(r.churn), ...consoleRows(r.console ?? []), ...startRows(r.start ?? []));
   return out;
 }
 
@@ -155,6 +157,16 @@ function exportRows(list: ExportResult[]): Row[] {
     // RSS includes garbage not yet collected; the live heap's bound is test/chat-export.test.ts's check.
     target: 'peak reported (live heap bounded: test/chat-export)',
   }));
+}
+
+function startRows(list: StartResult[]): Row[] {
+  return list.flatMap((s) => {
+    const scenario = `production build (\`npm start\`, fresh SQLite data directory): ${s.rounds} start${s.rounds === 1 ? '' : 's'}`;
+    return [
+      { scenario, metric: 'spawn → /health 200 ms, median (each)', values: { parley: `${s.medianStartMs} (${s.startMs.join(', ')})` }, target: 'reported (no baseline has a build)' },
+      { scenario, metric: `RSS at rest after ${s.restMs / 1000} s, MiB, median (each)`, values: { parley: `${s.medianRestRssMiB} (${s.restRssMiB.join(', ')})` }, target: 'reported' },
+    ];
+  });
 }
 
 /** The issue's search target: p99 ≤ 50 ms at 100,000 messages. */

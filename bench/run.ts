@@ -28,6 +28,7 @@ import { runConsole } from './scenarios/console.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
 import { runProfile } from './scenarios/profile.ts';
+import { runStart } from './scenarios/start.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -71,6 +72,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     clusterSpread: [],
     churn: [],
     console: [],
+    start: [],
     profiles: [],
     skipped: [],
     errors: [],
@@ -165,6 +167,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const res = await attempt(r, `fan-out ${n} with a debug console streaming the app`, 'parley', () => runConsole(opts, n));
       if (res) r.console.push(res);
     }
+  if (has('start')) {
+    const res = await attempt(r, `start of the production build (${opts.start.rounds} times)`, 'parley', () => runStart(opts));
+    if (res) r.start.push(res);
+  }
   if (has('profile'))
     for (const t of opts.targets.filter((k) => k !== 'ws')) {
       const res = await attempt(r, `profile (fan-out ${opts.profile.subscribers}, --cpu-prof)`, t, () => runProfile(opts, t));
@@ -187,6 +193,7 @@ function printParameters(opts: BenchOptions): void {
     log(`  cluster, channels spread: ${cluster.spread.channelsPerNode} channels × ${cluster.spread.subscribersPerChannel} subscribers on each node, next to 1 node with one node's share`);
   log(`  churn: ${churn.cycles} connect → subscribe → disconnect cycles, ${churn.concurrency} at once, ${churn.settleSeconds} s settle`);
   log(`  console: Parley fan-out to ${opts.console.subscribers.join(' / ')} subscribers, ${opts.console.rounds} rounds without and with one debug console streaming the app`);
+  log(`  start: the production build (npm start) ${opts.start.rounds} times on a fresh data directory, RSS after ${opts.start.restMs / 1000} s at rest`);
   log(`  profile: Parley fan-out to ${profile.subscribers} subscribers for ${profile.seconds} s under --cpu-prof`);
 }
 

@@ -33,7 +33,7 @@ describe('benchmark harness (smoke)', () => {
     const opts = loadOptions(
       {
         BENCH_OUT: outDir,
-        BENCH_SCENARIOS: 'fanout,latency,connections,memory,chat,chat-webhooks,search,export,cluster,churn',
+        BENCH_SCENARIOS: 'fanout,latency,connections,memory,chat,chat-webhooks,search,export,cluster,churn,start',
         BENCH_CLIENT_PROCESSES: '1',
         BENCH_FANOUT_SUBSCRIBERS: '10',
         BENCH_FANOUT_SECONDS: '0.3',
@@ -66,6 +66,8 @@ describe('benchmark harness (smoke)', () => {
         BENCH_CHURN_CYCLES: '40',
         BENCH_CHURN_CONCURRENCY: '8',
         BENCH_CHURN_SETTLE_SECONDS: '0.5',
+        BENCH_START_ROUNDS: '1',
+        BENCH_START_REST_MS: '100',
       },
       [],
     );
@@ -191,6 +193,10 @@ describe('benchmark harness (smoke)', () => {
       }
       expect(c.settled.sessions).toBe(0);
     }
+    expect(r.start).toHaveLength(1);
+    expect(r.start[0]!.startMs).toHaveLength(1);
+    expect(r.start[0]!.medianStartMs).toBeGreaterThan(0);
+    expect(r.start[0]!.medianRestRssMiB).toBeGreaterThan(10);
     expect(r.skipped.map((s) => s.scenario)).toEqual([...(postgresMissing ? ['chat on PostgreSQL'] : []), ...(postgresMissing || redisMissing ? ['cluster'] : [])]);
 
     const table = markdownTable(r);
@@ -200,6 +206,7 @@ describe('benchmark harness (smoke)', () => {
     expect(table).toContain('chat on SQLite: 2×10 members, 2 closed-loop senders');
     expect(table).toMatch(/chat on SQLite: 2×10 members, open loop at \d+\/s/);
     expect(table).toContain('churn: 40 connect → subscribe → disconnect');
+    expect(table).toContain('production build (`npm start`, fresh SQLite data directory): 1 start');
     if (!postgresMissing && !redisMissing) {
       expect(table).toContain('cluster, channels spread: 3 nodes × 2 channels × 3 subscribers');
       expect(table).toMatch(/\| Redis messages received per node \| \d+ \/ \d+ \/ \d+ \|.*✅ \|/);

@@ -80,7 +80,14 @@ function uncorkAll(): void {
   corked.clear();
 }
 
-/** Writes `frame` to `tcp` corked until the end of the turn (corked above). */
+/**
+ * Corked bytes a socket holds at most before they go at once: what waits in Node counts as the
+ * client's backlog (socketio-backlog.ts), and a turn's frames must not make a reading client look like
+ * one that stopped (the outbound byte bound can be as low as 64 KiB).
+ */
+const CORK_FLUSH_BYTES = 16 * 1024;
+
+/** Writes `frame` to `tcp` corked until the end of the turn (corked above), or at once past CORK_FLUSH_BYTES. */
 function writeCorked(tcp: NetSocket, frame: Buffer): void {
   if (!corked.has(tcp)) {
     tcp.cork();
@@ -91,6 +98,10 @@ function writeCorked(tcp: NetSocket, frame: Buffer): void {
     }
   }
   tcp.write(frame);
+  if (tcp.writableLength >= CORK_FLUSH_BYTES) {
+    corked.delete(tcp);
+    tcp.uncork();
+  }
 }
 
 /** One publication's frame, encoded the first time an idle socket needs it. */
