@@ -1,6 +1,22 @@
 /** Kysely queries of user blocks (DESIGN.md, Moderation). */
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import type { Database } from '../storage/schema.ts';
+
+/**
+ * The block that refuses `senderId`'s sends in a 1:1 channel: the other member of a two-member channel
+ * blocked it. One definition for the send's own check (the counter statement, message.repository.ts)
+ * and for telling a refused send's reason (1022, blockedInOneToOne).
+ */
+export function oneToOneBlocks(db: QueryCreator<Database>, appId: string, channelId: string, senderId: string) {
+  return db
+    .selectFrom('chat_blocks as b')
+    .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 'b.app_id').onRef('m.user_id', '=', 'b.user_id'))
+    .select('b.user_id')
+    .where('b.app_id', '=', appId)
+    .where('b.blocked_id', '=', senderId)
+    .where('m.channel_id', '=', channelId)
+    .where((eb) => eb(eb.selectFrom('chat_members as all').select((e) => e.fn.countAll().as('n')).where('all.app_id', '=', appId).where('all.channel_id', '=', channelId), '=', 2));
+}
 
 export class BlockRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -36,15 +52,7 @@ export class BlockRepository {
 
   /** Whether `senderId` is blocked by the other member of a two-member (1:1) channel. */
   async blockedInOneToOne(appId: string, channelId: string, senderId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('chat_blocks as b')
-      .innerJoin('chat_members as m', (j) => j.onRef('m.app_id', '=', 'b.app_id').onRef('m.user_id', '=', 'b.user_id'))
-      .select('b.user_id')
-      .where('b.app_id', '=', appId)
-      .where('b.blocked_id', '=', senderId)
-      .where('m.channel_id', '=', channelId)
-      .where((eb) => eb(eb.selectFrom('chat_members as all').select((e) => e.fn.countAll().as('n')).where('all.app_id', '=', appId).where('all.channel_id', '=', channelId), '=', 2))
-      .executeTakeFirst();
+    const row = await oneToOneBlocks(this.db, appId, channelId, senderId).executeTakeFirst();
     return row !== undefined;
   }
 }

@@ -18,6 +18,7 @@ import { sql, type Kysely, type QueryCreator, type Selectable, type Transaction 
 import type { Engine } from '../storage/database.ts';
 import { PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatMessageTable, Database } from '../storage/schema.ts';
+import { oneToOneBlocks } from './block.repository.ts';
 import { lockChannel, type ChannelRow } from './channel.repository.ts';
 import { pinnedIds } from './pin.repository.ts';
 import { reactionRowsFor, reactionsOf } from './reaction.repository.ts';
@@ -134,10 +135,9 @@ const MESSAGE_COLUMNS = [
 ] as const satisfies readonly (keyof NewMessageRow)[];
 
 /** Every column of a NewMessageRow is stored: a column added to the table but not here fails to compile. */
-const _allStored: Record<keyof NewMessageRow, true> = Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, true])) as Record<(typeof MESSAGE_COLUMNS)[number], true>;
-void _allStored;
-
-const messageValues = (row: NewMessageRow): Pick<NewMessageRow, (typeof MESSAGE_COLUMNS)[number]> => row;
+type Unstored = Exclude<keyof NewMessageRow, (typeof MESSAGE_COLUMNS)[number]>;
+const allColumnsStored: [Unstored] extends [never] ? true : { missing: Unstored } = true;
+void allColumnsStored;
 
 /** What storing a send answers: its id, its channel's counter row as raised, the sender's profile. */
 interface Stored {
@@ -182,18 +182,7 @@ function counterUpdate(qb: QueryCreator<Database>, v: readonly unknown[], reply:
           ),
         ),
         // In a 1:1 channel, the other member's block refuses the send (1022); cheap when nobody blocked the sender.
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('chat_blocks as bl')
-              .innerJoin('chat_members as bm', (j) => j.onRef('bm.app_id', '=', 'bl.app_id').onRef('bm.user_id', '=', 'bl.user_id'))
-              .select('bl.user_id')
-              .where('bl.app_id', '=', app)
-              .where('bl.blocked_id', '=', user)
-              .where('bm.channel_id', '=', channel)
-              .where((e) => e(e.selectFrom('chat_members as two').select((f) => f.fn.countAll().as('n')).where('two.app_id', '=', app).where('two.channel_id', '=', channel), '=', 2)),
-          ),
-        ),
+        eb.not(eb.exists(oneToOneBlocks(qb, app, channel, user))),
       ]),
     );
 }
@@ -331,7 +320,7 @@ export class MessageRepository {
         .returning(senderProfile(this.db, app as string, user as string)),
     );
     if (!sender) throw new SendRefused(true);
-    const stored = { ...messageValues(row), message_id: messageId };
+    const stored = { ...row, message_id: messageId };
     await this.prepared.insert(tx, 'message', [...MESSAGE_COLUMNS, 'message_id'], [stored], (values) => this.db.insertInto('chat_messages').values(values));
     return { messageId, counter, sender };
   }
@@ -345,7 +334,7 @@ export class MessageRepository {
    */
   private async storeInOne(tx: Transaction<Database>, row: NewMessageRow, parentId: number | undefined, mentioned: readonly string[]): Promise<Stored> {
     const counterCount = 5 + mentioned.length + (parentId === undefined ? 0 : 1);
-    const values = [...counterValues(row, parentId, mentioned), ...MESSAGE_COLUMNS.map((c) => messageValues(row)[c])];
+    const values = [...counterValues(row, parentId, mentioned), ...MESSAGE_COLUMNS.map((c) => row[c])];
     const [found] = await this.prepared.run(tx, `send ${parentId === undefined ? '' : 'reply'} ${mentioned.length}`, values, (v) => {
       const [, at, app, channel, user] = v as [number, number, string, string, string];
       const message = v.slice(counterCount);

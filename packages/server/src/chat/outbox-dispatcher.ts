@@ -315,13 +315,13 @@ export class OutboxDispatcher {
     return this.renewal;
   }
 
-  /** `push`: a push row's intent and its recipients, resolved with the rest of its page (pushesOf). */
+  /** `push`: a push row's intent and its recipients, resolved with the rest of its page (pushesOf; set for every push row). */
   private async send(row: OutboxRow, push: Push | undefined): Promise<DeliveryOutcome> {
     const target = await this.deps.apps.target(row.app_id);
     if (!target?.url) return this.record(row, 'failed', 'no chat_webhook_url');
     let payload = row.payload;
     if (row.event === 'push') {
-      const { intent, recipients } = push ?? (await this.pushesOf(row.app_id, row.channel_id, [row])).get(row.id)!;
+      const { intent, recipients } = push!;
       // Nobody to notify (every member online, or none has a token): nothing to hand off.
       if (recipients.length === 0) return this.record(row, 'delivered', 'no recipients');
       payload = JSON.stringify({ ...intent, recipients });
