@@ -31,8 +31,8 @@ const BUILD_VERSION = 1;
 /** Packages that read their own files at run time (native addons, static assets) or are optional. */
 const EXTERNAL = ['better-sqlite3', '@fastify/swagger-ui', 'pg-native', 'bufferutil', 'utf-8-validate'];
 
-// The chat webhook thread's script is an entry of its own: a Worker loads it by file (chat/webhook-thread.ts).
-const SERVER_ENTRIES = { main: 'packages/server/src/main.ts', cli: 'packages/server/src/cli.ts', 'webhook-thread.worker': 'packages/server/src/chat/webhook-thread.worker.ts' };
+// The chat webhook thread's script is an entry of its own: a Worker loads it by file (thread-script.ts).
+const SERVER_ENTRIES = { main: 'packages/server/src/main.ts', cli: 'packages/server/src/cli.ts', 'outbox-thread.worker': 'packages/server/src/chat/outbox-thread.worker.ts' };
 /** Bundle name → entry; a `.css` entry becomes `{name}.min.css`, the others `{name}.min.js`. */
 const BROWSER_ENTRIES = {
   sdk: 'packages/sdk/src/bundle.ts',

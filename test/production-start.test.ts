@@ -80,7 +80,7 @@ async function head(path: string, acceptEncoding: string): Promise<Record<string
 describe('production start', () => {
   it('prune left no build tools, and the build holds the server and the browser bundles', () => {
     for (const tool of ['esbuild', 'tsx', 'typescript', 'vitest']) expect(existsSync(join(copy, 'node_modules', tool)), tool).toBe(false);
-    for (const file of ['server/main.js', 'server/main.js.map', 'server/cli.js', 'server/webhook-thread.worker.js', 'bundles/sdk.min.js.br', 'bundles/web.min.js.gz', 'public/index.html.br']) {
+    for (const file of ['server/main.js', 'server/main.js.map', 'server/cli.js', 'server/outbox-thread.worker.js', 'bundles/sdk.min.js.br', 'bundles/web.min.js.gz', 'public/index.html.br']) {
       expect(existsSync(join(copy, 'dist', file)), file).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(copy, 'dist/build-info.json'), 'utf8'))).toMatchObject({ sdkVersion: SDK_VERSION });

@@ -19,7 +19,6 @@ import { createChat, type Chat } from './chat/chat.ts';
 import type { ChatLimits } from './chat/chat-context.ts';
 import type { TypingTiming } from './chat/typing.service.ts';
 import type { ExportJobOptions } from './chat/export-jobs.ts';
-import { WebhookThread } from './chat/webhook-thread.ts';
 import type { Config } from './config.ts';
 import { devTokenApp } from './http/dev.routes.ts';
 import { buildHttp } from './http/http-server.ts';
@@ -141,8 +140,6 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     activity,
   });
 
-  // Chat webhooks have their own client, on a thread of its own: their timeout is not the RTCS hooks' 1 s.
-  const chatHooks = new WebhookThread({ timeoutMs: config.chatWebhooks.timeoutMs, denyPrivate: config.outboundDenyPrivate }, log);
   const chat = createChat({
     storage,
     apps,
@@ -154,8 +151,15 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     typingStore: cluster?.typing,
     typingTiming: options.typingTiming,
     exports: { perApp: config.exportJobsPerApp, urlTtlMs: config.exportUrlTtlS * 1000, ...options.exportTiming },
-    // One node is woken for every row it writes; a cluster also polls for the other nodes' rows.
-    webhooks: { poster: chatHooks, options: { ...config.chatWebhooks, pollMs: cluster ? config.chatWebhooks.pollMs : undefined }, nodeId, observe: (outcome, event) => outboxMetrics.delivery(outcome, event) },
+    // Sent from a thread of their own, with their own HTTP client (their timeout is not the RTCS hooks'
+    // 1 s). One node is woken for every row it writes; a cluster also polls for the other nodes' rows.
+    webhooks: {
+      store: { dataDir: config.dataDir, databaseUrl: config.databaseUrl },
+      hooks: { timeoutMs: config.chatWebhooks.timeoutMs, denyPrivate: config.outboundDenyPrivate },
+      options: { ...config.chatWebhooks, pollMs: cluster ? config.chatWebhooks.pollMs : undefined },
+      nodeId,
+      observe: (outcome, event) => outboxMetrics.delivery(outcome, event),
+    },
   });
   // The dispatcher reports only once started (listen()), after this.
   const outboxMetrics = registerOutboxMetrics(metrics.registry, chat.outbox.rows);
@@ -294,7 +298,6 @@ export async function createParley(config: Readonly<Config>, options: ParleyOpti
     await hooks.close();
     // The round under way ends (each call bounded by its timeout) and the lease is given up for another node.
     await chat.outbox.dispatcher?.stop();
-    await chatHooks.close();
     admin.close();
     chat.close();
     await cluster?.close();

@@ -34,7 +34,8 @@ import { MuteService } from './mute.service.ts';
 import { PinRepository } from './pin.repository.ts';
 import { ReactionRepository } from './reaction.repository.ts';
 import { ChatOutbox } from './outbox.ts';
-import { OutboxDispatcher, type DeliveryOutcome, type OutboxDispatchOptions, type WebhookPoster } from './outbox-dispatcher.ts';
+import type { DeliveryOutcome, OutboxDispatchOptions } from './outbox-dispatcher.ts';
+import { OutboxThread, type OutboxDispatch, type OutboxThreadData } from './outbox-thread.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { PushTokenRepository } from './push-token.repository.ts';
 import { PushTokenService } from './push-token.service.ts';
@@ -66,8 +67,11 @@ export interface ChatDeps {
   typingTiming?: Partial<TypingTiming>;
   /** Export jobs: per-app bound and URL lifetime (config), timing (tests use short ones). */
   exports?: Partial<ExportJobOptions>;
-  /** Chat webhooks' sender (outbox-dispatcher.ts): how it posts, its schedule, this node's name. Without, rows are written but not sent. */
-  webhooks?: { poster: WebhookPoster; options: OutboxDispatchOptions; nodeId: string; observe?: (outcome: DeliveryOutcome, event: string) => void };
+  /**
+   * Chat webhooks' sender (outbox-thread.ts): where its thread finds the store, its HTTP client's
+   * settings, its schedule, this node's name. Without, rows are written but not sent.
+   */
+  webhooks?: Omit<OutboxThreadData, 'dispatch'> & { options: OutboxDispatchOptions; observe?: (outcome: DeliveryOutcome, event: string) => void };
 }
 
 export interface Chat {
@@ -91,7 +95,7 @@ export interface Chat {
   exportJobs: ExportJobs;
   pushTokens: PushTokenService;
   /** Chat webhooks: the outbox's rows (console, metrics) and their dispatcher (started once listening, stopped at shutdown). */
-  outbox: { rows: OutboxRepository; dispatcher: OutboxDispatcher | undefined };
+  outbox: { rows: OutboxRepository; dispatcher: OutboxDispatch | undefined };
   /** The outbox's deliveries for the console: listed, a failed one retried. */
   webhookDeliveries: WebhookDeliveryService;
   bus: ChatEventBus;
@@ -157,19 +161,21 @@ export function createChat(deps: ChatDeps): Chat {
   const webhooks = deps.webhooks;
   const dispatcher =
     webhooks &&
-    new OutboxDispatcher({
-      ...webhooks,
-      repo: outboxRepo,
-      pushTokens,
-      online,
-      log: deps.log,
-      apps: {
-        target: async (appId) => {
-          const app = await deps.apps.get(appId);
-          return app && { url: app.chat.webhookUrl, secret: app.chat.webhookSecret };
+    new OutboxThread(
+      { store: webhooks.store, hooks: webhooks.hooks, nodeId: webhooks.nodeId, dispatch: webhooks.options },
+      {
+        online,
+        log: deps.log,
+        observe: webhooks.observe,
+        hasPending: async () => (await outboxRepo.nextHead(undefined)) !== undefined,
+        apps: {
+          target: async (appId) => {
+            const app = await deps.apps.get(appId);
+            return app && { url: app.chat.webhookUrl, secret: app.chat.webhookSecret };
+          },
         },
       },
-    });
+    );
   // Woken right after each commit that wrote outbox rows (never before it: a round then would find nothing).
   if (dispatcher) deps.storage.commits.onInsertCommitted('chat_outbox', () => dispatcher.committed());
   return {

@@ -1,6 +1,6 @@
 /**
  * Sends the outbox's chat webhook events (DESIGN.md, "Chat webhooks"), after commit and never inside
- * the request that caused them: woken right after a commit that wrote rows, at start (what a crash
+ * the request that caused them, on a thread of its own (outbox-thread.ts): woken right after a commit that wrote rows, at start (what a crash
  * left), when the earliest retry is due, and — in a cluster — by a poll that picks up what other nodes
  * wrote. A single node without webhooks therefore runs no query at all between rounds.
  *
@@ -12,7 +12,6 @@
  */
 import { BackgroundRounds } from './background-rounds.ts';
 import { createHmac } from 'node:crypto';
-import type { Logger } from 'pino';
 import type { HookResult } from '../realtime/hooks-client.ts';
 import type { OnlineUsers } from './chat-context.ts';
 import type { ChannelKey, OutboxRepository, OutboxRow } from './outbox.repository.ts';
@@ -35,6 +34,14 @@ export interface OutboxDispatchOptions {
 /** The app's chat webhook settings as the dispatcher reads them when it sends (current, cached). */
 export interface ChatWebhookTarget {
   target(appId: string): Promise<{ url: string | null; secret: string } | undefined>;
+}
+
+/** Where an app's chat webhooks go, as send() uses it. */
+type Target = Awaited<ReturnType<ChatWebhookTarget['target']>>;
+
+/** What the dispatcher logs: warnings (the worker thread's log goes to the server's, outbox-thread.ts). */
+export interface DispatchLog {
+  warn(fields: Record<string, unknown>, msg: string): void;
 }
 
 export interface WebhookPoster {
@@ -61,7 +68,7 @@ export interface OutboxDispatcherDeps {
   options: OutboxDispatchOptions;
   /** This node's lease holder name. */
   nodeId: string;
-  log: Logger;
+  log: DispatchLog;
   observe?: (outcome: DeliveryOutcome, event: string) => void;
   now?: () => number;
 }
@@ -89,6 +96,12 @@ const AFTER_ERROR_MS = 1000;
  * about four. Webhooks are no live path: a fifth of a second is not noticed.
  */
 const COALESCE_MS = 200;
+/**
+ * A worker's delivered rows wait this long for the other workers' (markDelivered()): rows of many
+ * channels share the table's pages, and one statement writes each page once. The worker holds its
+ * channel meanwhile, which only delays its next page.
+ */
+const MARK_GATHER_MS = 50;
 
 /**
  * The HMAC-SHA256 signature header value of a chat webhook: over `timestamp + "." + body`.
@@ -127,6 +140,8 @@ export class OutboxDispatcher {
   private cursor: ChannelKey | undefined;
   /** A wake came after the current pass began: it may be for a channel the pass has gone by, so another pass follows. */
   private requested = false;
+  /** The delivered rows the next mark writes, and that mark (markDelivered()), while one is gathering. */
+  private marks: { rows: Pick<OutboxRow, 'app_id' | 'id'>[]; written: Promise<void> } | undefined;
   /** The coalesced wake after commits (committed()), while one is set. */
   private soon: NodeJS.Timeout | undefined;
 
@@ -274,17 +289,19 @@ export class OutboxDispatcher {
     // channel is still its own, so no round reads them as heads again); a crash in between sends them
     // again, which at-least-once allows (X-Parley-Delivery tells the receiver).
     const delivered: string[] = [];
-    const flush = () => this.deps.repo.markDelivered(head.app_id, delivered.splice(0), this.now());
+    const flush = () => this.markDelivered(head.app_id, delivered.splice(0));
     let progressed = false;
     let rows = [head, ...(await this.deps.repo.following(head.app_id, head.channel_id, head.id, CHANNEL_PAGE - 1))];
     try {
       while (rows.length > 0) {
+        // Asked once a page (of the server's thread, when this runs on the outbox thread): a change of URL or secret applies from the next.
+        const target = await this.deps.apps.target(head.app_id);
         const pushes = await this.pushesOf(head.app_id, head.channel_id, rows);
         for (const row of rows) {
           if (this.stopped) return progressed;
           // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
           if (this.now() >= this.renewAt && !(await this.renewLease())) return progressed;
-          const outcome = await this.send(row, pushes.get(row.id));
+          const outcome = await this.send(row, target, pushes.get(row.id));
           if (outcome === 'retry') {
             this.wakeAt(this.now() + this.deps.options.backoffMs[row.attempts]!);
             return progressed;
@@ -304,6 +321,24 @@ export class OutboxDispatcher {
     }
   }
 
+  /**
+   * Marks a worker's delivered rows with those the other workers mark within MARK_GATHER_MS, in one
+   * statement (OutboxRepository.markDelivered); resolves once it is written.
+   */
+  private markDelivered(appId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    if (!this.marks) {
+      const batch: { rows: Pick<OutboxRow, 'app_id' | 'id'>[]; written?: Promise<void> } = { rows: [] };
+      batch.written = new Promise((resolve) => setTimeout(resolve, MARK_GATHER_MS)).then(() => {
+        this.marks = undefined;
+        return this.deps.repo.markDelivered(batch.rows, this.now());
+      });
+      this.marks = batch as Required<typeof batch>;
+    }
+    for (const id of ids) this.marks.rows.push({ app_id: appId, id });
+    return this.marks.written;
+  }
+
   /** Takes or renews the lease; false when another node holds it. One renewal at a time. */
   private renewLease(): Promise<boolean> {
     this.renewal ??= (async () => {
@@ -316,8 +351,7 @@ export class OutboxDispatcher {
   }
 
   /** `push`: a push row's intent and its recipients, resolved with the rest of its page (pushesOf; set for every push row). */
-  private async send(row: OutboxRow, push: Push | undefined): Promise<DeliveryOutcome> {
-    const target = await this.deps.apps.target(row.app_id);
+  private async send(row: OutboxRow, target: Target, push: Push | undefined): Promise<DeliveryOutcome> {
     if (!target?.url) return this.record(row, 'failed', 'no chat_webhook_url');
     let payload = row.payload;
     if (row.event === 'push') {

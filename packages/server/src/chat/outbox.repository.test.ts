@@ -51,4 +51,24 @@ describe('the chat webhook outbox on SQLite', () => {
     const left = await storage.db.selectFrom('chat_outbox').select('id').orderBy('id').execute();
     expect(left.map((r) => r.id)).toEqual(['02', '04', '05']);
   });
+
+  it('marks the named rows delivered, of any apps and channels, in chunks, and no other row', async () => {
+    const ids = Array.from({ length: 700 }, (_, i) => String(i).padStart(4, '0'));
+    await storage.db.transaction().execute((tx) => repo.insert(tx, ids.map((id, i) => row(id, `c${i % 7}`, 'pending', 1, i % 2 ? 'app' : 'other'))));
+    // The same id in a third app: the app is part of the row's key.
+    await storage.db.transaction().execute((tx) => repo.insert(tx, [row('0000', 'c0', 'pending', 1, 'third')]));
+    // 600 rows: a full chunk of 512 and 88, padded to 128 with the last row named again.
+    const marked = ids.slice(0, 600).map((id, i) => ({ app_id: i % 2 ? 'app' : 'other', id }));
+    await repo.markDelivered(marked, 50);
+    const rows = await storage.db.selectFrom('chat_outbox').select(['id', 'status', 'attempts', 'updated_at']).orderBy('id').execute();
+    expect(rows.filter((r) => r.status === 'delivered').map((r) => r.id)).toEqual(ids.slice(0, 600));
+    expect(rows.filter((r) => r.status === 'delivered').every((r) => Number(r.attempts) === 1 && Number(r.updated_at) === 50)).toBe(true);
+    expect(rows.filter((r) => r.status === 'pending')).toHaveLength(101);
+  });
+
+  it('prunes more rows than one statement deletes', async () => {
+    await storage.db.transaction().execute((tx) => repo.insert(tx, Array.from({ length: 1234 }, (_, i) => row(String(i).padStart(5, '0'), 'a', 'delivered', 10))));
+    expect(await repo.prune({ delivered: 20, failed: 0 })).toBe(1234);
+    expect(await storage.db.selectFrom('chat_outbox').select('id').execute()).toEqual([]);
+  });
 });

@@ -16,6 +16,10 @@ export type ChannelKey = Pick<OutboxRow, 'app_id' | 'channel_id'>;
 const LEASE = 'chat_webhooks';
 /** Rows per INSERT at most: a group commit's rows go in one, and SQLite takes at most 500 terms in a UNION. */
 const ROWS_PER_INSERT = 200;
+/** Rows marked delivered per statement at most (a power of two: markDelivered pads to one). */
+const MARKS_PER_UPDATE = 512;
+/** Rows deleted per statement by prune(). */
+const PRUNE_CHUNK = 500;
 /** The columns of a row in insert order (the prepared INSERT's values, row after row). */
 const COLUMNS = ['app_id', 'id', 'channel_id', 'event', 'payload', 'status', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'updated_at'] as const satisfies readonly (keyof OutboxRow)[];
 /** Their SQL types (migration 0014), for rows written through a SELECT. */
@@ -123,25 +127,48 @@ export class OutboxRepository {
       .execute();
   }
 
-  /** Marks one channel's delivered rows in one statement (a worker's page: one write, not one per row). */
-  async markDelivered(appId: string, ids: readonly string[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.prepared.run(this.db, `delivered ${ids.length}`, [now, appId, ...ids], ([at, app, ...of]) =>
-      this.db
-        .updateTable('chat_outbox')
-        .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), next_attempt_at: at as number, last_error: '', updated_at: at as number }))
-        .where('app_id', '=', app as string)
-        .where('id', 'in', of as string[]),
-    );
+  /**
+   * Marks delivered rows, of any channels and apps, in one statement per MARKS_PER_UPDATE: the
+   * dispatcher's channel workers mark together (outbox-dispatcher.ts), so that a table page holding
+   * rows of several channels is written once, not once for each (on SQLite every write of a page is
+   * a page more for the next commit to sync). The list is padded to a power of two with its last row
+   * (a row named twice is marked once), so a handful of statement shapes serve every count.
+   */
+  async markDelivered(rows: readonly Pick<OutboxRow, 'app_id' | 'id'>[], now: number): Promise<void> {
+    for (let at = 0; at < rows.length; at += MARKS_PER_UPDATE) {
+      const chunk = rows.slice(at, at + MARKS_PER_UPDATE);
+      const size = 2 ** Math.ceil(Math.log2(chunk.length));
+      const keys = Array.from({ length: size }, (_, i) => chunk[Math.min(i, chunk.length - 1)]!).flatMap((r) => [r.app_id, r.id]);
+      await this.prepared.run(this.db, `delivered ${size}`, [now, ...keys], ([at, ...of]) =>
+        this.db
+          .updateTable('chat_outbox')
+          .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), next_attempt_at: at as number, last_error: '', updated_at: at as number }))
+          .where((eb) => eb(eb.refTuple('app_id', 'id'), 'in', Array.from({ length: size }, (_, i) => eb.tuple(of[2 * i] as string, of[2 * i + 1] as string)))),
+      );
+    }
   }
 
-  /** Deletes the rows delivered before `delivered` and those that failed for good before `failed`; answers how many. */
+  /**
+   * Deletes the rows delivered before `delivered` and those that failed for good before `failed`, a
+   * chunk per statement (on SQLite a statement holds the file's write lock, which the sends wait for);
+   * answers how many.
+   */
   async prune(before: { delivered: number; failed: number }): Promise<number> {
-    const result = await this.db
-      .deleteFrom('chat_outbox')
-      .where((eb) => eb.or([eb.and([eb('status', '=', 'delivered'), eb('updated_at', '<', before.delivered)]), eb.and([eb('status', '=', 'failed'), eb('updated_at', '<', before.failed)])]))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    let total = 0;
+    for (;;) {
+      const prunable = this.db
+        .selectFrom('chat_outbox')
+        .select(['app_id', 'id'])
+        .where((eb) => eb.or([eb.and([eb('status', '=', 'delivered'), eb('updated_at', '<', before.delivered)]), eb.and([eb('status', '=', 'failed'), eb('updated_at', '<', before.failed)])]))
+        .limit(PRUNE_CHUNK);
+      const result = await this.db
+        .deleteFrom('chat_outbox')
+        .where((eb) => eb(eb.refTuple('app_id', 'id'), 'in', prunable.$asTuple('app_id', 'id')))
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      total += deleted;
+      if (deleted < PRUNE_CHUNK) return total;
+    }
   }
 
   /** Rows by status, all apps (the depth metric). */

@@ -4,7 +4,7 @@
  */
 import type { ChatWebhookDelivery, ChatWebhookDeliveryPage, ChatWebhookDeliveryStatus, ChatWebhookEvent } from '@parley/protocol';
 import { resourceNotFound } from './errors.ts';
-import type { OutboxDispatcher } from './outbox-dispatcher.ts';
+import type { OutboxDispatch } from './outbox-thread.ts';
 import type { OutboxRepository, OutboxRow } from './outbox.repository.ts';
 import { pageLimit } from './rules.ts';
 
@@ -24,7 +24,7 @@ const toDelivery = (row: OutboxRow): ChatWebhookDelivery => ({
 export class WebhookDeliveryService {
   constructor(
     private readonly rows: OutboxRepository,
-    private readonly dispatcher: () => OutboxDispatcher | undefined,
+    private readonly dispatcher: () => OutboxDispatch | undefined,
     private readonly now: () => number,
   ) {}
 

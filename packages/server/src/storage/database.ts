@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type KyselyConfig, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import { addressOf, StartupError } from '../startup-error.ts';
 import { CommitWatch } from './commit-watch.ts';
@@ -49,21 +49,50 @@ function logHook(onQuery: StorageOptions['onQuery']): KyselyConfig['log'] {
   return (event) => onQuery(event.queryDurationMillis);
 }
 
-function openSqlite(dataDir: string, commits: CommitWatch, log: KyselyConfig['log'], plugins: KyselyConfig['plugins']): Kysely<Database> {
-  const path = join(prepareDataDir(dataDir), SQLITE_FILE);
-  let file: SQLite.Database;
+/**
+ * Transactions that take the write lock at BEGIN: the chat webhook thread (chat/outbox-thread.ts) has a
+ * connection of its own to the file, and a deferred transaction that read before another connection
+ * wrote could not write any more (SQLITE_BUSY_SNAPSHOT, which no busy wait cures); an immediate one
+ * waits its turn (busy_timeout) and then sees the latest commit.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+/**
+ * `synchronous`: FULL for the server's own connection — WAL + FULL: a committed transaction survives a
+ * crash of the process or the machine, which is what a 201 promises; NORMAL for a thread's connection
+ * whose writes may be lost in a machine crash (the webhook marks: what was sent is sent again, which
+ * at-least-once allows), as the next FULL commit of the file makes them durable anyway.
+ */
+function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL'): SQLite.Database {
   try {
-    file = new SQLite(path);
-    // WAL + synchronous=FULL: a committed transaction survives a crash of the process or the machine,
-    // which is what a 201 promises.
+    const file = new SQLite(path);
     file.pragma('journal_mode = WAL');
-    file.pragma('synchronous = FULL');
+    file.pragma(`synchronous = ${synchronous}`);
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
+    return file;
   } catch (err) {
     throw new StartupError('SQLite database', path, err);
   }
-  return new Kysely<Database>({ dialect: commits.dialect(new SqliteDialect({ database: withStatementCache(file) })), log, plugins });
+}
+
+function openSqlite(dataDir: string, commits: CommitWatch, log: KyselyConfig['log'], plugins: KyselyConfig['plugins']): Kysely<Database> {
+  const file = openSqliteFile(join(prepareDataDir(dataDir), SQLITE_FILE), 'NORMAL');
+  return new Kysely<Database>({ dialect: commits.dialect(new ImmediateSqliteDialect({ database: withStatementCache(file) })), log, plugins });
 }
 
 function openPostgres(databaseUrl: string, poolMax: number, commits: CommitWatch, log: KyselyConfig['log'], plugins?: KyselyConfig['plugins']): Kysely<Database> {
@@ -150,6 +179,20 @@ export async function inspectStorage(options: Pick<StorageOptions, 'dataDir' | '
   } finally {
     await db.destroy();
   }
+}
+
+/** Where a worker thread finds the store the server opened (openStorage): the same options. */
+export type StorageAddress = Pick<StorageOptions, 'dataDir' | 'databaseUrl'>;
+
+/**
+ * A worker thread's own connection to the store the server's thread opened and migrated (openStorage
+ * ran first): a PostgreSQL pool of `poolMax`, or a second connection to the SQLite file (WAL lets its
+ * reads run beside the server's writes; its own writes wait for the write lock).
+ */
+export function openThreadStorage(address: StorageAddress, poolMax: number): Kysely<Database> {
+  if (address.databaseUrl) return openPostgres(address.databaseUrl, poolMax, new CommitWatch(), undefined);
+  const file = openSqliteFile(resolve(address.dataDir, SQLITE_FILE), 'NORMAL');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }), plugins: [new SqliteRowLocksPlugin()] });
 }
 
 /** Opens the configured engine and runs the migrations. Failures are StartupErrors naming the part. */
