@@ -167,7 +167,7 @@ export function createChat(deps: ChatDeps): Chat {
         online,
         log: deps.log,
         observe: webhooks.observe,
-        hasPending: async () => (await outboxRepo.nextHead(undefined)) !== undefined,
+        hasPending: async () => (await outboxRepo.pendingFrom(undefined, 1)).length > 0,
         apps: {
           target: async (appId) => {
             const app = await deps.apps.get(appId);

@@ -16,7 +16,7 @@ import type { HookResult } from '../realtime/hooks-client.ts';
 import type { OnlineUsers } from './chat-context.ts';
 import type { ChannelKey, OutboxRepository, OutboxRow } from './outbox.repository.ts';
 import type { PushRecipient } from '@parley/protocol';
-import type { PushTokenRepository } from './push-token.repository.ts';
+import { candidateKey, type PushTokenRepository } from './push-token.repository.ts';
 
 export interface OutboxDispatchOptions {
   /** Waits after the 1st, 2nd, … failed try; one more failure than there are entries marks the row failed. */
@@ -76,24 +76,24 @@ export interface OutboxDispatcherDeps {
 /**
  * Channels are sent concurrently up to CONCURRENCY workers, each channel's rows in order by one (a
  * receiver sees at most this many POSTs at once). A pass over more busy channels than workers is cut
- * short and goes on a head seek per ended worker: with 16, 50 busy channels on PostgreSQL cost 1.35
- * seeks per message; with 64 a pass covers them and the next waits for COALESCE_MS (0.27).
+ * short and goes on when a worker ends: with 64, a pass covers 50 busy channels at once.
  */
 const CONCURRENCY = 64;
-/** Head seeks per round at most; a pass over more channels goes on in the next round. */
-const SEEKS_PER_ROUND = 64;
+/** Pending rows a pass reads at a time: the first pages of as many channels as they cover. */
+const PASS_ROWS = 500;
+/** Reads per round at most; a pass over more rows goes on in the next round. */
+const READS_PER_ROUND = 8;
 /** A channel worker reads the rows after the one it sent this many at a time. */
 const CHANNEL_PAGE = 100;
 const PRUNE_EVERY_MS = 600_000;
 /** After a failed round or worker (the database unreachable, say), the next round comes this much later. */
 const AFTER_ERROR_MS = 1000;
 /**
- * A commit's wake waits this long, so that the rows of commits close together go out in one pass: a
- * channel's in one page read and one mark, instead of a pass of head seeks, a read and a mark per row
- * (on PostgreSQL, under load, that was thirteen queries per message and most of its CPU). A pass costs
- * a seek, a read and a mark per channel with rows, however many rows it has: at 1,000 messages/s over
- * 50 channels, 50 ms left about one message per channel per pass (three queries per message), 200 ms
- * about four. Webhooks are no live path: a fifth of a second is not noticed.
+ * A commit's wake waits this long, so that the rows of commits close together go out in one pass
+ * (on PostgreSQL, under load, a pass per commit was thirteen queries per message and most of its
+ * CPU). A pass costs a read, a push look-up and a mark per PASS_ROWS rows, whatever the channels:
+ * at 1,000 messages/s, 200 ms make a pass of 200 messages. Webhooks are no live path: a fifth of a
+ * second is not noticed.
  */
 const COALESCE_MS = 200;
 /**
@@ -109,6 +109,17 @@ const MARK_GATHER_MS = 50;
  */
 export function signature(secret: string, timestamp: number, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** A read's rows (in (app, channel, id) order) cut into one list per channel. */
+function byChannel(rows: readonly OutboxRow[]): OutboxRow[][] {
+  const out: OutboxRow[][] = [];
+  for (const row of rows) {
+    const last = out.at(-1);
+    if (last && last[0]!.app_id === row.app_id && last[0]!.channel_id === row.channel_id) last.push(row);
+    else out.push([row]);
+  }
+  return out;
 }
 
 export class OutboxDispatcher {
@@ -209,11 +220,13 @@ export class OutboxDispatcher {
 
   /**
    * One round: holds the lease, prunes now and then, and goes on with the pass over the channels with
-   * pending rows — their heads one seek at a time from where the last round stopped, round-robin, so
-   * that a round costs the same whatever the backlog and no channel waits for others' turns twice —
-   * starting a worker for each due channel that has none, while workers are free. The round does not
-   * wait for them, so a slow receiver holds up only its own channel. A worker that moved its channel on
-   * wakes a round when it ends, for rows written meanwhile.
+   * pending rows — read PASS_ROWS at a time from where the last round stopped, round-robin, so that a
+   * round costs the same whatever the backlog and no channel waits for others' turns twice — starting
+   * a worker for each due channel that has none, while workers are free, with the rows the read gave
+   * it and their push recipients (resolved for the whole read: one look-up and one presence question
+   * for every channel in it). The round does not wait for the workers, so a slow receiver holds up
+   * only its own channel. A worker that moved its channel on wakes a round when it ends, for rows
+   * written meanwhile.
    */
   private async run(): Promise<void> {
     const now = this.now();
@@ -228,9 +241,9 @@ export class OutboxDispatcher {
       await this.deps.repo.prune({ delivered: now - this.deps.options.retentionMs, failed: now - this.deps.options.failedRetentionMs });
     }
     this.wakeAt(this.lastPrune + PRUNE_EVERY_MS);
-    // A worker that ends while a head is read may have sent it: its channel sits this round out.
+    // A worker that ends while its rows are read may have sent them: its channel sits this round out.
     this.endedAt.clear();
-    for (let seek = 0; seek < SEEKS_PER_ROUND; seek++) {
+    for (let read = 0; read < READS_PER_ROUND; read++) {
       if (this.workers.size >= CONCURRENCY) {
         // The rest of the pass waits for a worker to end (it wakes a round).
         this.starved = true;
@@ -239,28 +252,42 @@ export class OutboxDispatcher {
       // A pass begins: what was woken for so far is in it.
       if (!this.cursor) this.requested = false;
       const readTick = ++this.tick;
-      const head = await this.deps.repo.nextHead(this.cursor);
-      if (!head) {
+      const rows = await this.deps.repo.pendingFrom(this.cursor, PASS_ROWS);
+      if (rows.length === 0) {
         this.cursor = undefined;
         if (!this.requested) return;
         continue;
       }
-      this.cursor = { app_id: head.app_id, channel_id: head.channel_id };
-      const key = `${head.app_id}\n${head.channel_id}`;
-      if (this.workers.has(key) || (this.endedAt.get(key) ?? 0) > readTick) continue;
-      // A channel's later events wait while its head waits for its retry.
-      if (head.next_attempt_at > now) {
-        this.wakeAt(head.next_attempt_at);
-        continue;
+      const channels = byChannel(rows);
+      const due: { key: string; rows: OutboxRow[]; readOn: boolean }[] = [];
+      for (const [i, channel] of channels.entries()) {
+        if (this.workers.size + due.length >= CONCURRENCY) {
+          // The pass goes on from this channel when a worker ends.
+          this.starved = true;
+          break;
+        }
+        const head = channel[0]!;
+        this.cursor = { app_id: head.app_id, channel_id: head.channel_id };
+        const key = `${head.app_id}\n${head.channel_id}`;
+        if (this.workers.has(key) || (this.endedAt.get(key) ?? 0) > readTick) continue;
+        // A channel's later events wait while its head waits for its retry.
+        if (head.next_attempt_at > now) {
+          this.wakeAt(head.next_attempt_at);
+          continue;
+        }
+        // The read's last channel may have rows past the limit: its worker reads on.
+        due.push({ key, rows: channel, readOn: rows.length === PASS_ROWS && i === channels.length - 1 });
       }
-      this.startWorker(key, head);
+      const pushes = await this.pushesOf(due.flatMap((d) => d.rows));
+      for (const d of due) this.startWorker(d.key, d.rows, pushes, d.readOn);
+      if (this.starved) return;
     }
     // The pass goes on in the next round (not a wake: it asks for no pass more).
     this.rounds.wake();
   }
 
-  private startWorker(key: string, head: OutboxRow): void {
-    const worker = this.sendChannel(head)
+  private startWorker(key: string, rows: OutboxRow[], pushes: Map<string, Push>, readOn: boolean): void {
+    const worker = this.sendChannel(rows, pushes, readOn)
       .catch((err: unknown) => {
         this.deps.log.warn({ err }, 'chat webhook dispatch failed');
         this.wakeAt(this.now() + AFTER_ERROR_MS);
@@ -281,22 +308,22 @@ export class OutboxDispatcher {
   }
 
   /**
-   * One channel's rows in order from its head, read a page at a time, until one waits for a retry or
-   * none is left; true when one was delivered or failed for good.
+   * One channel's rows in order from its head: those the pass read, then (`readOn`) a page at a time,
+   * until one waits for a retry or none is left; true when one was delivered or failed for good.
    */
-  private async sendChannel(head: OutboxRow): Promise<boolean> {
-    // Delivered rows are marked together, before each next page and when the worker ends (while its
-    // channel is still its own, so no round reads them as heads again); a crash in between sends them
-    // again, which at-least-once allows (X-Parley-Delivery tells the receiver).
+  private async sendChannel(first: OutboxRow[], firstPushes: Map<string, Push>, readOn: boolean): Promise<boolean> {
+    const head = first[0]!;
+    // Delivered rows are marked (with the other workers', markDelivered()) before each next page and
+    // when the worker ends, while its channel is still its own, so that no pass reads them again; a
+    // crash in between sends them again, which at-least-once allows (X-Parley-Delivery tells).
     const delivered: string[] = [];
     const flush = () => this.markDelivered(head.app_id, delivered.splice(0));
     let progressed = false;
-    let rows = [head, ...(await this.deps.repo.following(head.app_id, head.channel_id, head.id, CHANNEL_PAGE - 1))];
+    let [rows, pushes, more] = [first, firstPushes, readOn];
     try {
-      while (rows.length > 0) {
+      for (;;) {
         // Asked once a page (of the server's thread, when this runs on the outbox thread): a change of URL or secret applies from the next.
         const target = await this.deps.apps.target(head.app_id);
-        const pushes = await this.pushesOf(head.app_id, head.channel_id, rows);
         for (const row of rows) {
           if (this.stopped) return progressed;
           // A long worker renews the lease as it goes; lost (this node stalled past it), another node sends.
@@ -310,12 +337,14 @@ export class OutboxDispatcher {
           progressed = true;
         }
         await flush();
-        // A short page was all the channel had a moment ago: what is committed since wakes a round of
-        // its own (committed(), and this worker's end), rather than each row a read and a mark here.
-        if (rows.length < CHANNEL_PAGE) break;
+        // What is committed after the read wakes a pass of its own (committed(), and this worker's
+        // end), rather than each row a read and a mark here.
+        if (!more) return progressed;
         rows = await this.deps.repo.following(head.app_id, head.channel_id, rows.at(-1)!.id, CHANNEL_PAGE);
+        if (rows.length === 0) return progressed;
+        more = rows.length === CHANNEL_PAGE;
+        pushes = await this.pushesOf(rows);
       }
-      return progressed;
     } finally {
       await flush();
     }
@@ -374,20 +403,29 @@ export class OutboxDispatcher {
   }
 
   /**
-   * The push hand-offs among a page of one channel's rows, with their recipients resolved now (each row
-   * is an intent, outbox-events.ts): members with a token, not the sender nor those who blocked it, with
-   * no live chat connection on any node. One token query and one presence question for the page, not
-   * one of each per message.
+   * The push hand-offs among `rows` (a pass's read, or a page of one channel's), with their recipients
+   * resolved now (each row is an intent, outbox-events.ts): members with a token, not the sender nor
+   * those who blocked it, with no live chat connection on any node. Per app, one token query and one
+   * presence question for all the rows, not one of each per message or per channel.
    */
-  private async pushesOf(appId: string, channelId: string, rows: readonly OutboxRow[]): Promise<Map<string, Push>> {
-    const intents = rows.filter((r) => r.event === 'push').map((r) => ({ id: r.id, intent: JSON.parse(r.payload) as PushIntent }));
+  private async pushesOf(rows: readonly OutboxRow[]): Promise<Map<string, Push>> {
     const out = new Map<string, Push>();
-    if (intents.length === 0) return out;
-    const candidates = await this.deps.pushTokens.candidatesOf(appId, channelId, [...new Set(intents.map((i) => i.intent.message.user.user_id))]);
-    const ids = new Set([...candidates.values()].flatMap((list) => list.map((c) => c.user_id)));
-    const online = new Set(ids.size === 0 ? [] : await this.deps.online.online(appId, [...ids]));
-    for (const { id, intent } of intents) {
-      out.set(id, { intent, recipients: candidates.get(intent.message.user.user_id)!.filter((c) => !online.has(c.user_id)) });
+    const byApp = new Map<string, { id: string; channelId: string; intent: PushIntent }[]>();
+    for (const r of rows) {
+      if (r.event !== 'push') continue;
+      const intents = byApp.get(r.app_id) ?? byApp.set(r.app_id, []).get(r.app_id)!;
+      intents.push({ id: r.id, channelId: r.channel_id, intent: JSON.parse(r.payload) as PushIntent });
+    }
+    for (const [appId, intents] of byApp) {
+      const candidates = await this.deps.pushTokens.candidatesOf(
+        appId,
+        intents.map((i) => ({ channelId: i.channelId, senderId: i.intent.message.user.user_id })),
+      );
+      const ids = new Set([...candidates.values()].flatMap((list) => list.map((c) => c.user_id)));
+      const online = new Set(ids.size === 0 ? [] : await this.deps.online.online(appId, [...ids]));
+      for (const { id, channelId, intent } of intents) {
+        out.set(id, { intent, recipients: candidates.get(candidateKey(channelId, intent.message.user.user_id))!.filter((c) => !online.has(c.user_id)) });
+      }
     }
     return out;
   }

@@ -33,13 +33,15 @@ describe('the chat webhook outbox on SQLite', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('walks the channels with pending rows one head at a time, each head the channel’s first pending row', async () => {
+  it('reads the pending rows of the channels after a channel, in (app, channel, id) order, up to a limit', async () => {
     await storage.db.transaction().execute((tx) =>
       repo.insert(tx, [row('01', 'b', 'delivered', 1), row('02', 'b', 'pending', 1), row('03', 'b', 'pending', 1), row('04', 'a', 'failed', 1), row('05', 'c', 'pending', 1), row('06', 'a', 'pending', 1), row('07', 'a', 'pending', 1, 'other')]),
     );
-    const pass: string[] = [];
-    for (let head = await repo.nextHead(undefined); head; head = await repo.nextHead(head)) pass.push(`${head.app_id}/${head.channel_id}/${head.id}`);
-    expect(pass).toEqual(['app/a/06', 'app/b/02', 'app/c/05', 'other/a/07']);
+    const ids = (rows: OutboxRow[]) => rows.map((r) => `${r.app_id}/${r.channel_id}/${r.id}`);
+    expect(ids(await repo.pendingFrom(undefined, 10))).toEqual(['app/a/06', 'app/b/02', 'app/b/03', 'app/c/05', 'other/a/07']);
+    expect(ids(await repo.pendingFrom(undefined, 2))).toEqual(['app/a/06', 'app/b/02']);
+    expect(ids(await repo.pendingFrom({ app_id: 'app', channel_id: 'b' }, 10))).toEqual(['app/c/05', 'other/a/07']);
+    expect(await repo.pendingFrom({ app_id: 'other', channel_id: 'a' }, 10)).toEqual([]);
   });
 
   it('prunes delivered rows after their retention and failed ones after theirs, never pending ones', async () => {

@@ -4,7 +4,7 @@
  * the console. One query code for both engines; the dispatcher's exclusivity is a lease row.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { PreparedQueries } from '../storage/prepared-queries.ts';
+import { paddedList, PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatOutboxTable, Database } from '../storage/schema.ts';
 import { pushableTokens } from './push-token.repository.ts';
 
@@ -16,7 +16,7 @@ export type ChannelKey = Pick<OutboxRow, 'app_id' | 'channel_id'>;
 const LEASE = 'chat_webhooks';
 /** Rows per INSERT at most: a group commit's rows go in one, and SQLite takes at most 500 terms in a UNION. */
 const ROWS_PER_INSERT = 200;
-/** Rows marked delivered per statement at most (a power of two: markDelivered pads to one). */
+/** Rows marked delivered per statement at most (a power of two: paddedList pads to one). */
 const MARKS_PER_UPDATE = 512;
 /** Rows deleted per statement by prune(). */
 const PRUNE_CHUNK = 500;
@@ -83,18 +83,24 @@ export class OutboxRepository {
   }
 
   /**
-   * The head (first pending row) of the next channel with pending rows after `after` in (app, channel)
-   * order, or of the first one when `after` is undefined: one seek in chat_outbox_pending (migration
-   * 0018), whatever the backlog — reading every channel's head in one query walks every pending row.
+   * Up to `limit` pending rows of the channels after `after` in (app, channel) order (from the first
+   * channel when undefined), in (app, channel, id) order: the dispatcher's pass reads the first pages
+   * of many channels in one range of chat_outbox_pending (migration 0018), instead of a head seek, a
+   * page read and a push look-up per channel. Every channel in the answer but the last has all its
+   * pending rows in it.
    */
-  async nextHead(after: ChannelKey | undefined): Promise<OutboxRow | undefined> {
-    const values = after ? [after.app_id, after.channel_id] : [];
-    const [row] = await this.prepared.run(this.db, after ? 'head after' : 'head', values, ([app, channel]) => {
+  async pendingFrom(after: ChannelKey | undefined, limit: number): Promise<OutboxRow[]> {
+    const values = after ? [after.app_id, after.channel_id, limit] : [limit];
+    const rows = await this.prepared.run(this.db, after ? 'pending after' : 'pending', values, (v) => {
       let q = this.db.selectFrom('chat_outbox').selectAll().where('status', '=', 'pending');
-      if (after) q = q.where((eb) => eb(eb.refTuple('app_id', 'channel_id'), '>', eb.tuple(app as string, channel as string)));
-      return q.orderBy('app_id').orderBy('channel_id').orderBy('id').limit(1);
+      if (after) q = q.where((eb) => eb(eb.refTuple('app_id', 'channel_id'), '>', eb.tuple(v[0] as string, v[1] as string)));
+      return q
+        .orderBy('app_id')
+        .orderBy('channel_id')
+        .orderBy('id')
+        .limit(v.at(-1) as number);
     });
-    return row && numbers(row);
+    return rows.map(numbers);
   }
 
   /** A channel's pending rows after `afterId`, in order. */
@@ -128,23 +134,25 @@ export class OutboxRepository {
   }
 
   /**
-   * Marks delivered rows, of any channels and apps, in one statement per MARKS_PER_UPDATE: the
-   * dispatcher's channel workers mark together (outbox-dispatcher.ts), so that a table page holding
-   * rows of several channels is written once, not once for each (on SQLite every write of a page is
-   * a page more for the next commit to sync). The list is padded to a power of two with its last row
-   * (a row named twice is marked once), so a handful of statement shapes serve every count.
+   * Marks delivered rows, of any channels and apps, in one statement per app and MARKS_PER_UPDATE
+   * rows: the dispatcher's channel workers mark together (outbox-dispatcher.ts), so that a table page
+   * holding rows of several channels is written once, not once for each (on SQLite every write of a
+   * page is a page more for the next commit to sync).
    */
   async markDelivered(rows: readonly Pick<OutboxRow, 'app_id' | 'id'>[], now: number): Promise<void> {
-    for (let at = 0; at < rows.length; at += MARKS_PER_UPDATE) {
-      const chunk = rows.slice(at, at + MARKS_PER_UPDATE);
-      const size = 2 ** Math.ceil(Math.log2(chunk.length));
-      const keys = Array.from({ length: size }, (_, i) => chunk[Math.min(i, chunk.length - 1)]!).flatMap((r) => [r.app_id, r.id]);
-      await this.prepared.run(this.db, `delivered ${size}`, [now, ...keys], ([at, ...of]) =>
-        this.db
-          .updateTable('chat_outbox')
-          .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), next_attempt_at: at as number, last_error: '', updated_at: at as number }))
-          .where((eb) => eb(eb.refTuple('app_id', 'id'), 'in', Array.from({ length: size }, (_, i) => eb.tuple(of[2 * i] as string, of[2 * i + 1] as string)))),
-      );
+    const byApp = new Map<string, string[]>();
+    for (const r of rows) (byApp.get(r.app_id) ?? byApp.set(r.app_id, []).get(r.app_id)!).push(r.id);
+    for (const [appId, ids] of byApp) {
+      for (let at = 0; at < ids.length; at += MARKS_PER_UPDATE) {
+        const of = paddedList(ids.slice(at, at + MARKS_PER_UPDATE));
+        await this.prepared.run(this.db, `delivered ${of.length}`, [now, appId, ...of], ([at, app, ...list]) =>
+          this.db
+            .updateTable('chat_outbox')
+            .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), next_attempt_at: at as number, last_error: '', updated_at: at as number }))
+            .where('app_id', '=', app as string)
+            .where('id', 'in', list as string[]),
+        );
+      }
     }
   }
 

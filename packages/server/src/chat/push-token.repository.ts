@@ -1,15 +1,24 @@
 /** Kysely queries of push tokens (migration 0015_push_tokens): a user's devices, and a message's possible recipients. */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { PushRecipient, PushTokenType } from '@parley/protocol';
-import { PreparedQueries } from '../storage/prepared-queries.ts';
+import { paddedList, PreparedQueries } from '../storage/prepared-queries.ts';
 import type { ChatPushTokenTable, Database } from '../storage/schema.ts';
 
 export type PushTokenRow = Selectable<ChatPushTokenTable>;
+/** A message's channel and sender: whose members could be pushed to (candidatesOf). */
+export interface PushSource {
+  channelId: string;
+  senderId: string;
+}
+
+/** candidatesOf()'s key of a channel and sender. */
+export const candidateKey = (channelId: string, senderId: string): string => `${channelId}\n${senderId}`;
 
 /**
  * The tokens a message of `senderId` in the channel could be pushed to: those of its members but the
- * sender and those who blocked it. One definition for the dispatcher's recipients (candidates) and the
- * outbox's choice to write a send's push row at all (outbox.repository.ts).
+ * sender and those who blocked it: the outbox's choice to write a send's push row at all
+ * (outbox.repository.ts); the dispatcher's recipients (candidatesOf) apply the same rule to reads
+ * made for many messages at once.
  */
 export function pushableTokens(db: Kysely<Database>, appId: string, channelId: string, senderId: string) {
   // From the channel's members to their tokens, which SQLite's planner left to itself reads the other
@@ -28,7 +37,7 @@ export function pushableTokens(db: Kysely<Database>, appId: string, channelId: s
 }
 
 export class PushTokenRepository {
-  /** candidatesOf(), run for each page of push rows the dispatcher sends. */
+  /** candidatesOf(), run for each pass and page of push rows the dispatcher sends. */
   private readonly prepared = new PreparedQueries();
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -69,40 +78,54 @@ export class PushTokenRepository {
   }
 
   /**
-   * For each of `senders`, the channel's members with at least one token, but not that sender and not
-   * those who blocked it, with their tokens: one query for all of them (a dispatcher's page of a
-   * channel's push rows), each sender's part the same pushableTokens as the outbox's condition. Who of
-   * them is connected is the caller's question.
+   * For each (channel, sender) of `of`, the channel's members with at least one token, but not that
+   * sender and not those who blocked it, with their tokens — pushableTokens' rule, applied here to the
+   * answers of two reads for all of `of` (the dispatcher's push rows of a pass over many channels):
+   * the channels' members with their tokens, and which of those members blocked which of the senders.
+   * A union of a pushableTokens per (channel, sender) was one statement too, but PostgreSQL planned
+   * its hundreds of parts at every run. Keyed by candidateKey(channel, sender); who of them is
+   * connected is the caller's question.
    */
-  async candidatesOf(appId: string, channelId: string, senders: readonly string[]): Promise<Map<string, PushRecipient[]>> {
-    const out = new Map<string, PushRecipient[]>(senders.map((s) => [s, []]));
-    if (senders.length === 0) return out;
-    const rows = await this.prepared.run(this.db, `candidates ${senders.length}`, [appId, channelId, ...senders], ([app, channel, ...of]) => {
-      const parts = of.map((sender) =>
-        pushableTokens(this.db, app as string, channel as string, sender as string).select([
-          // Typed: a UNION's rows are typed by themselves (PostgreSQL).
-          sql<string>`cast(${sender} as text)`.as('sender'),
-          // Named: a UNION's ORDER BY names its result columns (SQLite matches no unnamed one).
-          'm.user_id as user_id',
-          't.type as type',
-          't.token as token',
-          't.created_at as created_at',
-        ]),
-      );
-      return parts
-        .slice(1)
-        .reduce((all, one) => all.unionAll(one), parts[0]!)
-        .orderBy('sender')
-        .orderBy('user_id')
-        .orderBy('created_at')
-        .orderBy('token');
-    });
-    for (const r of rows) {
-      const list = out.get(r.sender)!;
+  async candidatesOf(appId: string, of: readonly PushSource[]): Promise<Map<string, PushRecipient[]>> {
+    const out = new Map<string, PushRecipient[]>(of.map((p) => [candidateKey(p.channelId, p.senderId), []]));
+    if (of.length === 0) return out;
+    const channels = paddedList([...new Set(of.map((p) => p.channelId))]);
+    const senders = paddedList([...new Set(of.map((p) => p.senderId))]);
+    const holders = await this.prepared.run(this.db, `holders ${channels.length}`, [appId, ...channels], ([app, ...list]) =>
+      // The CROSS JOIN fixes SQLite's join order, as in pushableTokens.
+      this.db
+        .selectFrom('chat_members as m')
+        .crossJoin('chat_push_tokens as t')
+        .whereRef('t.app_id', '=', 'm.app_id')
+        .whereRef('t.user_id', '=', 'm.user_id')
+        .where('m.app_id', '=', app as string)
+        .where('m.channel_id', 'in', list as string[])
+        .select(['m.channel_id as channel_id', 'm.user_id as user_id', 't.type as type', 't.token as token'])
+        .orderBy('m.channel_id')
+        .orderBy('m.user_id')
+        .orderBy('t.created_at')
+        .orderBy('t.token'),
+    );
+    const blocks = await this.prepared.run(this.db, `blockers ${channels.length} ${senders.length}`, [appId, ...channels, ...senders], ([app, ...lists]) =>
+      this.db
+        .selectFrom('chat_blocks as bl')
+        .select(['bl.user_id as user_id', 'bl.blocked_id as blocked_id'])
+        .where('bl.app_id', '=', app as string)
+        .where('bl.blocked_id', 'in', lists.slice(channels.length) as string[])
+        .where((eb) => eb.exists(eb.selectFrom('chat_members as m').select('m.user_id').whereRef('m.app_id', '=', 'bl.app_id').whereRef('m.user_id', '=', 'bl.user_id').where('m.channel_id', 'in', lists.slice(0, channels.length) as string[]))),
+    );
+    const blocked = new Set(blocks.map((b) => `${b.user_id}\n${b.blocked_id}`));
+    const members = new Map<string, PushRecipient[]>();
+    for (const r of holders) {
+      const list = members.get(r.channel_id) ?? members.set(r.channel_id, []).get(r.channel_id)!;
       const device = { type: r.type as PushTokenType, token: r.token };
       const last = list.at(-1);
       if (last?.user_id === r.user_id) last.tokens.push(device);
       else list.push({ user_id: r.user_id, tokens: [device] });
+    }
+    for (const { channelId, senderId } of of) {
+      const recipients = (members.get(channelId) ?? []).filter((m) => m.user_id !== senderId && !blocked.has(`${m.user_id}\n${senderId}`));
+      out.set(candidateKey(channelId, senderId), recipients);
     }
     return out;
   }

@@ -25,6 +25,18 @@ interface Prepared {
   from: readonly number[];
 }
 
+/**
+ * `values` padded to a power of two with its last value, for an `in (…)` list: a value named twice
+ * matches once, and a handful of statement shapes serve every count (each shape is compiled here,
+ * prepared by SQLite and planned by PostgreSQL once).
+ * @example paddedList(['a', 'b', 'c']) // ['a', 'b', 'c', 'c']
+ */
+export function paddedList<T>(values: readonly T[]): T[] {
+  if (values.length === 0) return [];
+  const size = 2 ** Math.ceil(Math.log2(values.length));
+  return Array.from({ length: size }, (_, i) => values[Math.min(i, values.length - 1)]!);
+}
+
 /** Shapes kept per instance: queries whose shape depends on a count (rows, ids) have one per count. */
 const MAX_SHAPES = 256;
 
