@@ -12,7 +12,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BenchOptions, ChatEngine } from '../options.ts';
 import { runChat, type ChatResult } from './chat.ts';
+import { sleep } from '../lib/proc.ts';
 import { round } from './run-target.ts';
+
+/** How long an 'on' run waits, after its sends, for a first POST if none came yet. */
+const SETTLE_MS = 10_000;
 
 export interface ChatWebhooksResult {
   engine: ChatEngine;
@@ -22,7 +26,7 @@ export interface ChatWebhooksResult {
   ratio: number;
   /** Each round's on ÷ off. */
   roundRatios: number[];
-  /** Webhook POSTs the receiver got by the end of the run (the dispatcher may still be catching up). */
+  /** Webhook POSTs the receiver got by the end of the runs (each waits for a first one, the dispatcher may still be catching up). */
   received: number;
 }
 
@@ -49,7 +53,12 @@ export async function runChatWebhooks(opts: BenchOptions, engine: ChatEngine): P
     const on: ChatResult[] = [];
     for (let i = 0; i < opts.chat.webhookRounds; i++) {
       off.push(await runChat(opts, engine, {}, { pushTokens: true }));
-      on.push(await runChat(opts, engine, {}, { webhookUrl: `http://127.0.0.1:${port}/hooks`, pushTokens: true }));
+      const before = received;
+      // The dispatcher's thread starts with the first commit: a short run may end before its first POST.
+      const settle = async () => {
+        for (const until = performance.now() + SETTLE_MS; received === before && performance.now() < until; ) await sleep(50);
+      };
+      on.push(await runChat(opts, engine, {}, { webhookUrl: `http://127.0.0.1:${port}/hooks`, pushTokens: true, settle }));
     }
     const sum = (runs: readonly ChatResult[]) => runs.reduce((a, r) => a + r.messagesPerSecond, 0);
     return {

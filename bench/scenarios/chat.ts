@@ -73,6 +73,8 @@ const TOKEN_TTL_MS = 3_600_000;
 export interface ChatSetup {
   webhookUrl?: string;
   pushTokens?: boolean;
+  /** Awaited after the measured sends, before the server stops (the webhook receiver waits for the dispatcher's first POSTs). */
+  settle?: () => Promise<void>;
 }
 
 /** `startOptions`: e.g. `{nodeFlags: ['--cpu-prof']}` to profile the server's send path. */
@@ -125,6 +127,7 @@ export async function runChat(opts: BenchOptions, engine: ChatEngine, startOptio
     const steadyRun = await sendSteady(api, opts, rate, 2_000_000, opts.chat.seconds, steadyApi);
     const steadyExpected = steadyRun.sent * membersPerChannel;
     const steadyStats = await delivered(pool, steadyExpected);
+    await setup.settle?.();
     const steady: SteadyChat = {
       rate,
       achievedRate: round(steadyRun.started / steadyRun.seconds),
