@@ -91,7 +91,7 @@ function openSqliteFile(path: string, synchronous: 'FULL' | 'NORMAL'): SQLite.Da
 }
 
 function openSqlite(dataDir: string, commits: CommitWatch, log: KyselyConfig['log'], plugins: KyselyConfig['plugins']): Kysely<Database> {
-  const file = openSqliteFile(join(prepareDataDir(dataDir), SQLITE_FILE), 'NORMAL');
+  const file = openSqliteFile(join(prepareDataDir(dataDir), SQLITE_FILE), 'FULL');
   return new Kysely<Database>({ dialect: commits.dialect(new ImmediateSqliteDialect({ database: withStatementCache(file) })), log, plugins });
 }
 
