@@ -1,8 +1,8 @@
 /**
  * Sends the outbox's chat webhook events (DESIGN.md, "Chat webhooks"), after commit and never inside
- * the request that caused them, on a thread of its own (outbox-thread.ts): woken right after a commit that wrote rows, at start (what a crash
- * left), when the earliest retry is due, and — in a cluster — by a poll that picks up what other nodes
- * wrote. A single node without webhooks therefore runs no query at all between rounds.
+ * the request that caused them, on a thread of its own (outbox-thread.ts): woken right after a commit
+ * that wrote rows, at start (what a crash left), when the earliest retry is due, and — in a cluster —
+ * by a poll that picks up what other nodes wrote. A single node without webhooks therefore runs no query at all between rounds.
  *
  * One node at a time dispatches, the holder of the lease row (outbox.repository.ts), renewed at each
  * round; a node that dies loses it when it runs out and another takes over, resending what the dead one
@@ -357,12 +357,12 @@ export class OutboxDispatcher {
   private markDelivered(appId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
     if (!this.marks) {
-      const batch: { rows: Pick<OutboxRow, 'app_id' | 'id'>[]; written?: Promise<void> } = { rows: [] };
-      batch.written = new Promise((resolve) => setTimeout(resolve, MARK_GATHER_MS)).then(() => {
+      const rows: Pick<OutboxRow, 'app_id' | 'id'>[] = [];
+      const written = new Promise((resolve) => setTimeout(resolve, MARK_GATHER_MS)).then(() => {
         this.marks = undefined;
-        return this.deps.repo.markDelivered(batch.rows, this.now());
+        return this.deps.repo.markDelivered(rows, this.now());
       });
-      this.marks = batch as Required<typeof batch>;
+      this.marks = { rows, written };
     }
     for (const id of ids) this.marks.rows.push({ app_id: appId, id });
     return this.marks.written;
